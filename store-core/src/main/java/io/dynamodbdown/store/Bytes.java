@@ -1,0 +1,59 @@
+package io.dynamodbdown.store;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/** Byte helpers shared by the store and its adapters: LevelDB's key order and readable key names for errors. */
+public final class Bytes {
+
+    private static final int DESCRIBE_MAX_CHARS = 64;
+
+    private Bytes() {
+    }
+
+    /** LevelDB's bytewise order: lexicographic over unsigned bytes, a prefix before its extensions. */
+    public static int compare(byte[] a, byte[] b) {
+        return Arrays.compareUnsigned(a, b);
+    }
+
+    public static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Decodes UTF-8 strictly; {@code null} when the bytes are not valid UTF-8. */
+    public static String strictUtf8OrNull(byte[] bytes) {
+        try {
+            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+            return chars.toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A short, printable name for a key in messages: the quoted string when the bytes are printable
+     * UTF-8, hex otherwise, cut after a few dozen characters with the full length noted.
+     */
+    public static String describe(byte[] key) {
+        if (key == null) {
+            return "null";
+        }
+        String text = strictUtf8OrNull(key);
+        if (text != null && text.codePoints().noneMatch(Character::isISOControl)) {
+            return text.length() <= DESCRIBE_MAX_CHARS
+                    ? '"' + text + '"'
+                    : '"' + text.substring(0, DESCRIBE_MAX_CHARS) + "\"... (" + key.length + " bytes)";
+        }
+        int shown = Math.min(key.length, DESCRIBE_MAX_CHARS / 2);
+        String hex = "0x" + HexFormat.of().formatHex(key, 0, shown);
+        return shown == key.length ? hex : hex + "... (" + key.length + " bytes)";
+    }
+}

@@ -1,0 +1,88 @@
+package io.dynamodbdown.store;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * An ordered key-value database with LevelDB's semantics, kept in one DynamoDB hash key. Keys order by
+ * unsigned bytes. All methods are thread-safe; iterators and chained batches are not shared between
+ * threads. Differences from LevelDB: there are no snapshots (iterators see concurrent writes), atomic
+ * batches hold at most {@value WriteOptions#MAX_ATOMIC_OPERATIONS} keys, and a database is one DynamoDB
+ * partition key.
+ */
+public interface Database extends AutoCloseable {
+
+    Location location();
+
+    /** The value of a key, or {@code null} when the key is missing. */
+    byte[] get(byte[] key);
+
+    default byte[] get(String key) {
+        return get(Bytes.utf8(key));
+    }
+
+    /** The value of a key decoded as UTF-8, or {@code null} when the key is missing. */
+    default String getString(String key) {
+        byte[] value = get(key);
+        return value == null ? null : new String(value, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The values of many keys, in the order asked, {@code null} for each missing key. */
+    List<byte[]> getMany(List<byte[]> keys);
+
+    boolean has(byte[] key);
+
+    default boolean has(String key) {
+        return has(Bytes.utf8(key));
+    }
+
+    void put(byte[] key, byte[] value);
+
+    default void put(String key, String value) {
+        put(Bytes.utf8(key), Bytes.utf8(value));
+    }
+
+    /** Deletes a key; deleting a missing key is fine. */
+    void del(byte[] key);
+
+    default void del(String key) {
+        del(Bytes.utf8(key));
+    }
+
+    /** A chained batch to fill and {@link WriteBatch#write()}. */
+    WriteBatch batch();
+
+    default void batch(List<? extends BatchOperation> operations) {
+        batch(operations, WriteOptions.DEFAULT);
+    }
+
+    /**
+     * Writes the operations; for one key the last operation wins. Every operation is checked before any
+     * request is sent. Non-atomic: a {@link BatchWriteException} names the keys not written; atomic:
+     * all or nothing.
+     */
+    void batch(List<? extends BatchOperation> operations, WriteOptions options);
+
+    RangeIterator<Entry> iterator(KeyRange range);
+
+    RangeIterator<byte[]> keys(KeyRange range);
+
+    RangeIterator<byte[]> values(KeyRange range);
+
+    /** The range as a stream; close the stream (try-with-resources) to release its iterator early. */
+    default Stream<Entry> stream(KeyRange range) {
+        return iterator(range).stream();
+    }
+
+    /** Deletes every key in the range (limit and reverse included) and returns how many were deleted. */
+    long clear(KeyRange range);
+
+    boolean isClosed();
+
+    /** Closes the database; later calls fail. The DynamoDB client is the caller's and stays open. */
+    @Override
+    void close();
+
+    /** Deletes the whole DynamoDB table, with every database in it, and closes this database. */
+    void dropTable();
+}

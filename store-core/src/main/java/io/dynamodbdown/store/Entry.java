@@ -1,0 +1,50 @@
+package io.dynamodbdown.store;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One key and its value. The arrays are handed over, not copied: treat them as read-only.
+ * Equality compares contents. Implements {@link Map.Entry} so adapters can pass entries on as they are.
+ */
+public record Entry(byte[] key, byte[] value) implements Map.Entry<byte[], byte[]> {
+
+    public Entry {
+        Objects.requireNonNull(key, "key");
+    }
+
+    public static Entry of(String key, String value) {
+        return new Entry(Bytes.utf8(key), value == null ? null : Bytes.utf8(value));
+    }
+
+    @Override
+    public byte[] getKey() {
+        return key;
+    }
+
+    @Override
+    public byte[] getValue() {
+        return value;
+    }
+
+    @Override
+    public byte[] setValue(byte[] newValue) {
+        throw new UnsupportedOperationException("entries are immutable");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Entry other && Arrays.equals(key, other.key) && Arrays.equals(value, other.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(key) + Arrays.hashCode(value);
+    }
+
+    @Override
+    public String toString() {
+        return Bytes.describe(key) + "=" + Bytes.describe(value);
+    }
+}

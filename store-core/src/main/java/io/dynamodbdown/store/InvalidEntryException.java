@@ -1,0 +1,20 @@
+package io.dynamodbdown.store;
+
+/**
+ * A key or value that DynamoDB would refuse (empty key, key over 1024 bytes, item over 400 KB). Raised
+ * before any request is sent, so nothing of the operation or batch was written.
+ */
+public class InvalidEntryException extends IllegalArgumentException {
+
+    private final transient byte[] key;
+
+    public InvalidEntryException(byte[] key, String message) {
+        super(message);
+        this.key = key;
+    }
+
+    /** The offending key, as given. */
+    public byte[] key() {
+        return key;
+    }
+}

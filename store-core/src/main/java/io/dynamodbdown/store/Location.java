@@ -1,0 +1,59 @@
+package io.dynamodbdown.store;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Where a database lives: a DynamoDB table and the hash key that names the database inside it.
+ *
+ * <p>The string form is the one LevelDOWN users know, {@code table$hash}: split at the first
+ * {@code $}; without a {@code $} the hash key is {@value #DEFAULT_HASH_KEY}. Several databases can
+ * share one table under different hash keys.
+ */
+public record Location(String table, String hashKey) {
+
+    /** The hash key used when a location names only a table, as in the JavaScript original. */
+    public static final String DEFAULT_HASH_KEY = "!";
+
+    private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_.-]{3,255}");
+    /** DynamoDB's limit for a partition key value. */
+    static final int MAX_HASH_KEY_BYTES = 2048;
+
+    public Location {
+        Objects.requireNonNull(table, "table");
+        Objects.requireNonNull(hashKey, "hashKey");
+        if (!TABLE_NAME.matcher(table).matches()) {
+            throw new IllegalArgumentException("Invalid table name '" + table + "': DynamoDB table names are 3 to 255"
+                    + " characters of A-Z, a-z, 0-9, '_', '-' and '.' (got " + table.length() + " characters)");
+        }
+        if (hashKey.isEmpty()) {
+            throw new IllegalArgumentException("Invalid hash key for table '" + table
+                    + "': the hash key must not be empty (leave out '$' to use the default '" + DEFAULT_HASH_KEY + "')");
+        }
+        int hashBytes = hashKey.getBytes(StandardCharsets.UTF_8).length;
+        if (hashBytes > MAX_HASH_KEY_BYTES) {
+            throw new IllegalArgumentException("Invalid hash key for table '" + table + "': it is " + hashBytes
+                    + " bytes in UTF-8, DynamoDB allows at most " + MAX_HASH_KEY_BYTES);
+        }
+    }
+
+    /** Parses {@code table$hash}; a location without {@code $} uses the default hash key. */
+    public static Location parse(String location) {
+        Objects.requireNonNull(location, "location");
+        int dollar = location.indexOf('$');
+        return dollar < 0
+                ? new Location(location, DEFAULT_HASH_KEY)
+                : new Location(location.substring(0, dollar), location.substring(dollar + 1));
+    }
+
+    /** A database in the same table under another hash key. */
+    public Location withHashKey(String otherHashKey) {
+        return new Location(table, otherHashKey);
+    }
+
+    @Override
+    public String toString() {
+        return table + "$" + hashKey;
+    }
+}

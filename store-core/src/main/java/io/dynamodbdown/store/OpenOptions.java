@@ -1,0 +1,107 @@
+package io.dynamodbdown.store;
+
+import java.time.Duration;
+import java.util.Objects;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+
+/**
+ * Immutable options for {@link DynamoDbDown#open}. Start from {@link #defaults()} and change what you need:
+ * {@code OpenOptions.defaults().withPageSize(100)}.
+ *
+ * @param createIfMissing create the table when it does not exist (default true)
+ * @param errorIfExists fail when the table already exists (default false)
+ * @param billingMode {@code PAY_PER_REQUEST} (default) or {@code PROVISIONED} for a table this creates
+ * @param readCapacity read capacity units of a {@code PROVISIONED} table this creates
+ * @param writeCapacity write capacity units of a {@code PROVISIONED} table this creates
+ * @param activeTimeout how long opening waits for a table to become ACTIVE (default 60 s)
+ * @param consistentRead strongly consistent reads (default true)
+ * @param pageSize items per Query page, 0 for DynamoDB's own 1 MB pages (default 0)
+ * @param writeConcurrency concurrent requests a batch or getMany may have in flight (default 8)
+ * @param retryPolicy retries of throttling, errors and unprocessed items
+ */
+public record OpenOptions(
+        boolean createIfMissing,
+        boolean errorIfExists,
+        BillingMode billingMode,
+        long readCapacity,
+        long writeCapacity,
+        Duration activeTimeout,
+        boolean consistentRead,
+        int pageSize,
+        int writeConcurrency,
+        RetryPolicy retryPolicy) {
+
+    private static final OpenOptions DEFAULTS = new OpenOptions(true, false, BillingMode.PAY_PER_REQUEST, 5, 5,
+            Duration.ofSeconds(60), true, 0, 8, RetryPolicy.DEFAULT);
+
+    public OpenOptions {
+        Objects.requireNonNull(billingMode, "billingMode");
+        Objects.requireNonNull(activeTimeout, "activeTimeout");
+        Objects.requireNonNull(retryPolicy, "retryPolicy");
+        if (billingMode == BillingMode.UNKNOWN_TO_SDK_VERSION) {
+            throw new IllegalArgumentException("billingMode must be PAY_PER_REQUEST or PROVISIONED");
+        }
+        if (billingMode == BillingMode.PROVISIONED && (readCapacity < 1 || writeCapacity < 1)) {
+            throw new IllegalArgumentException("PROVISIONED billing needs readCapacity and writeCapacity of at least 1, got "
+                    + readCapacity + " and " + writeCapacity);
+        }
+        if (activeTimeout.isNegative() || activeTimeout.isZero()) {
+            throw new IllegalArgumentException("activeTimeout must be positive, got " + activeTimeout);
+        }
+        if (pageSize < 0) {
+            throw new IllegalArgumentException("pageSize must be 0 (DynamoDB's 1 MB pages) or positive, got " + pageSize);
+        }
+        if (writeConcurrency < 1) {
+            throw new IllegalArgumentException("writeConcurrency must be at least 1, got " + writeConcurrency);
+        }
+    }
+
+    public static OpenOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public OpenOptions withCreateIfMissing(boolean value) {
+        return new OpenOptions(value, errorIfExists, billingMode, readCapacity, writeCapacity, activeTimeout,
+                consistentRead, pageSize, writeConcurrency, retryPolicy);
+    }
+
+    public OpenOptions withErrorIfExists(boolean value) {
+        return new OpenOptions(createIfMissing, value, billingMode, readCapacity, writeCapacity, activeTimeout,
+                consistentRead, pageSize, writeConcurrency, retryPolicy);
+    }
+
+    public OpenOptions withOnDemandBilling() {
+        return new OpenOptions(createIfMissing, errorIfExists, BillingMode.PAY_PER_REQUEST, readCapacity,
+                writeCapacity, activeTimeout, consistentRead, pageSize, writeConcurrency, retryPolicy);
+    }
+
+    public OpenOptions withProvisionedBilling(long readUnits, long writeUnits) {
+        return new OpenOptions(createIfMissing, errorIfExists, BillingMode.PROVISIONED, readUnits, writeUnits,
+                activeTimeout, consistentRead, pageSize, writeConcurrency, retryPolicy);
+    }
+
+    public OpenOptions withActiveTimeout(Duration value) {
+        return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity, value,
+                consistentRead, pageSize, writeConcurrency, retryPolicy);
+    }
+
+    public OpenOptions withConsistentRead(boolean value) {
+        return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity,
+                activeTimeout, value, pageSize, writeConcurrency, retryPolicy);
+    }
+
+    public OpenOptions withPageSize(int value) {
+        return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity,
+                activeTimeout, consistentRead, value, writeConcurrency, retryPolicy);
+    }
+
+    public OpenOptions withWriteConcurrency(int value) {
+        return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity,
+                activeTimeout, consistentRead, pageSize, value, retryPolicy);
+    }
+
+    public OpenOptions withRetryPolicy(RetryPolicy value) {
+        return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity,
+                activeTimeout, consistentRead, pageSize, writeConcurrency, value);
+    }
+}

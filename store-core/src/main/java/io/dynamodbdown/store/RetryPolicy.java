@@ -1,0 +1,30 @@
+package io.dynamodbdown.store;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * How the store retries throttling, server errors, unreachable endpoints and unprocessed batch items:
+ * exponential backoff with full jitter, {@code maxAttempts} attempts in all.
+ */
+public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay) {
+
+    /** About 10 attempts over up to ~10 seconds: rides out throttling and a short outage. */
+    public static final RetryPolicy DEFAULT = new RetryPolicy(10, Duration.ofMillis(25), Duration.ofSeconds(2));
+
+    public RetryPolicy {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
+        }
+        if (baseDelay.isNegative() || maxDelay.isNegative() || maxDelay.compareTo(baseDelay) < 0) {
+            throw new IllegalArgumentException("need 0 <= baseDelay <= maxDelay, got " + baseDelay + " and " + maxDelay);
+        }
+    }
+
+    /** The pause before retry number {@code retry} (1 for the first retry): random in [0, min(max, base * 2^(retry-1))]. */
+    public Duration delayBeforeRetry(int retry) {
+        long base = baseDelay.toMillis();
+        long cap = Math.min(maxDelay.toMillis(), base << Math.min(retry - 1, 30));
+        return Duration.ofMillis(cap <= 0 ? 0 : ThreadLocalRandom.current().nextLong(cap + 1));
+    }
+}

@@ -1,0 +1,54 @@
+package io.dynamodbdown.store.dynamodb;
+
+import io.dynamodbdown.store.DynamoDbDownException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+
+/**
+ * Runs the chunks of one batch or getMany on the database's bounded pool and waits for all of them.
+ * A single chunk runs on the caller's thread: no hand-off for the common small case.
+ */
+final class Parallel {
+
+    private Parallel() {
+    }
+
+    static <C, R> List<R> map(ExecutorService pool, List<C> chunks, Function<C, R> work) {
+        if (chunks.size() == 1) {
+            return List.of(work.apply(chunks.get(0)));
+        }
+        List<Future<R>> futures = new ArrayList<>(chunks.size());
+        for (C chunk : chunks) {
+            futures.add(pool.submit(() -> work.apply(chunk)));
+        }
+        List<R> results = new ArrayList<>(chunks.size());
+        try {
+            for (Future<R> future : futures) {
+                results.add(future.get());
+            }
+            return results;
+        } catch (InterruptedException e) {
+            futures.forEach(f -> f.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new DynamoDbDownException("Interrupted while waiting for DynamoDB; requests already sent may have been applied", e);
+        } catch (ExecutionException e) {
+            futures.forEach(f -> f.cancel(true));
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new DynamoDbDownException("DynamoDB request failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    static <T> List<List<T>> chunks(List<T> items, int size) {
+        List<List<T>> chunks = new ArrayList<>((items.size() + size - 1) / size);
+        for (int from = 0; from < items.size(); from += size) {
+            chunks.add(items.subList(from, Math.min(items.size(), from + size)));
+        }
+        return chunks;
+    }
+}

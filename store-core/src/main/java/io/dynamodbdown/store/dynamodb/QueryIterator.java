@@ -1,0 +1,159 @@
+package io.dynamodbdown.store.dynamodb;
+
+import io.dynamodbdown.store.DatabaseClosedException;
+import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.RangeIterator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.function.Function;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/**
+ * Iterates a key range with Query pages fetched one at a time (LastEvaluatedKey), so memory holds one
+ * page whatever the range size. The range is exact in the key condition ({@link QueryBounds}) and the
+ * limit is exact through Query's Limit, so no item is read only to be thrown away.
+ */
+final class QueryIterator<T> implements RangeIterator<T> {
+
+    /** What an iterator yields and which attributes it needs. */
+    enum Projection {
+        ENTRIES, KEYS, VALUES
+    }
+
+    private final DynamoDbDatabase db;
+    private final QueryBounds rangeBounds;
+    private final boolean reverse;
+    private final int limit;
+    private final Projection projection;
+    private final Function<Map<String, AttributeValue>, T> mapper;
+
+    private QueryBounds bounds;
+    private List<Map<String, AttributeValue>> page = List.of();
+    private int position;
+    private Map<String, AttributeValue> lastEvaluatedKey;
+    private boolean lastPage;
+    private int yielded;
+    private boolean closed;
+
+    QueryIterator(DynamoDbDatabase db, KeyRange range, Projection projection, Function<Map<String, AttributeValue>, T> mapper) {
+        this.db = db;
+        this.rangeBounds = QueryBounds.of(range);
+        this.reverse = range.isReverse();
+        this.limit = range.limit();
+        this.projection = projection;
+        this.mapper = mapper;
+        restartAt(rangeBounds);
+    }
+
+    @Override
+    public boolean hasNext() {
+        ensureOpen();
+        if (limitReached()) {
+            return false;
+        }
+        while (position >= page.size()) {
+            if (lastPage) {
+                return false;
+            }
+            fetchPage();
+        }
+        return true;
+    }
+
+    @Override
+    public T next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException("no more entries in the range");
+        }
+        yielded++;
+        return mapper.apply(page.get(position++));
+    }
+
+    @Override
+    public void seek(byte[] target) {
+        ensureOpen();
+        restartAt(rangeBounds.seek(target.clone(), reverse));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        page = List.of();
+    }
+
+    private void restartAt(QueryBounds newBounds) {
+        bounds = newBounds;
+        page = List.of();
+        position = 0;
+        lastEvaluatedKey = null;
+        lastPage = newBounds.empty();
+    }
+
+    private boolean limitReached() {
+        return limit != KeyRange.NO_LIMIT && yielded >= limit;
+    }
+
+    private void fetchPage() {
+        QueryResponse response = db.query(request(), bounds);
+        page = response.items();
+        position = 0;
+        lastEvaluatedKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                ? response.lastEvaluatedKey() : null;
+        lastPage = lastEvaluatedKey == null;
+    }
+
+    private QueryRequest request() {
+        TableLayout layout = db.layout();
+        Map<String, String> names = new HashMap<>(layout.keyExpressionNames());
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":h", layout.hashValue(db.location().hashKey()));
+        StringBuilder condition = new StringBuilder(TableLayout.HASH + " = :h");
+        if (bounds.lower() != null && bounds.upper() != null) {
+            condition.append(" AND ").append(TableLayout.RANGE).append(" BETWEEN :lo AND :hi");
+        } else if (bounds.lower() != null) {
+            condition.append(" AND ").append(TableLayout.RANGE).append(" >= :lo");
+        } else if (bounds.upper() != null) {
+            condition.append(" AND ").append(TableLayout.RANGE).append(" <= :hi");
+        }
+        if (bounds.lower() != null) {
+            values.put(":lo", layout.rangeValue(bounds.lower()));
+        }
+        if (bounds.upper() != null) {
+            values.put(":hi", layout.rangeValue(bounds.upper()));
+        }
+        String projectionExpression = TableLayout.RANGE;
+        if (projection != Projection.KEYS) {
+            projectionExpression += ", " + TableLayout.VALUE;
+            names.put(TableLayout.VALUE, layout.valueAttribute());
+        }
+        QueryRequest.Builder request = QueryRequest.builder()
+                .tableName(db.location().table())
+                .keyConditionExpression(condition.toString())
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .projectionExpression(projectionExpression)
+                .scanIndexForward(!reverse)
+                .consistentRead(db.options().consistentRead())
+                .exclusiveStartKey(lastEvaluatedKey);
+        int pageLimit = db.options().pageSize();
+        if (limit != KeyRange.NO_LIMIT) {
+            int remaining = limit - yielded;
+            pageLimit = pageLimit == 0 ? remaining : Math.min(pageLimit, remaining);
+        }
+        if (pageLimit > 0) {
+            request.limit(pageLimit);
+        }
+        return request.build();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new DatabaseClosedException("This iterator over " + db.location() + " is closed");
+        }
+        db.ensureOpen();
+    }
+}

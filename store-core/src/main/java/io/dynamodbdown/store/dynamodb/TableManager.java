@@ -1,0 +1,127 @@
+package io.dynamodbdown.store.dynamodb;
+
+import io.dynamodbdown.store.DynamoDbDownException;
+import io.dynamodbdown.store.Location;
+import io.dynamodbdown.store.OpenOptions;
+import java.time.Duration;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughput;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
+
+/** Creates, checks, waits for and deletes the DynamoDB table behind a database. */
+final class TableManager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TableManager.class);
+    private static final long POLL_MILLIS = 200;
+
+    private final DynamoDbClient client;
+    private final Retrier retrier;
+
+    TableManager(DynamoDbClient client, Retrier retrier) {
+        this.client = client;
+        this.retrier = retrier;
+    }
+
+    /** Makes sure the table exists with the layout's key schema and is ACTIVE. */
+    void prepare(Location location, TableLayout layout, OpenOptions options) {
+        String table = location.table();
+        TableDescription existing = describe(table);
+        if (existing == null) {
+            if (!options.createIfMissing()) {
+                throw new DynamoDbDownException("Table '" + table + "' does not exist and createIfMissing is off");
+            }
+            create(table, layout, options);
+        } else if (options.errorIfExists()) {
+            throw new DynamoDbDownException("Table '" + table + "' already exists and errorIfExists is on");
+        } else if (!layout.matches(existing)) {
+            throw new DynamoDbDownException("Table '" + table + "' has key schema " + describeSchema(existing)
+                    + ", but a dynamodbdown database needs " + layout.hashAttribute() + " (S, HASH) and "
+                    + layout.rangeAttribute() + " (B, RANGE): is it another application's table?");
+        }
+        awaitStatus(table, options.activeTimeout(), true);
+    }
+
+    void drop(String table, Duration timeout) {
+        try {
+            retrier.call("delete table '" + table + "'", () -> client.deleteTable(b -> b.tableName(table)));
+        } catch (DynamoDbDownException e) {
+            if (!(e.getCause() instanceof ResourceNotFoundException)) {
+                throw e;
+            }
+        }
+        awaitStatus(table, timeout, false);
+    }
+
+    private void create(String table, TableLayout layout, OpenOptions options) {
+        CreateTableRequest.Builder request = CreateTableRequest.builder()
+                .tableName(table)
+                .keySchema(layout.keySchema())
+                .attributeDefinitions(layout.attributeDefinitions())
+                .billingMode(options.billingMode());
+        if (options.billingMode() == BillingMode.PROVISIONED) {
+            request.provisionedThroughput(ProvisionedThroughput.builder()
+                    .readCapacityUnits(options.readCapacity()).writeCapacityUnits(options.writeCapacity()).build());
+        }
+        try {
+            retrier.call("create table '" + table + "'", () -> client.createTable(request.build()));
+            LOG.info("Created DynamoDB table '{}' ({} billing)", table, options.billingMode());
+        } catch (DynamoDbDownException e) {
+            if (!(e.getCause() instanceof ResourceInUseException)) {
+                throw e;
+            }
+            LOG.debug("Table '{}' is being created by someone else; waiting for it", table);
+        }
+    }
+
+    /** The table's description, or null when there is no such table. */
+    private TableDescription describe(String table) {
+        try {
+            return retrier.call("describe table '" + table + "'",
+                    () -> client.describeTable(b -> b.tableName(table)).table());
+        } catch (DynamoDbDownException e) {
+            if (e.getCause() instanceof ResourceNotFoundException) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** Waits until the table is ACTIVE ({@code present}) or gone, within the timeout. */
+    private void awaitStatus(String table, Duration timeout, boolean present) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            TableDescription description = describe(table);
+            if (present ? description != null && description.tableStatus() == TableStatus.ACTIVE : description == null) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                String status = description == null ? "missing" : String.valueOf(description.tableStatus());
+                throw new DynamoDbDownException("Table '" + table + "' is still " + status + " after " + timeout
+                        + (present ? "; waited for ACTIVE" : "; waited for it to be deleted")
+                        + " (raise the open option activeTimeout if the table is large)");
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DynamoDbDownException("Interrupted while waiting for table '" + table + "'", e);
+            }
+        }
+    }
+
+    private static String describeSchema(TableDescription table) {
+        return table.keySchema().stream()
+                .map(k -> k.attributeName() + " (" + table.attributeDefinitions().stream()
+                        .filter(d -> d.attributeName().equals(k.attributeName()))
+                        .map(d -> d.attributeTypeAsString()).findFirst().orElse("?") + ", " + k.keyTypeAsString() + ")")
+                .collect(Collectors.joining(" and "));
+    }
+}

@@ -1,0 +1,187 @@
+package io.dynamodbdown.store;
+
+import static io.dynamodbdown.store.DatabaseTestSupport.bytes;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+@ExtendWith(DynamoDbLocalExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReadWriteTest {
+
+    private Database db;
+
+    @BeforeAll
+    void open(DynamoDbClient client) {
+        db = DatabaseTestSupport.openFresh(client, "readwrite", OpenOptions.defaults());
+    }
+
+    @AfterAll
+    void drop() {
+        db.dropTable();
+    }
+
+    @Test
+    void putThenGetReturnsTheValue() {
+        db.put("alpha", "one");
+        assertEquals("one", db.getString("alpha"));
+        assertArrayEquals(Bytes.utf8("one"), db.get(Bytes.utf8("alpha")));
+    }
+
+    @Test
+    void missingKeyIsNullNotAnError() {
+        assertNull(db.get("no-such-key"));
+        assertNull(db.getString("no-such-key"));
+        assertFalse(db.has("no-such-key"));
+    }
+
+    @Test
+    void putOverwrites() {
+        db.put("overwrite", "first");
+        db.put("overwrite", "second");
+        assertEquals("second", db.getString("overwrite"));
+    }
+
+    @Test
+    void delRemovesAndDeletingAMissingKeyIsFine() {
+        db.put("to-delete", "x");
+        assertTrue(db.has("to-delete"));
+        db.del("to-delete");
+        assertFalse(db.has("to-delete"));
+        assertNull(db.get("to-delete"));
+        db.del("to-delete");
+        db.del("never-existed");
+    }
+
+    @Test
+    void binaryKeysAndValuesRoundTripExactly() {
+        byte[] key = bytes(0x00, 0xff, 0x80, 0x7f, 0x01);
+        byte[] value = new byte[256];
+        for (int i = 0; i < value.length; i++) {
+            value[i] = (byte) i;
+        }
+        db.put(key, value);
+        assertArrayEquals(value, db.get(key));
+    }
+
+    @Test
+    void utf8KeysAndValues() {
+        db.put("ключ-🔑-鍵", "значение-✓");
+        assertEquals("значение-✓", db.getString("ключ-🔑-鍵"));
+    }
+
+    @Test
+    void emptyValueIsAValueNotAMissingKey() {
+        db.put(Bytes.utf8("empty"), new byte[0]);
+        assertTrue(db.has("empty"));
+        assertArrayEquals(new byte[0], db.get("empty"));
+    }
+
+    @Test
+    void largestAllowedKeyAndItemAreAccepted() {
+        byte[] key = new byte[1024];
+        Arrays.fill(key, (byte) 'k');
+        db.put(key, new byte[300 * 1024]);
+        assertEquals(300 * 1024, db.get(key).length);
+    }
+
+    @Test
+    void getManyReturnsValuesInRequestOrderWithNullForMissing() {
+        List<byte[]> keys = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            if (i % 3 != 0) {
+                db.put("many-" + i, "v" + i);
+            }
+            keys.add(Bytes.utf8("many-" + (249 - i)));
+        }
+        keys.add(Bytes.utf8("many-1")); // a key asked twice comes back twice
+        List<byte[]> values = db.getMany(keys);
+        assertEquals(keys.size(), values.size());
+        for (int i = 0; i < 250; i++) {
+            int n = 249 - i;
+            if (n % 3 == 0) {
+                assertNull(values.get(i), "many-" + n + " is missing");
+            } else {
+                assertArrayEquals(Bytes.utf8("v" + n), values.get(i), "value of many-" + n);
+            }
+        }
+        assertArrayEquals(Bytes.utf8("v1"), values.get(250));
+        assertEquals(List.of(), db.getMany(List.of()));
+    }
+
+    @Test
+    void emptyKeyIsRejectedBeforeAnyRequest() {
+        InvalidEntryException e = assertThrows(InvalidEntryException.class, () -> db.put(new byte[0], bytes(1)));
+        assertTrue(e.getMessage().contains("must not be empty"), e.getMessage());
+        assertThrows(InvalidEntryException.class, () -> db.get(new byte[0]));
+        assertThrows(InvalidEntryException.class, () -> db.has(new byte[0]));
+        assertThrows(InvalidEntryException.class, () -> db.del(new byte[0]));
+        assertThrows(InvalidEntryException.class, () -> db.getMany(List.of(bytes(1), new byte[0])));
+    }
+
+    @Test
+    void keyOver1024BytesIsRejectedWithItsSize() {
+        byte[] key = new byte[1025];
+        Arrays.fill(key, (byte) 'x');
+        InvalidEntryException e = assertThrows(InvalidEntryException.class, () -> db.put(key, bytes(1)));
+        assertTrue(e.getMessage().contains("1025 bytes") && e.getMessage().contains("1024"), e.getMessage());
+        assertTrue(e.getMessage().contains("\"xxxx"), "names the key: " + e.getMessage());
+        assertArrayEquals(key, e.key());
+    }
+
+    @Test
+    void itemOver400KbIsRejectedNamingKeyAndSize() {
+        InvalidEntryException e = assertThrows(InvalidEntryException.class,
+                () -> db.put(Bytes.utf8("huge"), new byte[400 * 1024]));
+        assertTrue(e.getMessage().contains("\"huge\""), e.getMessage());
+        assertTrue(e.getMessage().contains("409600"), e.getMessage());
+        assertFalse(db.has("huge"), "nothing was written");
+    }
+
+    @Test
+    void nullValueIsRejected() {
+        assertThrows(NullPointerException.class, () -> db.put(Bytes.utf8("k"), null));
+    }
+
+    @Test
+    void storeIsThreadSafe() throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            threads.add(new Thread(() -> {
+                try {
+                    for (int i = 0; i < 50; i++) {
+                        db.put("thread-" + thread + "-" + i, "v" + i);
+                        db.batch().put("tbatch-" + thread + "-" + i, "b").write();
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(List.of(), failures);
+        for (int t = 0; t < 4; t++) {
+            assertEquals(50, DatabaseTestSupport.drain(db.iterator(KeyRange.all().gte("thread-" + t + "-").lt("thread-" + t + ".")))
+                    .size());
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.dynamodbdown.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableResponse;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.DeleteTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.DeleteTableResponse;
+import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.DescribeTableResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * A real DynamoDB client with faults a real server will not produce on demand: throttling and
+ * unprocessed batch items. Everything else goes to the real server, so what does get written is real.
+ * Each knob counts down: {@code unprocessedWrites(3)} makes the next three BatchWriteItem calls write
+ * only the first half of their items and hand the rest back as UnprocessedItems.
+ */
+public final class FaultInjectingClient implements DynamoDbClient {
+
+    private final DynamoDbClient real;
+    private final AtomicInteger unprocessedWrites = new AtomicInteger();
+    private final AtomicInteger unprocessedGets = new AtomicInteger();
+    private final AtomicInteger throttles = new AtomicInteger();
+    private final AtomicInteger batchWriteCalls = new AtomicInteger();
+    private final AtomicInteger batchGetCalls = new AtomicInteger();
+    private final AtomicInteger throttled = new AtomicInteger();
+
+    public FaultInjectingClient(DynamoDbClient real) {
+        this.real = real;
+    }
+
+    /** The next {@code calls} BatchWriteItem calls leave half their items unprocessed. */
+    public FaultInjectingClient unprocessedWrites(int calls) {
+        unprocessedWrites.set(calls);
+        return this;
+    }
+
+    /** The next {@code calls} BatchGetItem calls leave half their keys unprocessed. */
+    public FaultInjectingClient unprocessedGets(int calls) {
+        unprocessedGets.set(calls);
+        return this;
+    }
+
+    /** The next {@code calls} data calls (get, put, delete, query, batch, transact) fail with throttling. */
+    public FaultInjectingClient throttle(int calls) {
+        throttles.set(calls);
+        return this;
+    }
+
+    public int batchWriteCalls() {
+        return batchWriteCalls.get();
+    }
+
+    public int batchGetCalls() {
+        return batchGetCalls.get();
+    }
+
+    public int throttledCalls() {
+        return throttled.get();
+    }
+
+    private void maybeThrottle() {
+        if (throttles.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+            throttled.incrementAndGet();
+            throw ProvisionedThroughputExceededException.builder()
+                    .message("Rate of requests exceeds the allowed throughput (injected)").statusCode(400).build();
+        }
+    }
+
+    @Override
+    public BatchWriteItemResponse batchWriteItem(BatchWriteItemRequest request) {
+        batchWriteCalls.incrementAndGet();
+        maybeThrottle();
+        if (unprocessedWrites.getAndUpdate(n -> n > 0 ? n - 1 : 0) <= 0) {
+            return real.batchWriteItem(request);
+        }
+        Map.Entry<String, List<WriteRequest>> table = request.requestItems().entrySet().iterator().next();
+        List<WriteRequest> all = table.getValue();
+        int written = all.size() / 2;
+        if (written > 0) {
+            real.batchWriteItem(b -> b.requestItems(Map.of(table.getKey(), all.subList(0, written))));
+        }
+        return BatchWriteItemResponse.builder()
+                .unprocessedItems(Map.of(table.getKey(), new ArrayList<>(all.subList(written, all.size()))))
+                .build();
+    }
+
+    @Override
+    public BatchGetItemResponse batchGetItem(BatchGetItemRequest request) {
+        batchGetCalls.incrementAndGet();
+        maybeThrottle();
+        if (unprocessedGets.getAndUpdate(n -> n > 0 ? n - 1 : 0) <= 0) {
+            return real.batchGetItem(request);
+        }
+        Map.Entry<String, KeysAndAttributes> table = request.requestItems().entrySet().iterator().next();
+        List<Map<String, AttributeValue>> keys = table.getValue().keys();
+        int asked = keys.size() / 2;
+        BatchGetItemResponse.Builder response = BatchGetItemResponse.builder()
+                .unprocessedKeys(Map.of(table.getKey(),
+                        table.getValue().toBuilder().keys(keys.subList(asked, keys.size())).build()));
+        if (asked > 0) {
+            BatchGetItemResponse part = real.batchGetItem(b -> b.requestItems(
+                    Map.of(table.getKey(), table.getValue().toBuilder().keys(keys.subList(0, asked)).build())));
+            response.responses(part.responses());
+        }
+        return response.build();
+    }
+
+    @Override
+    public GetItemResponse getItem(GetItemRequest request) {
+        maybeThrottle();
+        return real.getItem(request);
+    }
+
+    @Override
+    public PutItemResponse putItem(PutItemRequest request) {
+        maybeThrottle();
+        return real.putItem(request);
+    }
+
+    @Override
+    public DeleteItemResponse deleteItem(DeleteItemRequest request) {
+        maybeThrottle();
+        return real.deleteItem(request);
+    }
+
+    @Override
+    public QueryResponse query(QueryRequest request) {
+        maybeThrottle();
+        return real.query(request);
+    }
+
+    @Override
+    public TransactWriteItemsResponse transactWriteItems(TransactWriteItemsRequest request) {
+        maybeThrottle();
+        return real.transactWriteItems(request);
+    }
+
+    @Override
+    public DescribeTableResponse describeTable(DescribeTableRequest request) {
+        return real.describeTable(request);
+    }
+
+    @Override
+    public CreateTableResponse createTable(CreateTableRequest request) {
+        return real.createTable(request);
+    }
+
+    @Override
+    public DeleteTableResponse deleteTable(DeleteTableRequest request) {
+        return real.deleteTable(request);
+    }
+
+    @Override
+    public String serviceName() {
+        return real.serviceName();
+    }
+
+    @Override
+    public void close() {
+        // the real client belongs to whoever made it
+    }
+}
