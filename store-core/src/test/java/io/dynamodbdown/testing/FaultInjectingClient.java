@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
@@ -42,6 +43,7 @@ public final class FaultInjectingClient implements DynamoDbClient {
     private final AtomicInteger unprocessedWrites = new AtomicInteger();
     private final AtomicInteger unprocessedGets = new AtomicInteger();
     private final AtomicInteger throttles = new AtomicInteger();
+    private final AtomicInteger cancelledTransactions = new AtomicInteger();
     private final AtomicInteger batchWriteCalls = new AtomicInteger();
     private final AtomicInteger batchGetCalls = new AtomicInteger();
     private final AtomicInteger throttled = new AtomicInteger();
@@ -65,6 +67,15 @@ public final class FaultInjectingClient implements DynamoDbClient {
     /** The next {@code calls} data calls (get, put, delete, query, batch, transact) fail with throttling. */
     public FaultInjectingClient throttle(int calls) {
         throttles.set(calls);
+        return this;
+    }
+
+    /**
+     * The next {@code calls} TransactWriteItems calls get a condition on their last item that never holds,
+     * so the real server cancels the whole transaction after seeing every item.
+     */
+    public FaultInjectingClient cancelTransactions(int calls) {
+        cancelledTransactions.set(calls);
         return this;
     }
 
@@ -154,7 +165,15 @@ public final class FaultInjectingClient implements DynamoDbClient {
     @Override
     public TransactWriteItemsResponse transactWriteItems(TransactWriteItemsRequest request) {
         maybeThrottle();
-        return real.transactWriteItems(request);
+        if (cancelledTransactions.getAndUpdate(n -> n > 0 ? n - 1 : 0) <= 0) {
+            return real.transactWriteItems(request);
+        }
+        List<TransactWriteItem> items = new ArrayList<>(request.transactItems());
+        TransactWriteItem last = items.remove(items.size() - 1);
+        items.add(last.toBuilder().put(last.put().toBuilder()
+                .conditionExpression("attribute_exists(#never)")
+                .expressionAttributeNames(Map.of("#never", "injected-never-present")).build()).build());
+        return real.transactWriteItems(request.toBuilder().transactItems(items).build());
     }
 
     @Override
