@@ -11,7 +11,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
@@ -88,8 +91,9 @@ class OpenCloseTest {
     void aTableWithAnotherKeySchemaIsRefused(DynamoDbClient client) {
         String table = DynamoDbLocal.uniqueTableName("foreign");
         client.createTable(b -> b.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
-                .keySchema(k -> k.attributeName("id").keyType("HASH"))
-                .attributeDefinitions(a -> a.attributeName("id").attributeType(ScalarAttributeType.S)));
+                .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
+                        .attributeType(ScalarAttributeType.S).build()));
         DynamoDbDownException e = assertThrows(DynamoDbDownException.class, () -> DynamoDbDown.open(client, table));
         assertTrue(e.getMessage().contains("id (S, HASH)") && e.getMessage().contains("key (B, RANGE)"), e.getMessage());
         client.deleteTable(b -> b.tableName(table));

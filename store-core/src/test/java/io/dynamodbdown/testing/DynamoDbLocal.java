@@ -78,9 +78,13 @@ public final class DynamoDbLocal implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         client.close();
-        server.stop();
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("DynamoDB Local did not stop cleanly", e);
+        }
     }
 
     /** Surefire sets sqlite4java.library.path; an IDE run finds the natives the build copied. */

@@ -21,13 +21,7 @@ public final class DynamoDbLocalExtension implements ParameterResolver {
             synchronized (DynamoDbLocalExtension.class) {
                 if (shared == null) {
                     shared = DynamoDbLocal.start();
-                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                        try {
-                            shared.close();
-                        } catch (Exception ignored) {
-                            // the JVM is going away; nothing to clean up beyond the process
-                        }
-                    }, "dynamodb-local-stop"));
+                    Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "dynamodb-local-stop"));
                 }
                 local = shared;
             }

@@ -20,7 +20,7 @@ public final class StoreDemo {
     private StoreDemo() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         int entries = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         System.out.println("Starting DynamoDB Local in this JVM...");
         try (DynamoDbLocal dynamo = DynamoDbLocal.start();
