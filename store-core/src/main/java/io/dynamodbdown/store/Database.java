@@ -42,6 +42,12 @@ public interface Database extends AutoCloseable {
         put(Bytes.utf8(key), Bytes.utf8(value));
     }
 
+    /**
+     * Puts the value only if the key is missing, atomically (a conditional write): returns true when it
+     * was written, false when the key already existed (its value untouched).
+     */
+    boolean putIfAbsent(byte[] key, byte[] value);
+
     /** Deletes a key; deleting a missing key is fine. */
     void del(byte[] key);
 

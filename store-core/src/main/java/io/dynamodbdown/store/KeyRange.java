@@ -78,6 +78,21 @@ public final class KeyRange {
         return new KeyRange(gt, gte, lt, lte, reverse, newLimit);
     }
 
+    /**
+     * The part of this range that comes after {@code key} in iteration order (above it, or below it in
+     * reverse): how a reader continues where it stopped. A key before the range's start changes nothing.
+     */
+    public KeyRange after(byte[] key) {
+        if (reverse) {
+            byte[] upper = upperBound();
+            return upper != null && Bytes.compare(key, upper) > 0 ? this
+                    : new KeyRange(gt, gte, copy(key), null, true, limit);
+        }
+        byte[] lower = lowerBound();
+        return lower != null && Bytes.compare(key, lower) < 0 ? this
+                : new KeyRange(copy(key), null, lt, lte, false, limit);
+    }
+
     /** The effective lower bound ({@code gte} if set, else {@code gt}), or null. */
     public byte[] lowerBound() {
         return gte != null ? gte : gt;

@@ -223,6 +223,16 @@ class IteratorTest {
     }
 
     @Test
+    void afterContinuesARangeWhereAReaderStopped() {
+        KeyRange forward = KeyRange.all().gte("a").lt("d");
+        assertEntries(model.range(KeyRange.all().gt("b").lt("d")), drain(db.iterator(forward.after(Bytes.utf8("b")))), "after b");
+        assertEntries(model.range(forward), drain(db.iterator(forward.after(Bytes.utf8("0")))), "before the start");
+        KeyRange backward = forward.reverse(true);
+        assertEntries(model.range(KeyRange.all().gte("a").lt("b").reverse(true)),
+                drain(db.iterator(backward.after(Bytes.utf8("b")))), "reverse after b");
+    }
+
+    @Test
     void nextPastTheEndThrows() {
         try (RangeIterator<Entry> it = db.iterator(KeyRange.all().gt("z").lt("zz"))) {
             assertThrows(NoSuchElementException.class, it::next);

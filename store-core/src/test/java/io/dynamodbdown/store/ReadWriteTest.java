@@ -153,6 +153,32 @@ class ReadWriteTest {
     }
 
     @Test
+    void putIfAbsentWritesOnlyAMissingKey() {
+        assertTrue(db.putIfAbsent(Bytes.utf8("once"), Bytes.utf8("first")));
+        assertFalse(db.putIfAbsent(Bytes.utf8("once"), Bytes.utf8("second")));
+        assertEquals("first", db.getString("once"));
+        assertThrows(InvalidEntryException.class, () -> db.putIfAbsent(new byte[0], new byte[0]));
+    }
+
+    @Test
+    void putIfAbsentLetsExactlyOneConcurrentWriterWin() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger wins = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            threads.add(new Thread(() -> {
+                if (db.putIfAbsent(Bytes.utf8("race"), Bytes.utf8(Thread.currentThread().getName()))) {
+                    wins.incrementAndGet();
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(1, wins.get());
+    }
+
+    @Test
     void nullValueIsRejected() {
         assertThrows(NullPointerException.class, () -> db.put(Bytes.utf8("k"), null));
     }

@@ -24,7 +24,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import io.dynamodbdown.store.DynamoDbDownException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -121,6 +123,26 @@ public final class DynamoDbDatabase implements Database {
         layout.checkEntry(location.hashKey(), key, value);
         retrier.call("put " + Bytes.describe(key) + " into " + location,
                 () -> client.putItem(b -> b.tableName(location.table()).item(layout.item(location.hashKey(), key, value))));
+    }
+
+    @Override
+    public boolean putIfAbsent(byte[] key, byte[] value) {
+        ensureOpen();
+        Objects.requireNonNull(value, "value");
+        layout.checkEntry(location.hashKey(), key, value);
+        try {
+            retrier.call("putIfAbsent " + Bytes.describe(key) + " into " + location,
+                    () -> client.putItem(b -> b.tableName(location.table())
+                            .item(layout.item(location.hashKey(), key, value))
+                            .conditionExpression("attribute_not_exists(" + TableLayout.RANGE + ")")
+                            .expressionAttributeNames(Map.of(TableLayout.RANGE, layout.rangeAttribute()))));
+            return true;
+        } catch (DynamoDbDownException e) {
+            if (e.getCause() instanceof ConditionalCheckFailedException) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -1,0 +1,46 @@
+package io.dynamodbdown.store;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/** How a key given as text is turned into bytes: range bounds in URIs and connector configs. */
+public enum KeyEncoding {
+    /** The text's UTF-8 bytes (the default). */
+    UTF8,
+    /** Hexadecimal digits, two per byte: {@code 00ff10}. */
+    HEX,
+    /** Standard Base64 with padding. */
+    BASE64;
+
+    public byte[] decode(String text) {
+        try {
+            return switch (this) {
+                case UTF8 -> text.getBytes(StandardCharsets.UTF_8);
+                case HEX -> HexFormat.of().parseHex(text);
+                case BASE64 -> Base64.getDecoder().decode(text);
+            };
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not valid " + name().toLowerCase(Locale.ROOT)
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String encode(byte[] key) {
+        return switch (this) {
+            case UTF8 -> new String(key, StandardCharsets.UTF_8);
+            case HEX -> HexFormat.of().formatHex(key);
+            case BASE64 -> Base64.getEncoder().encodeToString(key);
+        };
+    }
+
+    /** Parses {@code utf8}, {@code hex} or {@code base64}, in any case. */
+    public static KeyEncoding parse(String name) {
+        try {
+            return valueOf(name.trim().toUpperCase(Locale.ROOT).replace("-", ""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Unknown key encoding '" + name + "': use utf8, hex or base64", e);
+        }
+    }
+}
