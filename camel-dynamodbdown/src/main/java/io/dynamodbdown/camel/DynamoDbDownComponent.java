@@ -1,0 +1,42 @@
+package io.dynamodbdown.camel;
+
+import io.dynamodbdown.store.Location;
+import java.util.Map;
+import org.apache.camel.Endpoint;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.annotations.Component;
+import org.apache.camel.support.DefaultComponent;
+
+/** The {@code dynamodbdown:} component: LevelDB's ordered key-value model on DynamoDB. */
+@Component("dynamodbdown")
+public class DynamoDbDownComponent extends DefaultComponent {
+
+    /** Defaults for every endpoint of this component; each endpoint works on its own copy. */
+    @Metadata
+    private DynamoDbDownConfiguration configuration = new DynamoDbDownConfiguration();
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        Location location;
+        try {
+            location = Location.parse(remaining);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Invalid dynamodbdown URI '" + uri + "': " + e.getMessage()
+                    + " (expected dynamodbdown:tableName$hashKey)", e);
+        }
+        DynamoDbDownEndpoint endpoint = new DynamoDbDownEndpoint(uri, this, configuration.copy());
+        endpoint.setTableName(location.table());
+        endpoint.setHashKey(location.hashKey());
+        setProperties(endpoint, parameters);
+        endpoint.validate();
+        return endpoint;
+    }
+
+    public DynamoDbDownConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    public void setConfiguration(DynamoDbDownConfiguration configuration) {
+        this.configuration = configuration;
+    }
+}

@@ -1,0 +1,48 @@
+package io.dynamodbdown.camel;
+
+import org.apache.camel.spi.Metadata;
+
+/** Message headers of the dynamodbdown component. */
+public final class DynamoDbDownConstants {
+
+    @Metadata(description = "The operation to perform, overriding the endpoint option op: put, get, del, batch,"
+            + " getMany, has, range or clear.", javaType = "String")
+    public static final String OPERATION = "CamelDynamoDbDownOperation";
+
+    @Metadata(description = "The key: a String (its UTF-8 bytes) or a byte[]. The consumer sets it to the key"
+            + " of each entry as byte[].", javaType = "Object")
+    public static final String KEY = "CamelDynamoDbDownKey";
+
+    @Metadata(label = "producer", description = "Set by get: whether the key was found.", javaType = "Boolean")
+    public static final String FOUND = "CamelDynamoDbDownFound";
+
+    @Metadata(label = "producer", description = "true makes a batch all-or-nothing (at most 100 keys).",
+            javaType = "Boolean")
+    public static final String ATOMIC = "CamelDynamoDbDownAtomic";
+
+    @Metadata(label = "producer", description = "Range lower bound, exclusive: byte[], or a String read with"
+            + " keyEncoding.", javaType = "Object")
+    public static final String GT = "CamelDynamoDbDownGt";
+
+    @Metadata(label = "producer", description = "Range lower bound, inclusive: byte[], or a String read with"
+            + " keyEncoding.", javaType = "Object")
+    public static final String GTE = "CamelDynamoDbDownGte";
+
+    @Metadata(label = "producer", description = "Range upper bound, exclusive: byte[], or a String read with"
+            + " keyEncoding.", javaType = "Object")
+    public static final String LT = "CamelDynamoDbDownLt";
+
+    @Metadata(label = "producer", description = "Range upper bound, inclusive: byte[], or a String read with"
+            + " keyEncoding.", javaType = "Object")
+    public static final String LTE = "CamelDynamoDbDownLte";
+
+    @Metadata(label = "producer", description = "Whether the range is read backwards.", javaType = "Boolean")
+    public static final String REVERSE = "CamelDynamoDbDownReverse";
+
+    @Metadata(label = "producer", description = "At most this many entries of the range; negative for no limit.",
+            javaType = "Integer")
+    public static final String LIMIT = "CamelDynamoDbDownLimit";
+
+    private DynamoDbDownConstants() {
+    }
+}

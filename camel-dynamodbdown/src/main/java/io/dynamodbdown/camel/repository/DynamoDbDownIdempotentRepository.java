@@ -1,0 +1,70 @@
+package io.dynamodbdown.camel.repository;
+
+import io.dynamodbdown.store.Bytes;
+import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.DynamoDbDown;
+import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.Location;
+import io.dynamodbdown.store.OpenOptions;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.service.ServiceSupport;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * A persistent idempotent repository on DynamoDB for {@code idempotentConsumer(...)}: message ids are keys
+ * of the database {@code table$repositoryName}. {@link #add} is a conditional write, so of several routes
+ * or JVMs seeing the same id at once exactly one gets true.
+ */
+public class DynamoDbDownIdempotentRepository extends ServiceSupport implements IdempotentRepository {
+
+    private static final byte[] SEEN = new byte[0];
+
+    private final DynamoDbClient client;
+    private final Location location;
+    private Database db;
+
+    public DynamoDbDownIdempotentRepository(DynamoDbClient client, String tableName, String repositoryName) {
+        this.client = client;
+        this.location = new Location(tableName, repositoryName);
+    }
+
+    @Override
+    protected void doStart() {
+        db = DynamoDbDown.open(client, location, OpenOptions.defaults());
+    }
+
+    @Override
+    protected void doStop() {
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    @Override
+    public boolean add(String key) {
+        return db.putIfAbsent(Bytes.utf8(key), SEEN);
+    }
+
+    @Override
+    public boolean contains(String key) {
+        return db.has(Bytes.utf8(key));
+    }
+
+    @Override
+    public boolean remove(String key) {
+        byte[] k = Bytes.utf8(key);
+        boolean existed = db.has(k);
+        db.del(k);
+        return existed;
+    }
+
+    @Override
+    public boolean confirm(String key) {
+        return true;
+    }
+
+    @Override
+    public void clear() {
+        db.clear(KeyRange.all());
+    }
+}
