@@ -1,0 +1,158 @@
+package io.dynamodbdown.camel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dynamodbdown.store.BatchOperation;
+import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.DynamoDbDown;
+import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.testing.DynamoDbLocal;
+import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class DynamoDbDownConsumerTest extends CamelTestSupport {
+
+    private static final String TABLE = DynamoDbLocal.uniqueTableName("camel-consumer");
+    private static final AtomicInteger FAILURES_LEFT = new AtomicInteger();
+    private static Database tail;
+    private static Database queue;
+    private static Database resume;
+
+    @BeforeAll
+    static void fill() {
+        var client = DynamoDbLocalExtension.get().client();
+        tail = DynamoDbDown.open(client, TABLE + "$tail");
+        queue = DynamoDbDown.open(client, TABLE + "$queue");
+        resume = DynamoDbDown.open(client, TABLE + "$resume");
+        List<BatchOperation> operations = new ArrayList<>();
+        for (String key : List.of("0-before", "a1", "a3", "a2", "b-after")) {
+            operations.add(BatchOperation.put(key, "value of " + key));
+        }
+        tail.batch(operations);
+    }
+
+    @AfterAll
+    static void drop() {
+        tail.dropTable();
+        queue.close();
+        resume.close();
+    }
+
+    @Override
+    protected void bindToRegistry(Registry registry) {
+        registry.bind("dynamoDbClient", DynamoDbLocalExtension.get().client());
+    }
+
+    @Override
+    protected RouteBuilder createRouteBuilder() {
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("dynamodbdown:" + TABLE + "$tail?gte=a&lt=b&delay=50&maxMessagesPerPoll=2").routeId("tail")
+                        .to("mock:tail");
+                from("dynamodbdown:" + TABLE + "$queue?deleteAfterRead=true&delay=50").routeId("queue")
+                        .process(e -> {
+                            if ("poison".equals(e.getIn().getBody(String.class)) && FAILURES_LEFT.getAndDecrement() > 0) {
+                                throw new IllegalStateException("cannot handle this one yet");
+                            }
+                        })
+                        .to("mock:queue");
+                from("dynamodbdown:" + TABLE + "$resume?resumeFromStore=true&delay=50").routeId("resume").autoStartup(false)
+                        .to("mock:resume");
+            }
+        };
+    }
+
+    @Test
+    void emitsTheRangeInKeyOrderThenTailsKeysAppendedBeyondTheLastOne() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:tail");
+        mock.expectedBodiesReceived("value of a1", "value of a2", "value of a3");
+        mock.assertIsSatisfied();
+        Exchange first = mock.getExchanges().get(0);
+        assertArrayEquals("a1".getBytes(), first.getIn().getHeader(DynamoDbDownConstants.KEY, byte[].class));
+        assertEquals(0, first.getProperty(Exchange.BATCH_INDEX));
+        assertEquals(2, first.getProperty(Exchange.BATCH_SIZE), "maxMessagesPerPoll bounds each poll");
+        assertEquals(Boolean.FALSE, first.getProperty(Exchange.BATCH_COMPLETE));
+
+        mock.reset();
+        mock.expectedBodiesReceived("value of a4", "value of a5");
+        tail.put("a0", "before the consumer's position: not read again");
+        tail.put("a4", "value of a4");
+        tail.put("a5", "value of a5");
+        mock.assertIsSatisfied();
+        mock.reset();
+        mock.expectedMessageCount(0);
+        mock.setAssertPeriod(300);
+        mock.assertIsSatisfied();
+    }
+
+    @Test
+    void deleteAfterReadDeletesOnlyWhatSucceededAndRetriesTheFailedEntry() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:queue");
+        FAILURES_LEFT.set(2);
+        queue.batch(List.of(BatchOperation.put("j1", "x"), BatchOperation.put("j2", "poison"), BatchOperation.put("j3", "x")));
+        mock.expectedBodiesReceived("x", "poison", "x");
+        mock.assertIsSatisfied(10_000);
+        assertTrue(FAILURES_LEFT.get() < 0, "the poison entry failed twice before it went through");
+        assertTrue(waitUntilEmpty(queue), "every entry was deleted once its exchange succeeded");
+    }
+
+    @Test
+    void deleteAfterReadKeepsAnEntryWhoseExchangeFails() throws Exception {
+        FAILURES_LEFT.set(Integer.MAX_VALUE);
+        queue.put("k-fails", "poison");
+        Thread.sleep(500); // several polls, each failing on the entry
+        assertEquals("poison", queue.getString("k-fails"), "a failed exchange deletes nothing");
+        FAILURES_LEFT.set(0);
+        assertTrue(waitUntilEmpty(queue));
+    }
+
+    @Test
+    void resumeFromStoreContinuesAfterARestartWithoutDuplicates() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:resume");
+        resume.batch(List.of(BatchOperation.put("r1", "1"), BatchOperation.put("r2", "2")));
+        mock.expectedBodiesReceived("1", "2");
+        context.getRouteController().startRoute("resume");
+        mock.assertIsSatisfied();
+        context.getRouteController().stopRoute("resume");
+
+        mock.reset();
+        resume.put("r3", "3");
+        mock.expectedBodiesReceived("3");
+        context.getRouteController().startRoute("resume");
+        mock.assertIsSatisfied();
+        mock.setAssertPeriod(300);
+        mock.assertIsSatisfied();
+        context.getRouteController().stopRoute("resume");
+        assertNull(resume.get("__dynamodbdown.consumer-positions"), "positions live under their own hash key");
+        try (Database positions = DynamoDbDown.open(DynamoDbLocalExtension.get().client(),
+                TABLE + "$__dynamodbdown.consumer-positions")) {
+            assertEquals(1, positions.stream(KeyRange.all()).count());
+        }
+    }
+
+    private static boolean waitUntilEmpty(Database db) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (db.stream(KeyRange.all()).findAny().isEmpty()) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+}
