@@ -13,8 +13,8 @@ public class BatchWriteException extends DynamoDbDownException {
 
     private final transient List<byte[]> unwrittenKeys;
 
-    public BatchWriteException(String reason, List<byte[]> unwrittenKeys, Throwable cause) {
-        super(message(reason, unwrittenKeys), cause);
+    public BatchWriteException(String reason, List<byte[]> unwrittenKeys, Throwable cause, boolean retryable) {
+        super(message(reason, unwrittenKeys), cause, retryable);
         this.unwrittenKeys = List.copyOf(unwrittenKeys);
     }
 

@@ -69,6 +69,13 @@ public interface Database extends AutoCloseable {
      */
     void batch(List<? extends BatchOperation> operations, WriteOptions options);
 
+    /**
+     * Checks, without sending anything, that DynamoDB would take this operation: throws
+     * {@link InvalidEntryException} naming the key and the limit otherwise. Lets a caller set aside one bad
+     * entry instead of having its whole batch refused.
+     */
+    void check(BatchOperation operation);
+
     RangeIterator<Entry> iterator(KeyRange range);
 
     RangeIterator<byte[]> keys(KeyRange range);

@@ -1,6 +1,7 @@
 package io.dynamodbdown.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,6 +97,7 @@ class OpenCloseTest {
                         .attributeType(ScalarAttributeType.S).build()));
         DynamoDbDownException e = assertThrows(DynamoDbDownException.class, () -> DynamoDbDown.open(client, table));
         assertTrue(e.getMessage().contains("id (S, HASH)") && e.getMessage().contains("key (B, RANGE)"), e.getMessage());
+        assertFalse(e.isRetryable(), "a wrong table stays wrong");
         client.deleteTable(b -> b.tableName(table));
     }
 

@@ -179,6 +179,17 @@ class ReadWriteTest {
     }
 
     @Test
+    void checkTellsABadOperationApartWithoutWritingAnything() {
+        db.check(BatchOperation.put("fine", "v"));
+        db.check(BatchOperation.del("fine"));
+        InvalidEntryException e = assertThrows(InvalidEntryException.class,
+                () -> db.check(BatchOperation.put(Bytes.utf8("big"), new byte[410 * 1024])));
+        assertTrue(e.getMessage().contains("\"big\""), e.getMessage());
+        assertThrows(InvalidEntryException.class, () -> db.check(BatchOperation.del(new byte[0])));
+        assertFalse(db.has("fine"));
+    }
+
+    @Test
     void nullValueIsRejected() {
         assertThrows(NullPointerException.class, () -> db.put(Bytes.utf8("k"), null));
     }

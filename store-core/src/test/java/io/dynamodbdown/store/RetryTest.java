@@ -72,6 +72,7 @@ class RetryTest {
         assertEquals(50, stored.size() + unwritten.size(), "every key is either stored or reported");
         assertTrue(unwritten.stream().noneMatch(stored::contains));
         assertTrue(e.getMessage().contains("not written") && e.getMessage().contains("5 attempts"), e.getMessage());
+        assertTrue(e.isRetryable(), "unprocessed items may go through later");
         db.batch(puts(50));
         assertEquals(50, drain(db.iterator(KeyRange.all())).size(), "writing the batch again completes it");
     }
@@ -90,8 +91,10 @@ class RetryTest {
         DynamoDbDownException e = assertThrows(DynamoDbDownException.class, () -> db.put("k", "v"));
         assertInstanceOf(ProvisionedThroughputExceededException.class, e.getCause());
         assertTrue(e.getMessage().contains("after 5 attempts"), e.getMessage());
+        assertTrue(e.isRetryable());
         BatchWriteException batch = assertThrows(BatchWriteException.class, () -> db.batch(puts(30)));
         assertEquals(30, batch.unwrittenKeys().size());
+        assertTrue(batch.isRetryable());
         faulty.throttle(0);
     }
 

@@ -82,7 +82,8 @@ final class BatchGetter {
             }
             if (attempt >= retrier.maxAttempts()) {
                 throw new DynamoDbDownException(what + " failed: DynamoDB left " + unprocessed.keys().size()
-                        + " keys unprocessed through " + attempt + " attempts (throttled; retry later or raise capacity)");
+                        + " keys unprocessed through " + attempt + " attempts (throttled; retry later or raise capacity)",
+                        null, true);
             }
             pending = unprocessed.keys();
             retrier.pauseBeforeRetry(attempt);

@@ -62,7 +62,9 @@ final class BatchWriter {
             String reason = cause == null
                     ? "DynamoDB left them unprocessed through " + retrier.maxAttempts() + " attempts"
                     : cause.getMessage();
-            throw new BatchWriteException(reason + ", table " + location, unwritten, cause);
+            boolean retryable = cause == null || Retrier.isRetryable(cause)
+                    || cause instanceof DynamoDbDownException failure && failure.isRetryable();
+            throw new BatchWriteException(reason + ", table " + location, unwritten, cause, retryable);
         }
     }
 

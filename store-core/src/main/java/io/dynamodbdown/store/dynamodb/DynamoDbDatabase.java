@@ -180,12 +180,7 @@ public final class DynamoDbDatabase implements Database {
     private List<BatchOperation> checkAndKeepLastPerKey(List<? extends BatchOperation> operations, boolean atomic) {
         Map<ByteBuffer, BatchOperation> lastPerKey = new LinkedHashMap<>();
         for (BatchOperation operation : operations) {
-            Objects.requireNonNull(operation, "batch operation");
-            if (operation instanceof BatchOperation.Put put) {
-                layout.checkEntry(location.hashKey(), put.key(), put.value());
-            } else {
-                layout.checkKey(operation.key());
-            }
+            checkOperation(operation);
             lastPerKey.remove(ByteBuffer.wrap(operation.key()));
             lastPerKey.put(ByteBuffer.wrap(operation.key()), operation);
         }
@@ -212,6 +207,21 @@ public final class DynamoDbDatabase implements Database {
             throw new InvalidEntryException(operations.get(0).key(), "Atomic batch on " + location + " is " + bytes
                     + " bytes; DynamoDB transactions hold at most " + MAX_TRANSACTION_BYTES
                     + " bytes. Nothing was written: split the batch or write it without atomic");
+        }
+    }
+
+    @Override
+    public void check(BatchOperation operation) {
+        ensureOpen();
+        checkOperation(operation);
+    }
+
+    private void checkOperation(BatchOperation operation) {
+        Objects.requireNonNull(operation, "batch operation");
+        if (operation instanceof BatchOperation.Put put) {
+            layout.checkEntry(location.hashKey(), put.key(), put.value());
+        } else {
+            layout.checkKey(operation.key());
         }
     }
 

@@ -40,7 +40,7 @@ final class Retrier {
                     throw new DynamoDbDownException(what + " failed: " + e.getMessage(), e);
                 }
                 if (attempt >= policy.maxAttempts()) {
-                    throw new DynamoDbDownException(what + " failed after " + attempt + " attempts: " + e.getMessage(), e);
+                    throw new DynamoDbDownException(what + " failed after " + attempt + " attempts: " + e.getMessage(), e, true);
                 }
                 LOG.debug("{}: attempt {} failed, retrying: {}", what, attempt, e.toString());
                 pauseBeforeRetry(attempt);
@@ -70,7 +70,7 @@ final class Retrier {
             Thread.sleep(delay.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DynamoDbDownException("interrupted while waiting to retry", e);
+            throw new DynamoDbDownException("interrupted while waiting to retry", e, true);
         }
     }
 }
