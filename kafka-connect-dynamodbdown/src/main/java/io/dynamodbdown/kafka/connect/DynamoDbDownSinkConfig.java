@@ -1,0 +1,98 @@
+package io.dynamodbdown.kafka.connect;
+
+import io.dynamodbdown.store.Location;
+import io.dynamodbdown.store.RetryPolicy;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+
+/** Configuration of {@link DynamoDbDownSinkConnector}. */
+public class DynamoDbDownSinkConfig extends DynamoDbDownConnectorConfig {
+
+    public static final String BATCH_SIZE = "batch.size";
+    public static final String MAX_IN_FLIGHT_REQUESTS = "max.in.flight.requests";
+    public static final String MAX_RETRIES = "max.retries";
+    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+    public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
+
+    /** Where the sink's hash.key puts the record's topic. */
+    static final String TOPIC_PLACEHOLDER = "${topic}";
+
+    private static final String GROUP_WRITES = "Writes";
+
+    public static final ConfigDef CONFIG_DEF = configDef();
+
+    private static ConfigDef configDef() {
+        ConfigDef def = commonConfigDef()
+                .define(HASH_KEY, Type.STRING, Location.DEFAULT_HASH_KEY, new HashKeyTemplateValidator(), Importance.HIGH,
+                        "The database (DynamoDB hash key) records are written to. " + TOPIC_PLACEHOLDER
+                                + " in it is replaced by the record's topic, so one connector keeps one database per topic.",
+                        GROUP_DATABASE, 2, Width.MEDIUM, "Hash key");
+        int order = 0;
+        return def.define(BATCH_SIZE, Type.INT, 500, Range.atLeast(1), Importance.MEDIUM,
+                        "Operations buffered before they are written; within a batch the last record per key wins.",
+                        GROUP_WRITES, ++order, Width.SHORT, "Batch size")
+                .define(MAX_IN_FLIGHT_REQUESTS, Type.INT, 8, Range.between(1, 64), Importance.LOW,
+                        "Concurrent BatchWriteItem calls (25 items each) per batch.",
+                        GROUP_WRITES, ++order, Width.SHORT, "Requests in flight")
+                .define(MAX_RETRIES, Type.INT, 10, Range.atLeast(0), Importance.LOW,
+                        "Retries of throttling, unreachable DynamoDB and UnprocessedItems within one write; then the"
+                                + " framework redelivers the records after " + RETRY_BACKOFF_MS + ".",
+                        GROUP_WRITES, ++order, Width.SHORT, "Max retries")
+                .define(RETRY_BACKOFF_MS, Type.LONG, 100L, Range.atLeast(0), Importance.LOW,
+                        "First pause between retries (exponential with jitter), and the pause before redelivery.",
+                        GROUP_WRITES, ++order, Width.SHORT, "Retry backoff (ms)")
+                .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
+                        "Longest pause between retries.",
+                        GROUP_WRITES, ++order, Width.SHORT, "Max retry backoff (ms)");
+    }
+
+    public DynamoDbDownSinkConfig(Map<String, String> props) {
+        super(CONFIG_DEF, props);
+    }
+
+    /** The database a record of {@code topic} goes to. */
+    String hashKeyFor(String topic) {
+        return getString(HASH_KEY).replace(TOPIC_PLACEHOLDER, topic);
+    }
+
+    int batchSize() {
+        return getInt(BATCH_SIZE);
+    }
+
+    int maxInFlightRequests() {
+        return getInt(MAX_IN_FLIGHT_REQUESTS);
+    }
+
+    long retryBackoffMs() {
+        return getLong(RETRY_BACKOFF_MS);
+    }
+
+    RetryPolicy retryPolicy() {
+        long base = retryBackoffMs();
+        return new RetryPolicy(getInt(MAX_RETRIES) + 1, Duration.ofMillis(base),
+                Duration.ofMillis(Math.max(base, getLong(RETRY_BACKOFF_MAX_MS))));
+    }
+
+    /** A hash key template: non-empty, and valid once a topic name is put in. */
+    static final class HashKeyTemplateValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                new Location("any-table", ((String) value).replace(TOPIC_PLACEHOLDER, "topic"));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new ConfigException(name, value, "not a valid hash key: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a non-empty hash key, may contain " + TOPIC_PLACEHOLDER;
+        }
+    }
+}

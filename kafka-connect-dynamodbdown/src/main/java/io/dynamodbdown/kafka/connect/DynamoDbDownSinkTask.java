@@ -1,0 +1,180 @@
+package io.dynamodbdown.kafka.connect;
+
+import io.dynamodbdown.store.BatchOperation;
+import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.DynamoDbDown;
+import io.dynamodbdown.store.DynamoDbDownException;
+import io.dynamodbdown.store.InvalidEntryException;
+import io.dynamodbdown.store.Location;
+import io.dynamodbdown.store.OpenOptions;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Writes records as entries, in batches: buffered per database until {@code batch.size} operations, then
+ * written through the store's batch (BatchWriteItem calls in parallel, unprocessed items retried).
+ * Offsets become committable only once DynamoDB accepted their records.
+ */
+public class DynamoDbDownSinkTask extends SinkTask {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DynamoDbDownSinkTask.class);
+
+    private final SinkMetrics metrics = new SinkMetrics();
+    private final Map<String, Database> databases = new HashMap<>();
+    private final SinkBuffer buffer = new SinkBuffer();
+    private final Map<TopicPartition, OffsetAndMetadata> written = new HashMap<>();
+    private DynamoDbDownSinkConfig config;
+    private DynamoDbClient client;
+    private OpenOptions openOptions;
+    private RecordConverter converter;
+    private ErrantRecordReporter reporter;
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        config = new DynamoDbDownSinkConfig(props);
+        client = config.buildClient();
+        openOptions = config.openOptions(config.retryPolicy(), config.maxInFlightRequests());
+        converter = new RecordConverter();
+        reporter = errantRecordReporter();
+        try {
+            metrics.register(context.pluginMetrics());
+        } catch (UnsupportedOperationException | AbstractMethodError | NullPointerException e) {
+            LOG.debug("This worker offers no plugin metrics; the sink's metrics are not published");
+        }
+    }
+
+    private ErrantRecordReporter errantRecordReporter() {
+        try {
+            return context.errantRecordReporter();
+        } catch (NoSuchMethodError | NoClassDefFoundError e) {
+            return null; // a worker older than Kafka 2.6
+        }
+    }
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        for (SinkRecord record : records) {
+            TopicPartition partition = new TopicPartition(record.topic(), record.kafkaPartition());
+            BatchOperation operation;
+            String hashKey = config.hashKeyFor(record.topic());
+            try {
+                operation = converter.toOperation(record);
+                database(hashKey).check(operation);
+            } catch (DataException | InvalidEntryException e) {
+                reportBadRecord(record, e);
+                buffer.advance(partition, record.kafkaOffset());
+                continue;
+            }
+            buffer.add(hashKey, partition, record.kafkaOffset(), operation);
+            if (buffer.size() >= config.batchSize()) {
+                writeBuffered();
+            }
+        }
+    }
+
+    private void reportBadRecord(SinkRecord record, RuntimeException problem) {
+        if (reporter == null) {
+            throw new ConnectException("Bad record " + RecordConverter.where(record) + ": " + problem.getMessage()
+                    + ". Configure errors.tolerance=all and errors.deadletterqueue.topic.name to send bad records"
+                    + " to a dead letter queue instead of stopping", problem);
+        }
+        metrics.recordsFailed.incrementAndGet();
+        reporter.report(record, problem);
+    }
+
+    /** Writes everything buffered; offsets become committable only when all of it was accepted. */
+    private void writeBuffered() {
+        if (buffer.isEmpty()) {
+            written.putAll(buffer.offsets());
+            buffer.clear();
+            return;
+        }
+        for (Map.Entry<String, List<BatchOperation>> batch : buffer.operationsByDatabase().entrySet()) {
+            long start = System.nanoTime();
+            try {
+                database(batch.getKey()).batch(batch.getValue());
+            } catch (DynamoDbDownException e) {
+                if (!e.isRetryable()) {
+                    throw new ConnectException("Writing to " + new Location(config.table(), batch.getKey())
+                            + " failed and retrying will not help: " + e.getMessage(), e);
+                }
+                metrics.recordsRetried.addAndGet(batch.getValue().size());
+                context.timeout(config.retryBackoffMs());
+                throw new RetriableException("Writing " + batch.getValue().size() + " operations to "
+                        + new Location(config.table(), batch.getKey()) + " did not complete (" + e.getMessage()
+                        + "); the records are kept and written again", e);
+            }
+            metrics.batchWritten((System.nanoTime() - start) / 1_000_000);
+            for (BatchOperation operation : batch.getValue()) {
+                (operation instanceof BatchOperation.Put ? metrics.recordsWritten : metrics.recordsDeleted).incrementAndGet();
+            }
+        }
+        written.putAll(buffer.offsets());
+        buffer.clear();
+    }
+
+    @Override
+    public void flush(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        writeBuffered();
+    }
+
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        try {
+            writeBuffered();
+        } catch (RetriableException e) {
+            LOG.warn("Could not write buffered records before committing offsets; committing only what was written: {}",
+                    e.getMessage());
+        }
+        Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
+        written.forEach((partition, offset) -> {
+            if (currentOffsets.containsKey(partition)) {
+                committable.put(partition, offset);
+            }
+        });
+        return committable;
+    }
+
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        buffer.drop(partitions);
+        partitions.forEach(written::remove);
+    }
+
+    @Override
+    public void stop() {
+        databases.values().forEach(Database::close);
+        databases.clear();
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    private Database database(String hashKey) {
+        return databases.computeIfAbsent(hashKey,
+                h -> DynamoDbDown.open(client, new Location(config.table(), h), openOptions));
+    }
+
+    /** The counters of this task, for tests. */
+    SinkMetrics metrics() {
+        return metrics;
+    }
+}

@@ -1,0 +1,199 @@
+package io.dynamodbdown.kafka.connect;
+
+import io.dynamodbdown.store.Bytes;
+import io.dynamodbdown.store.KeyEncoding;
+import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.Location;
+import io.dynamodbdown.store.RetryPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+
+/** Configuration of {@link DynamoDbDownSourceConnector}. */
+public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
+
+    public static final String TOPIC = "topic";
+    public static final String KEY_GT = "key.gt";
+    public static final String KEY_GTE = "key.gte";
+    public static final String KEY_LT = "key.lt";
+    public static final String KEY_LTE = "key.lte";
+    public static final String KEY_ENCODING = "key.encoding";
+    public static final String KEY_RANGE_SPLITS = "key.range.splits";
+    public static final String POLL_INTERVAL_MS = "poll.interval.ms";
+    public static final String BATCH_MAX_ROWS = "batch.max.rows";
+    public static final String MODE = "mode";
+
+    public static final String MODE_TAIL = "tail";
+    public static final String MODE_SNAPSHOT = "snapshot";
+
+    private static final String GROUP_RANGE = "Key range";
+    private static final String GROUP_READS = "Reads";
+
+    public static final ConfigDef CONFIG_DEF = configDef();
+
+    private static ConfigDef configDef() {
+        ConfigDef.Validator encodingValidator = ConfigDef.LambdaValidator.with((name, value) -> {
+            try {
+                KeyEncoding.parse((String) value);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        }, () -> "utf8, hex or base64");
+        ConfigDef def = commonConfigDef()
+                .define(HASH_KEY, Type.LIST, Location.DEFAULT_HASH_KEY, ConfigDef.LambdaValidator.with((name, value) -> {
+                            @SuppressWarnings("unchecked")
+                            List<String> hashKeys = (List<String>) value;
+                            if (hashKeys.isEmpty()) {
+                                throw new ConfigException(name, value, "name at least one database");
+                            }
+                            for (String hashKey : hashKeys) {
+                                try {
+                                    new Location("any-table", hashKey);
+                                } catch (IllegalArgumentException e) {
+                                    throw new ConfigException(name, value, e.getMessage());
+                                }
+                            }
+                        }, () -> "comma-separated non-empty hash keys"), Importance.HIGH,
+                        "The databases (DynamoDB hash keys) to read, comma-separated; each is a source partition.",
+                        GROUP_DATABASE, 2, Width.LONG, "Hash keys")
+                .define(TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                        "The topic the entries are written to.", GROUP_DATABASE, 3, Width.MEDIUM, "Topic");
+        int order = 0;
+        def.define(KEY_GT, Type.STRING, null, Importance.MEDIUM, "Range lower bound, exclusive (read with key.encoding).",
+                        GROUP_RANGE, ++order, Width.MEDIUM, "Greater than")
+                .define(KEY_GTE, Type.STRING, null, Importance.MEDIUM, "Range lower bound, inclusive; wins over key.gt.",
+                        GROUP_RANGE, ++order, Width.MEDIUM, "Greater or equal")
+                .define(KEY_LT, Type.STRING, null, Importance.MEDIUM, "Range upper bound, exclusive.",
+                        GROUP_RANGE, ++order, Width.MEDIUM, "Less than")
+                .define(KEY_LTE, Type.STRING, null, Importance.MEDIUM, "Range upper bound, inclusive; wins over key.lt.",
+                        GROUP_RANGE, ++order, Width.MEDIUM, "Less or equal")
+                .define(KEY_ENCODING, Type.STRING, "utf8", encodingValidator, Importance.MEDIUM,
+                        "How the bounds and split points above are turned into bytes: utf8, hex or base64.",
+                        GROUP_RANGE, ++order, Width.SHORT, "Key encoding")
+                .define(KEY_RANGE_SPLITS, Type.LIST, "", Importance.LOW,
+                        "Split points (comma-separated, read with key.encoding) dividing each database's range into"
+                                + " partitions [lower, s1), [s1, s2), ..., [sN, upper], so several tasks read one keyspace.",
+                        GROUP_RANGE, ++order, Width.LONG, "Range splits");
+        order = 0;
+        return def.define(MODE, Type.STRING, MODE_TAIL, ConfigDef.ValidString.in(MODE_TAIL, MODE_SNAPSHOT), Importance.HIGH,
+                        "tail: after the end of the range keep polling for keys beyond the last one (streams an"
+                                + " append-only keyspace); snapshot: read the range once, then idle.",
+                        GROUP_READS, ++order, Width.SHORT, "Mode")
+                .define(POLL_INTERVAL_MS, Type.LONG, 1000L, Range.atLeast(1), Importance.MEDIUM,
+                        "How long an idle poll waits before it returns nothing; also the pause between tail reads.",
+                        GROUP_READS, ++order, Width.SHORT, "Poll interval (ms)")
+                .define(BATCH_MAX_ROWS, Type.INT, 1000, Range.atLeast(1), Importance.MEDIUM,
+                        "Entries returned by one poll at most.", GROUP_READS, ++order, Width.SHORT, "Rows per poll");
+    }
+
+    public DynamoDbDownSourceConfig(Map<String, String> props) {
+        super(CONFIG_DEF, props);
+        partitions(); // bounds and split points must decode and fit the range
+    }
+
+    /** Bounds that do not decode, or split points outside the range, reported on the key they concern. */
+    static void rangeProblems(Map<String, String> props, ProblemSink problems) {
+        KeyEncoding encoding = KeyEncoding.parse(props.getOrDefault(KEY_ENCODING, "utf8"));
+        boolean boundsValid = true;
+        for (String key : List.of(KEY_GT, KEY_GTE, KEY_LT, KEY_LTE)) {
+            String text = props.get(key);
+            try {
+                if (text != null) {
+                    encoding.decode(text);
+                }
+            } catch (IllegalArgumentException e) {
+                problems.report(key, e.getMessage());
+                boundsValid = false;
+            }
+        }
+        if (boundsValid) {
+            try {
+                new DynamoDbDownSourceConfig(props);
+            } catch (ConfigException e) {
+                problems.report(KEY_RANGE_SPLITS, e.getMessage());
+            }
+        }
+    }
+
+    String topic() {
+        return getString(TOPIC);
+    }
+
+    boolean snapshot() {
+        return MODE_SNAPSHOT.equals(getString(MODE).toLowerCase(Locale.ROOT));
+    }
+
+    long pollIntervalMs() {
+        return getLong(POLL_INTERVAL_MS);
+    }
+
+    int batchMaxRows() {
+        return getInt(BATCH_MAX_ROWS);
+    }
+
+    RetryPolicy retryPolicy() {
+        return RetryPolicy.DEFAULT;
+    }
+
+    /** The configured range of every database, without splits. */
+    KeyRange range() {
+        KeyEncoding encoding = KeyEncoding.parse(getString(KEY_ENCODING));
+        KeyRange range = KeyRange.all();
+        range = range.gt(decode(encoding, KEY_GT)).gte(decode(encoding, KEY_GTE));
+        return range.lt(decode(encoding, KEY_LT)).lte(decode(encoding, KEY_LTE));
+    }
+
+    private byte[] decode(KeyEncoding encoding, String key) {
+        String text = getString(key);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return encoding.decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, text, e.getMessage());
+        }
+    }
+
+    /** Every source partition: each database's range, cut at the split points. */
+    List<RangePartition> partitions() {
+        KeyEncoding encoding = KeyEncoding.parse(getString(KEY_ENCODING));
+        KeyRange range = range();
+        TreeSet<byte[]> splits = new TreeSet<>(Bytes::compare);
+        for (String split : getList(KEY_RANGE_SPLITS)) {
+            byte[] point;
+            try {
+                point = encoding.decode(split);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(KEY_RANGE_SPLITS, split, e.getMessage());
+            }
+            boolean atLowerBound = range.lowerBound() != null && Bytes.compare(point, range.lowerBound()) == 0;
+            if (!range.contains(point) || atLowerBound) {
+                throw new ConfigException(KEY_RANGE_SPLITS, split, "split points must lie strictly inside the key range");
+            }
+            splits.add(point);
+        }
+        List<KeyRange> pieces = new ArrayList<>();
+        KeyRange rest = range;
+        for (byte[] split : splits) {
+            pieces.add(rest.lte((byte[]) null).lt(split));
+            rest = rest.gte(split);
+        }
+        pieces.add(rest);
+        List<RangePartition> partitions = new ArrayList<>();
+        for (String hashKey : getList(HASH_KEY)) {
+            for (KeyRange piece : pieces) {
+                partitions.add(new RangePartition(hashKey, piece));
+            }
+        }
+        return partitions;
+    }
+}

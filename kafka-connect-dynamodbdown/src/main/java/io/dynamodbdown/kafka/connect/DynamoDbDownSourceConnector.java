@@ -1,0 +1,122 @@
+package io.dynamodbdown.kafka.connect;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.ExactlyOnceSupport;
+import org.apache.kafka.connect.source.SourceConnector;
+
+/**
+ * Streams LevelDB-style databases on DynamoDB into a topic in key order: each database's key range (cut
+ * at {@code key.range.splits}) is a source partition, spread over the tasks.
+ */
+public class DynamoDbDownSourceConnector extends SourceConnector {
+
+    private Map<String, String> props;
+    private List<RangePartition> partitions;
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        this.partitions = new DynamoDbDownSourceConfig(props).partitions();
+        this.props = Map.copyOf(props);
+    }
+
+    @Override
+    public Class<? extends Task> taskClass() {
+        return DynamoDbDownSourceTask.class;
+    }
+
+    /** Deals the partitions round-robin to at most {@code maxTasks} tasks; no task without a partition. */
+    @Override
+    public List<Map<String, String>> taskConfigs(int maxTasks) {
+        int tasks = Math.min(maxTasks, partitions.size());
+        List<List<RangePartition>> shares = new ArrayList<>();
+        for (int i = 0; i < tasks; i++) {
+            shares.add(new ArrayList<>());
+        }
+        for (int i = 0; i < partitions.size(); i++) {
+            shares.get(i % tasks).add(partitions.get(i));
+        }
+        List<Map<String, String>> configs = new ArrayList<>();
+        for (List<RangePartition> share : shares) {
+            Map<String, String> config = new HashMap<>(props);
+            config.put(DynamoDbDownSourceTask.TASK_PARTITIONS, RangePartition.encode(share));
+            configs.add(config);
+        }
+        return configs;
+    }
+
+    @Override
+    public void stop() {
+    }
+
+    @Override
+    public ConfigDef config() {
+        return DynamoDbDownSourceConfig.CONFIG_DEF;
+    }
+
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        Config config = DynamoDbDownConnectorConfig.validate(super.validate(connectorConfigs), connectorConfigs);
+        boolean fieldsValid = config.configValues().stream().allMatch(v -> v.errorMessages().isEmpty());
+        if (fieldsValid) {
+            DynamoDbDownSourceConfig.rangeProblems(connectorConfigs, (key, message) -> config.configValues().stream()
+                    .filter(v -> v.name().equals(key)).findFirst().ifPresent(v -> v.addErrorMessage(message)));
+        }
+        return config;
+    }
+
+    /**
+     * Reading is deterministic from the offsets alone (each record's offset is its key, a restart reads
+     * strictly after it), so the framework's transactional offsets give exactly-once delivery.
+     */
+    @Override
+    public ExactlyOnceSupport exactlyOnceSupport(Map<String, String> connectorConfig) {
+        return ExactlyOnceSupport.SUPPORTED;
+    }
+
+    /**
+     * Accepts offsets for this connector's own partitions: {@code {key: base64 of the last key read}} moves
+     * a partition (reading continues after that key), a null offset resets it to the start of its range.
+     */
+    @Override
+    public boolean alterOffsets(Map<String, String> connectorConfig, Map<Map<String, ?>, Map<String, ?>> offsets) {
+        DynamoDbDownSourceConfig config = new DynamoDbDownSourceConfig(connectorConfig);
+        Set<Map<String, String>> known = config.partitions().stream()
+                .map(p -> p.sourcePartition(config.table())).collect(Collectors.toSet());
+        for (Map.Entry<Map<String, ?>, Map<String, ?>> entry : offsets.entrySet()) {
+            if (!known.contains(entry.getKey())) {
+                throw new ConnectException("Unknown source partition " + entry.getKey() + ": this connector's partitions"
+                        + " are " + known);
+            }
+            Map<String, ?> offset = entry.getValue();
+            if (offset == null) {
+                continue;
+            }
+            Object key = offset.get(RangePartition.OFFSET_KEY_FIELD);
+            if (!(key instanceof String text) || offset.size() != 1) {
+                throw new ConnectException("Offset " + offset + " for " + entry.getKey() + " must be {\""
+                        + RangePartition.OFFSET_KEY_FIELD + "\": \"<base64 of the last key read>\"}");
+            }
+            try {
+                Base64.getDecoder().decode(text);
+            } catch (IllegalArgumentException e) {
+                throw new ConnectException("Offset key '" + text + "' for " + entry.getKey() + " is not base64", e);
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,159 @@
+package io.dynamodbdown.kafka.connect;
+
+import io.dynamodbdown.store.Bytes;
+import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.DatabaseClosedException;
+import io.dynamodbdown.store.DynamoDbDown;
+import io.dynamodbdown.store.DynamoDbDownException;
+import io.dynamodbdown.store.Entry;
+import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.Location;
+import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.RangeIterator;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Reads its key-range partitions in key order and emits one record per entry. Each record's source offset
+ * is its key, so a restarted task continues strictly after the last committed key.
+ */
+public class DynamoDbDownSourceTask extends SourceTask {
+
+    /** The task's share of the partitions, set by the connector. */
+    static final String TASK_PARTITIONS = "task.partitions";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DynamoDbDownSourceTask.class);
+
+    /** Where one partition's reading stands. */
+    private static final class Cursor {
+        final RangePartition partition;
+        final Map<String, String> sourcePartition;
+        final Database db;
+        byte[] lastKey;
+        boolean finished;
+
+        Cursor(RangePartition partition, Map<String, String> sourcePartition, Database db) {
+            this.partition = partition;
+            this.sourcePartition = sourcePartition;
+            this.db = db;
+        }
+
+        KeyRange remaining() {
+            return lastKey == null ? partition.range() : partition.range().after(lastKey);
+        }
+    }
+
+    private final CountDownLatch stopping = new CountDownLatch(1);
+    private final List<Cursor> cursors = new ArrayList<>();
+    private DynamoDbDownSourceConfig config;
+    private DynamoDbClient client;
+    private int next;
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        config = new DynamoDbDownSourceConfig(props);
+        client = config.buildClient();
+        OpenOptions options = config.openOptions(config.retryPolicy(), 1);
+        Map<String, Database> databases = new HashMap<>();
+        List<RangePartition> partitions = RangePartition.decode(props.get(TASK_PARTITIONS));
+        List<Map<String, String>> sourcePartitions = new ArrayList<>();
+        for (RangePartition partition : partitions) {
+            Map<String, String> sourcePartition = partition.sourcePartition(config.table());
+            sourcePartitions.add(sourcePartition);
+            Database db = databases.computeIfAbsent(partition.hashKey(),
+                    h -> DynamoDbDown.open(client, new Location(config.table(), h), options));
+            cursors.add(new Cursor(partition, sourcePartition, db));
+        }
+        Map<Map<String, String>, Map<String, Object>> offsets =
+                context.offsetStorageReader().offsets(sourcePartitions);
+        for (Cursor cursor : cursors) {
+            Map<String, Object> offset = offsets.get(cursor.sourcePartition);
+            if (offset != null && offset.get(RangePartition.OFFSET_KEY_FIELD) != null) {
+                cursor.lastKey = Base64.getDecoder().decode((String) offset.get(RangePartition.OFFSET_KEY_FIELD));
+                LOG.info("Resuming {} {} after key {}", cursor.partition.hashKey(), cursor.partition.rangeId(),
+                        Bytes.describe(cursor.lastKey));
+            }
+        }
+    }
+
+    @Override
+    public List<SourceRecord> poll() throws InterruptedException {
+        List<SourceRecord> records = new ArrayList<>();
+        try {
+            // Start each poll at the next partition, so no partition waits behind a busy one.
+            for (int visited = 0; visited < cursors.size() && records.size() < config.batchMaxRows(); visited++) {
+                Cursor cursor = cursors.get(next);
+                next = (next + 1) % cursors.size();
+                if (!cursor.finished) {
+                    read(cursor, config.batchMaxRows() - records.size(), records);
+                }
+            }
+        } catch (DatabaseClosedException e) {
+            if (stopping.getCount() == 0) {
+                return null;
+            }
+            throw e;
+        } catch (DynamoDbDownException e) {
+            if (!e.isRetryable()) {
+                throw new ConnectException("Reading " + config.table() + " failed: " + e.getMessage(), e);
+            }
+            LOG.warn("Reading {} failed for now, trying again next poll: {}", config.table(), e.getMessage());
+            if (records.isEmpty()) {
+                throw new RetriableException(e);
+            }
+        }
+        if (!records.isEmpty()) {
+            return records;
+        }
+        stopping.await(config.pollIntervalMs(), TimeUnit.MILLISECONDS);
+        return null;
+    }
+
+    private void read(Cursor cursor, int wanted, List<SourceRecord> records) {
+        int read = 0;
+        try (RangeIterator<Entry> entries = cursor.db.iterator(cursor.remaining().limit(wanted))) {
+            while (entries.hasNext()) {
+                Entry entry = entries.next();
+                records.add(new SourceRecord(cursor.sourcePartition,
+                        Map.of(RangePartition.OFFSET_KEY_FIELD, Base64.getEncoder().encodeToString(entry.key())),
+                        config.topic(), null,
+                        Schema.OPTIONAL_BYTES_SCHEMA, entry.key(), Schema.OPTIONAL_BYTES_SCHEMA, entry.value()));
+                cursor.lastKey = entry.key();
+                read++;
+            }
+        }
+        if (read < wanted && config.snapshot()) {
+            cursor.finished = true;
+            LOG.info("Snapshot of {} {} is complete", cursor.partition.hashKey(), cursor.partition.rangeId());
+        }
+    }
+
+    @Override
+    public void stop() {
+        stopping.countDown();
+        for (Cursor cursor : cursors) {
+            cursor.db.close();
+        }
+        if (client != null) {
+            client.close();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.dynamodbdown.kafka.connect;
+
+import io.dynamodbdown.store.BatchOperation;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.json.JsonConverterConfig;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.storage.ConverterType;
+
+/**
+ * Turns a sink record into a store operation: byte[] (ByteArrayConverter) as is, String (StringConverter)
+ * as UTF-8, anything else as JSON; a null value (tombstone) deletes the key. A null key is a bad record.
+ */
+final class RecordConverter {
+
+    private final JsonConverter json = new JsonConverter();
+
+    RecordConverter() {
+        json.configure(Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "false",
+                JsonConverterConfig.TYPE_CONFIG, ConverterType.VALUE.getName()));
+    }
+
+    BatchOperation toOperation(SinkRecord record) {
+        if (record.key() == null) {
+            throw new DataException("Record " + where(record) + " has a null key; every entry needs a key");
+        }
+        byte[] key = bytes(record.topic(), record.keySchema(), record.key(), "key", record);
+        return record.value() == null
+                ? BatchOperation.del(key)
+                : BatchOperation.put(key, bytes(record.topic(), record.valueSchema(), record.value(), "value", record));
+    }
+
+    private byte[] bytes(String topic, Schema schema, Object data, String what, SinkRecord record) {
+        if (data instanceof byte[] bytes) {
+            return bytes;
+        }
+        if (data instanceof ByteBuffer buffer) {
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.duplicate().get(bytes);
+            return bytes;
+        }
+        if (data instanceof String text) {
+            return text.getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            return json.fromConnectData(topic, schema, data);
+        } catch (RuntimeException e) {
+            throw new DataException("Cannot turn the " + what + " of record " + where(record) + " ("
+                    + data.getClass().getName() + ") into bytes: " + e.getMessage(), e);
+        }
+    }
+
+    static String where(SinkRecord record) {
+        return record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset();
+    }
+}
