@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -32,6 +33,7 @@ public class DynamoDbDownSinkTask extends SinkTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbDownSinkTask.class);
 
+    private final Function<DynamoDbDownSinkConfig, DynamoDbClient> clients;
     private final SinkMetrics metrics = new SinkMetrics();
     private final Map<String, Database> databases = new HashMap<>();
     private final SinkBuffer buffer = new SinkBuffer();
@@ -42,6 +44,15 @@ public class DynamoDbDownSinkTask extends SinkTask {
     private RecordConverter converter;
     private ErrantRecordReporter reporter;
 
+    public DynamoDbDownSinkTask() {
+        this(DynamoDbDownConnectorConfig::buildClient);
+    }
+
+    /** For tests: a task whose client comes from elsewhere (one that injects faults). */
+    DynamoDbDownSinkTask(Function<DynamoDbDownSinkConfig, DynamoDbClient> clients) {
+        this.clients = clients;
+    }
+
     @Override
     public String version() {
         return Version.get();
@@ -50,13 +61,13 @@ public class DynamoDbDownSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         config = new DynamoDbDownSinkConfig(props);
-        client = config.buildClient();
+        client = clients.apply(config);
         openOptions = config.openOptions(config.retryPolicy(), config.maxInFlightRequests());
         converter = new RecordConverter();
         reporter = errantRecordReporter();
         try {
             metrics.register(context.pluginMetrics());
-        } catch (UnsupportedOperationException | AbstractMethodError | NullPointerException e) {
+        } catch (UnsupportedOperationException | AbstractMethodError e) {
             LOG.debug("This worker offers no plugin metrics; the sink's metrics are not published");
         }
     }
@@ -102,25 +113,17 @@ public class DynamoDbDownSinkTask extends SinkTask {
 
     /** Writes everything buffered; offsets become committable only when all of it was accepted. */
     private void writeBuffered() {
-        if (buffer.isEmpty()) {
-            written.putAll(buffer.offsets());
-            buffer.clear();
-            return;
-        }
         for (Map.Entry<String, List<BatchOperation>> batch : buffer.operationsByDatabase().entrySet()) {
             long start = System.nanoTime();
             try {
                 database(batch.getKey()).batch(batch.getValue());
             } catch (DynamoDbDownException e) {
-                if (!e.isRetryable()) {
-                    throw new ConnectException("Writing to " + new Location(config.table(), batch.getKey())
-                            + " failed and retrying will not help: " + e.getMessage(), e);
+                RuntimeException translated = translate(e, "Writing " + batch.getValue().size() + " operations to "
+                        + new Location(config.table(), batch.getKey()));
+                if (translated instanceof RetriableException) {
+                    metrics.recordsRetried.addAndGet(batch.getValue().size());
                 }
-                metrics.recordsRetried.addAndGet(batch.getValue().size());
-                context.timeout(config.retryBackoffMs());
-                throw new RetriableException("Writing " + batch.getValue().size() + " operations to "
-                        + new Location(config.table(), batch.getKey()) + " did not complete (" + e.getMessage()
-                        + "); the records are kept and written again", e);
+                throw translated;
             }
             metrics.batchWritten((System.nanoTime() - start) / 1_000_000);
             for (BatchOperation operation : batch.getValue()) {
@@ -168,9 +171,27 @@ public class DynamoDbDownSinkTask extends SinkTask {
         }
     }
 
+    /** The database of a hash key, opened on first use; store failures come out as Connect's exceptions. */
     private Database database(String hashKey) {
-        return databases.computeIfAbsent(hashKey,
-                h -> DynamoDbDown.open(client, new Location(config.table(), h), openOptions));
+        Location location = new Location(config.table(), hashKey);
+        try {
+            return databases.computeIfAbsent(hashKey, h -> DynamoDbDown.open(client, location, openOptions));
+        } catch (DynamoDbDownException e) {
+            throw translate(e, "Opening " + location);
+        }
+    }
+
+    /**
+     * What a store failure means to the framework: retryable ones (throttling, DynamoDB unreachable,
+     * items left unprocessed) ask it to wait and redeliver, the rest fail the task with the cause.
+     */
+    private RuntimeException translate(DynamoDbDownException e, String what) {
+        if (!e.isRetryable()) {
+            return new ConnectException(what + " failed and retrying will not help: " + e.getMessage(), e);
+        }
+        context.timeout(config.retryBackoffMs());
+        return new RetriableException(what + " did not complete (" + e.getMessage()
+                + "); the records are kept and written again", e);
     }
 
     /** The counters of this task, for tests. */

@@ -185,7 +185,7 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
         KeyRange rest = range;
         for (byte[] split : splits) {
             pieces.add(rest.lte((byte[]) null).lt(split));
-            rest = rest.gte(split);
+            rest = rest.gt((byte[]) null).gte(split);
         }
         pieces.add(rest);
         List<RangePartition> partitions = new ArrayList<>();

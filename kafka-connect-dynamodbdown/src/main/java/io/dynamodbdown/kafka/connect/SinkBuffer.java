@@ -47,10 +47,6 @@ final class SinkBuffer {
         return size;
     }
 
-    boolean isEmpty() {
-        return size == 0;
-    }
-
     /** The operations per database in arrival order (per key the last), ready for a batch. */
     Map<String, List<BatchOperation>> operationsByDatabase() {
         Map<String, List<BatchOperation>> result = new LinkedHashMap<>();

@@ -1,0 +1,100 @@
+package io.dynamodbdown.kafka.connect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+import org.junit.jupiter.api.Test;
+
+/** What the worker's validation endpoint shows: every mistake at once, on the key it concerns. */
+class ConfigValidationTest {
+
+    private static Map<String, String> sink(String... keyValues) {
+        Map<String, String> props = new HashMap<>(Map.of("connector.class", DynamoDbDownSinkConnector.class.getName(),
+                "name", "sink", "topics", "t", "table", "my-table"));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            props.put(keyValues[i], keyValues[i + 1]);
+        }
+        return props;
+    }
+
+    private static Map<String, String> source(String... keyValues) {
+        Map<String, String> props = new HashMap<>(Map.of("connector.class", DynamoDbDownSourceConnector.class.getName(),
+                "name", "source", "topic", "t", "table", "my-table"));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            props.put(keyValues[i], keyValues[i + 1]);
+        }
+        return props;
+    }
+
+    private static List<String> errors(Config config, String key) {
+        return config.configValues().stream().filter(v -> v.name().equals(key)).findFirst()
+                .map(ConfigValue::errorMessages).orElseThrow(() -> new AssertionError("no config value " + key));
+    }
+
+    private static long errorCount(Config config) {
+        return config.configValues().stream().mapToLong(v -> v.errorMessages().size()).sum();
+    }
+
+    @Test
+    void aValidSinkConfigHasNoErrors() {
+        assertEquals(0, errorCount(new DynamoDbDownSinkConnector().validate(sink())));
+    }
+
+    @Test
+    void everySinkMistakeIsShownAtOnceOnItsKey() {
+        Config config = new DynamoDbDownSinkConnector().validate(sink(
+                "table", "x", "table.billing.mode", "PROVISIONED", "aws.access.key.id", "AKIA",
+                "batch.size", "0", "aws.endpoint", "not a url"));
+        assertTrue(errors(config, "table").get(0).contains("3 to 255"), errors(config, "table").toString());
+        assertTrue(errors(config, "table.read.capacity").get(0).contains("required when table.billing.mode is PROVISIONED"));
+        assertTrue(errors(config, "table.write.capacity").get(0).contains("PROVISIONED"));
+        assertTrue(errors(config, "aws.secret.access.key").get(0).contains("go together"));
+        assertFalse(errors(config, "batch.size").isEmpty());
+        assertFalse(errors(config, "aws.endpoint").isEmpty());
+    }
+
+    @Test
+    void theSinkHashKeyMayHoldTheTopic() {
+        DynamoDbDownSinkConfig config = new DynamoDbDownSinkConfig(sink("hash.key", "backup-${topic}"));
+        assertEquals("backup-orders", config.hashKeyFor("orders"));
+        assertFalse(errors(new DynamoDbDownSinkConnector().validate(sink("hash.key", "")), "hash.key").isEmpty());
+    }
+
+    @Test
+    void theSecretIsAPasswordAndNeverPrinted() {
+        DynamoDbDownSinkConfig config = new DynamoDbDownSinkConfig(sink("aws.access.key.id", "AKIA", "aws.secret.access.key", "s3cr3t"));
+        assertFalse(config.toString().contains("s3cr3t"));
+        assertFalse(config.values().toString().contains("s3cr3t"));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new DynamoDbDownSinkConfig(sink("aws.secret.access.key", "s3cr3t")));
+        assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
+    }
+
+    @Test
+    void sourceRangeMistakesAreShownOnTheirKeys() {
+        Config badHex = new DynamoDbDownSourceConnector().validate(source("key.encoding", "hex", "key.gte", "zz"));
+        assertTrue(errors(badHex, "key.gte").get(0).contains("not valid hex"), errors(badHex, "key.gte").toString());
+        assertTrue(errors(badHex, "key.gt").isEmpty(), "not blamed on key.gt");
+        Config outside = new DynamoDbDownSourceConnector().validate(source("key.gte", "b", "key.lt", "d", "key.range.splits", "c,x"));
+        assertTrue(errors(outside, "key.range.splits").get(0).contains("strictly inside"));
+        Config badMode = new DynamoDbDownSourceConnector().validate(source("mode", "forever", "key.encoding", "rot13"));
+        assertFalse(errors(badMode, "mode").isEmpty());
+        assertFalse(errors(badMode, "key.encoding").isEmpty());
+        assertEquals(0, errorCount(new DynamoDbDownSourceConnector().validate(source("hash.key", "a,b", "key.range.splits", "m"))));
+    }
+
+    @Test
+    void versionIsTheArtifactVersion() {
+        assertEquals("0.1.0-SNAPSHOT", new DynamoDbDownSinkConnector().version());
+        assertEquals(new DynamoDbDownSinkConnector().version(), new DynamoDbDownSourceConnector().version());
+        assertEquals(new DynamoDbDownSinkConnector().version(), new DynamoDbDownSourceTask().version());
+    }
+}

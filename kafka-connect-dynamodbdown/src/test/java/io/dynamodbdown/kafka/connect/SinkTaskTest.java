@@ -1,0 +1,177 @@
+package io.dynamodbdown.kafka.connect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.DynamoDbDown;
+import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.testing.DynamoDbLocal;
+import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import io.dynamodbdown.testing.FaultInjectingClient;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+
+/** The sink task driven directly against DynamoDB Local: offsets, retry decisions and bad records. */
+@ExtendWith(DynamoDbLocalExtension.class)
+class SinkTaskTest {
+
+    private static final TopicPartition P0 = new TopicPartition("orders", 0);
+
+    private final String table = DynamoDbLocal.uniqueTableName("sink-task");
+    private DynamoDbDownSinkTask task;
+
+    private Map<String, String> props(String... keyValues) {
+        Map<String, String> props = new HashMap<>(Map.of("table", table, "hash.key", "backup-${topic}",
+                "batch.size", "10", "max.retries", "2", "retry.backoff.ms", "5", "retry.backoff.max.ms", "10"));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            props.put(keyValues[i], keyValues[i + 1]);
+        }
+        return props;
+    }
+
+    private DynamoDbDownSinkTask start(DynamoDbClient client, StubSinkTaskContext context, Map<String, String> props) {
+        // the task closes its client on stop; a FaultInjectingClient never closes the shared one behind it
+        DynamoDbClient own = client instanceof FaultInjectingClient ? client : new FaultInjectingClient(client);
+        task = new DynamoDbDownSinkTask(config -> own);
+        task.initialize(context);
+        task.start(props);
+        return task;
+    }
+
+    @AfterEach
+    void stop(DynamoDbClient client) {
+        if (task != null) {
+            task.stop();
+        }
+        try {
+            client.deleteTable(b -> b.tableName(table));
+        } catch (ResourceNotFoundException e) {
+            // the test never got as far as creating it
+        }
+    }
+
+    private static List<SinkRecord> records(int from, int count) {
+        List<SinkRecord> records = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            records.add(new SinkRecord("orders", 0, Schema.STRING_SCHEMA, "k" + (i % 7), Schema.STRING_SCHEMA, "v" + i, i));
+        }
+        return records;
+    }
+
+    private Database backup(DynamoDbClient client) {
+        return DynamoDbDown.open(client, table + "$backup-orders");
+    }
+
+    @Test
+    void offsetsBecomeCommittableOnlyOnceWritten(DynamoDbClient client) {
+        start(client, new StubSinkTaskContext(false), props("batch.size", "100"));
+        task.put(records(0, 20));
+        try (Database db = backup(client)) {
+            assertNull(db.get("k0"), "below batch.size nothing is written yet");
+            Map<TopicPartition, OffsetAndMetadata> committable = task.preCommit(Map.of(P0, new OffsetAndMetadata(20)));
+            assertEquals(Map.of(P0, new OffsetAndMetadata(20)), committable);
+            assertEquals("v14", db.getString("k0"), "within the batch the last record per key won");
+            assertEquals(7, db.stream(KeyRange.all()).count());
+        }
+        assertEquals(7, task.metrics().recordsWritten.get());
+    }
+
+    @Test
+    void unprocessedItemsBeyondTheRetriesAskTheFrameworkToRedeliver(DynamoDbClient real) {
+        FaultInjectingClient faulty = new FaultInjectingClient(real);
+        StubSinkTaskContext context = new StubSinkTaskContext(false);
+        start(faulty, context, props("batch.size", "5"));
+        faulty.unprocessedWrites(Integer.MAX_VALUE);
+        List<SinkRecord> batch = records(0, 10);
+        RetriableException e = assertThrows(RetriableException.class, () -> task.put(batch));
+        assertTrue(e.getMessage().contains("written again"), e.getMessage());
+        assertEquals(5, context.lastTimeoutMs, "the framework waits retry.backoff.ms before redelivering");
+        assertEquals(Map.of(), task.preCommit(Map.of(P0, new OffsetAndMetadata(10))), "nothing acknowledged");
+
+        faulty.unprocessedWrites(0);
+        task.put(batch); // the framework redelivers the same records
+        assertEquals(Map.of(P0, new OffsetAndMetadata(10)), task.preCommit(Map.of(P0, new OffsetAndMetadata(10))));
+        try (Database db = backup(real)) {
+            assertEquals(7, db.stream(KeyRange.all()).count());
+            assertEquals("v7", db.getString("k0"));
+        }
+        assertTrue(task.metrics().recordsRetried.get() > 0);
+    }
+
+    @Test
+    void throttlingWithinTheRetriesIsRiddenOut(DynamoDbClient real) {
+        FaultInjectingClient faulty = new FaultInjectingClient(real);
+        start(faulty, new StubSinkTaskContext(false), props());
+        faulty.throttle(2);
+        task.put(records(0, 10));
+        assertEquals(Map.of(P0, new OffsetAndMetadata(10)), task.preCommit(Map.of(P0, new OffsetAndMetadata(10))));
+    }
+
+    @Test
+    void aMissingTableThatMayNotBeCreatedFailsTheTaskForGood(DynamoDbClient client) {
+        client.createTable(b -> b.tableName(table).billingMode("PAY_PER_REQUEST")
+                .keySchema(software.amazon.awssdk.services.dynamodb.model.KeySchemaElement.builder()
+                        .attributeName("id").keyType("HASH").build())
+                .attributeDefinitions(software.amazon.awssdk.services.dynamodb.model.AttributeDefinition.builder()
+                        .attributeName("id").attributeType("S").build()));
+        start(client, new StubSinkTaskContext(false), props());
+        ConnectException e = assertThrows(ConnectException.class, () -> task.put(records(0, 1)));
+        assertTrue(e.getMessage().contains("key schema") && e.getMessage().contains("retrying will not help"), e.getMessage());
+    }
+
+    @Test
+    void badRecordsGoToTheReporterAndGoodOnesAreStillWritten(DynamoDbClient client) {
+        StubSinkTaskContext context = new StubSinkTaskContext(true);
+        start(client, context, props());
+        List<SinkRecord> batch = new ArrayList<>(records(0, 3));
+        batch.add(new SinkRecord("orders", 0, null, null, Schema.STRING_SCHEMA, "no key", 3));
+        batch.add(new SinkRecord("orders", 0, Schema.STRING_SCHEMA, "x".repeat(1025), Schema.STRING_SCHEMA, "long key", 4));
+        batch.add(new SinkRecord("orders", 0, Schema.STRING_SCHEMA, "huge", Schema.BYTES_SCHEMA, new byte[401 * 1024], 5));
+        batch.add(new SinkRecord("orders", 0, Schema.STRING_SCHEMA, "last", Schema.STRING_SCHEMA, "ok", 6));
+        task.put(batch);
+        assertEquals(Map.of(P0, new OffsetAndMetadata(7)), task.preCommit(Map.of(P0, new OffsetAndMetadata(7))));
+        assertEquals(3, context.reported.size());
+        assertTrue(context.reasons.get(0).getMessage().contains("null key"));
+        assertTrue(context.reasons.get(1).getMessage().contains("1025 bytes"));
+        assertTrue(context.reasons.get(2).getMessage().contains("\"huge\""));
+        try (Database db = backup(client)) {
+            assertEquals(4, db.stream(KeyRange.all()).count(), "k0, k1, k2 and last");
+        }
+        assertEquals(3, task.metrics().recordsFailed.get());
+    }
+
+    @Test
+    void withoutADeadLetterQueueABadRecordFailsTheTaskClearly(DynamoDbClient client) {
+        start(client, new StubSinkTaskContext(false), props());
+        ConnectException e = assertThrows(ConnectException.class, () -> task.put(
+                List.of(new SinkRecord("orders", 0, null, null, Schema.STRING_SCHEMA, "v", 41))));
+        assertTrue(e.getMessage().contains("orders-0@41") && e.getMessage().contains("errors.tolerance=all"), e.getMessage());
+    }
+
+    @Test
+    void aRevokedPartitionsBufferedRecordsAreDropped(DynamoDbClient client) {
+        start(client, new StubSinkTaskContext(false), props("batch.size", "100"));
+        task.put(records(0, 5));
+        task.close(List.of(P0));
+        assertEquals(Map.of(), task.preCommit(Map.of()));
+        try (Database db = backup(client)) {
+            assertEquals(0, db.stream(KeyRange.all()).count(), "another task owns these records now");
+        }
+    }
+}

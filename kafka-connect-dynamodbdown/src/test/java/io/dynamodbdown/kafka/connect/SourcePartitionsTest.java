@@ -1,0 +1,75 @@
+package io.dynamodbdown.kafka.connect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dynamodbdown.store.Bytes;
+import io.dynamodbdown.store.KeyRange;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.junit.jupiter.api.Test;
+
+class SourcePartitionsTest {
+
+    private static Map<String, String> props(String... keyValues) {
+        Map<String, String> props = new HashMap<>(Map.of("topic", "t", "table", "my-table"));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            props.put(keyValues[i], keyValues[i + 1]);
+        }
+        return props;
+    }
+
+    @Test
+    void splitPointsCutEachDatabasesRangeIntoAdjacentPieces() {
+        List<RangePartition> partitions = new DynamoDbDownSourceConfig(
+                props("hash.key", "a,b", "key.gte", "c", "key.lte", "x", "key.range.splits", "p,h")).partitions();
+        assertEquals(6, partitions.size());
+        List<String> ids = new ArrayList<>();
+        partitions.subList(0, 3).forEach(p -> ids.add(p.rangeId()));
+        assertEquals(List.of("gte:Yw==..lt:aA==", "gte:aA==..lt:cA==", "gte:cA==..lte:eA=="), ids, "c..h, h..p, p..x");
+        assertEquals("b", partitions.get(3).hashKey());
+        KeyRange first = partitions.get(0).range();
+        assertTrue(first.contains(Bytes.utf8("c")) && first.contains(Bytes.utf8("gz")) && !first.contains(Bytes.utf8("h")));
+    }
+
+    @Test
+    void partitionsSurviveTheirTextForm() {
+        List<RangePartition> partitions = new DynamoDbDownSourceConfig(
+                props("hash.key", "x$y,z", "key.encoding", "hex", "key.gt", "00ff", "key.range.splits", "10")).partitions();
+        List<RangePartition> decoded = RangePartition.decode(RangePartition.encode(partitions));
+        assertEquals(partitions, decoded);
+        assertEquals(partitions.get(0).range(), RangePartition.parseRange(partitions.get(0).rangeId()));
+    }
+
+    @Test
+    void taskConfigsDealPartitionsToAtMostMaxTasks() {
+        DynamoDbDownSourceConnector connector = new DynamoDbDownSourceConnector();
+        connector.start(props("hash.key", "a,b,c", "key.range.splits", "m"));
+        List<Map<String, String>> three = connector.taskConfigs(3);
+        assertEquals(3, three.size());
+        assertEquals(2, RangePartition.decode(three.get(0).get(DynamoDbDownSourceTask.TASK_PARTITIONS)).size());
+        assertEquals(6, connector.taskConfigs(10).size(), "no task without a partition");
+        assertEquals(6, RangePartition.decode(connector.taskConfigs(1).get(0).get(DynamoDbDownSourceTask.TASK_PARTITIONS)).size());
+    }
+
+    @Test
+    void alterOffsetsAcceptsOwnPartitionsAndNamesWhatIsWrong() {
+        DynamoDbDownSourceConnector connector = new DynamoDbDownSourceConnector();
+        Map<String, String> config = props("hash.key", "a");
+        Map<String, String> partition = new RangePartition("a", KeyRange.all()).sourcePartition("my-table");
+        assertTrue(connector.alterOffsets(config, Map.of(partition, Map.of("key", "YQ=="))));
+        Map<Map<String, ?>, Map<String, ?>> reset = new HashMap<>();
+        reset.put(partition, null);
+        assertTrue(connector.alterOffsets(config, reset));
+        ConnectException unknown = assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
+                Map.of(Map.of("table", "other", "hash.key", "a", "range", ".."), Map.of("key", "YQ=="))));
+        assertTrue(unknown.getMessage().contains("Unknown source partition"));
+        ConnectException badKey = assertThrows(ConnectException.class,
+                () -> connector.alterOffsets(config, Map.of(partition, Map.of("key", "***"))));
+        assertTrue(badKey.getMessage().contains("not base64"));
+    }
+}
