@@ -1,0 +1,251 @@
+package io.dynamodbdown.kafka.connect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dynamodbdown.store.BatchOperation;
+import io.dynamodbdown.store.Bytes;
+import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.DynamoDbDown;
+import io.dynamodbdown.store.Entry;
+import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.testing.DynamoDbLocal;
+import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.connect.converters.ByteArrayConverter;
+import org.apache.kafka.connect.storage.StringConverter;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Both connectors on a real embedded KRaft broker and Connect worker, against DynamoDB Local. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConnectorsIntegrationTest {
+
+    private static final long TIMEOUT_MS = TimeUnit.SECONDS.toMillis(90);
+
+    private final DynamoDbLocal dynamo = DynamoDbLocalExtension.get();
+    private EmbeddedConnectCluster connect;
+
+    @BeforeAll
+    void startCluster() {
+        connect = (EmbeddedConnectCluster) new EmbeddedConnectCluster.Builder()
+                .name("dynamodbdown-connect").numWorkers(1).numBrokers(1)
+                .workerProps(new HashMap<>(Map.of("offset.flush.interval.ms", "1000")))
+                .build();
+        connect.start();
+    }
+
+    @AfterAll
+    void stopCluster() {
+        connect.stop();
+    }
+
+    private Map<String, String> common(String table) {
+        Map<String, String> props = new HashMap<>();
+        props.put("table", table);
+        props.put("aws.endpoint", dynamo.endpoint().toString());
+        props.put("aws.region", DynamoDbLocal.REGION.id());
+        props.put("aws.access.key.id", DynamoDbLocal.ACCESS_KEY);
+        props.put("aws.secret.access.key", DynamoDbLocal.SECRET_KEY);
+        return props;
+    }
+
+    private Map<String, String> sink(String table, String topic) {
+        Map<String, String> props = common(table);
+        props.put("connector.class", DynamoDbDownSinkConnector.class.getName());
+        props.put("topics", topic);
+        props.put("tasks.max", "2");
+        props.put("hash.key", "${topic}");
+        props.put("key.converter", StringConverter.class.getName());
+        props.put("value.converter", StringConverter.class.getName());
+        return props;
+    }
+
+    private Map<String, String> source(String table, String topic, String hashKeys) {
+        connect.kafka().createTopic(topic, 1);
+        Map<String, String> props = common(table);
+        props.put("connector.class", DynamoDbDownSourceConnector.class.getName());
+        props.put("topic", topic);
+        props.put("hash.key", hashKeys);
+        props.put("poll.interval.ms", "200");
+        props.put("key.converter", ByteArrayConverter.class.getName());
+        props.put("value.converter", ByteArrayConverter.class.getName());
+        return props;
+    }
+
+    @Test
+    void sinkOfTenThousandRecordsWithTombstonesAndRepeatedKeysEndsInTheExpectedState() throws Exception {
+        String table = DynamoDbLocal.uniqueTableName("it-sink");
+        String topic = "sink-input";
+        connect.kafka().createTopic(topic, 3);
+        Map<String, String> expected = new TreeMap<>();
+        try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of())) {
+            for (int i = 0; i < 10_000; i++) {
+                String key = "key-" + (i % 2_500);
+                String value = i % 7 == 0 ? null : "value-" + i;
+                producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
+                        value == null ? null : value.getBytes(StandardCharsets.UTF_8)));
+                if (value == null) {
+                    expected.remove(key);
+                } else {
+                    expected.put(key, value);
+                }
+            }
+        }
+        connect.configureConnector("sink", sink(table, topic));
+        connect.assertions().assertConnectorAndAtLeastNumTasksAreRunning("sink", 1, "sink did not start");
+        try (Database db = DynamoDbDown.open(dynamo.client(), table + "$" + topic)) {
+            awaitUntil(() -> asText(db).equals(expected), "the table to hold exactly the expected 10,000-record state");
+        }
+        connect.deleteConnector("sink");
+    }
+
+    @Test
+    void badRecordsGoToTheDeadLetterQueueWithTheReasonAndTheRestArrives() throws Exception {
+        String table = DynamoDbLocal.uniqueTableName("it-dlq");
+        String topic = "dlq-input";
+        connect.kafka().createTopic(topic, 1);
+        try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of("max.request.size", "2000000"))) {
+            producer.send(new ProducerRecord<>(topic, "good-1".getBytes(), "v".getBytes()));
+            producer.send(new ProducerRecord<>(topic, null, "no key".getBytes()));
+            producer.send(new ProducerRecord<>(topic, "too-big".getBytes(), new byte[401 * 1024]));
+            producer.send(new ProducerRecord<>(topic, "good-2".getBytes(), "v".getBytes()));
+        }
+        Map<String, String> props = sink(table, topic);
+        props.put("value.converter", ByteArrayConverter.class.getName());
+        props.put("errors.tolerance", "all");
+        props.put("errors.deadletterqueue.topic.name", "dlq");
+        props.put("errors.deadletterqueue.topic.replication.factor", "1");
+        props.put("errors.deadletterqueue.context.headers.enable", "true");
+        connect.configureConnector("dlq-sink", props);
+        List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
+        connect.kafka().consume(2, TIMEOUT_MS, "dlq").forEach(dead::add);
+        assertEquals(2, dead.size());
+        List<String> reasons = dead.stream().map(r -> header(r, "__connect.errors.exception.message")).collect(Collectors.toList());
+        assertTrue(reasons.get(0).contains("null key"), reasons.toString());
+        assertTrue(reasons.get(1).contains("\"too-big\"") && reasons.get(1).contains("409600"), reasons.toString());
+        try (Database db = DynamoDbDown.open(dynamo.client(), table + "$" + topic)) {
+            awaitUntil(() -> asText(db).keySet().equals(java.util.Set.of("good-1", "good-2")), "both good records");
+        }
+        connect.deleteConnector("dlq-sink");
+    }
+
+    @Test
+    void sourceSnapshotReadsTheRangeOnceInKeyOrder() throws Exception {
+        String table = DynamoDbLocal.uniqueTableName("it-snapshot");
+        try (Database db = DynamoDbDown.open(dynamo.client(), table + "$events")) {
+            db.batch(puts("e", 0, 1_000));
+            db.put(new byte[] {0x00}, new byte[0]); // below the range
+        }
+        Map<String, String> props = source(table, "snapshot-out", "events");
+        props.put("mode", "snapshot");
+        props.put("key.gte", "e");
+        props.put("batch.max.rows", "300");
+        connect.configureConnector("snapshot", props);
+        List<String> keys = keysOf(connect.kafka().consume(1_000, TIMEOUT_MS, "snapshot-out"));
+        assertEquals(1_000, keys.size());
+        assertEquals(keys.stream().sorted().collect(Collectors.toList()), keys, "key order");
+        Thread.sleep(1_000);
+        assertEquals(1_000, connect.kafka().consumeAll(TIMEOUT_MS, "snapshot-out").count(), "read once, then idle");
+        connect.deleteConnector("snapshot");
+    }
+
+    @Test
+    void sourceTailPicksUpAppendedKeysAndResumesAfterARestartWithoutGapOrDuplicate() throws Exception {
+        String table = DynamoDbLocal.uniqueTableName("it-tail");
+        try (Database db = DynamoDbDown.open(dynamo.client(), table + "$log")) {
+            db.batch(puts("t", 0, 500));
+            connect.configureConnector("tail", source(table, "tail-out", "log"));
+            connect.kafka().consume(500, TIMEOUT_MS, "tail-out");
+            db.batch(puts("t", 500, 100));
+            connect.kafka().consume(600, TIMEOUT_MS, "tail-out");
+
+            connect.stopConnector("tail");
+            connect.assertions().assertConnectorIsStopped("tail", "tail did not stop");
+            db.batch(puts("t", 600, 300));
+            connect.resumeConnector("tail");
+            List<String> keys = keysOf(connect.kafka().consume(900, TIMEOUT_MS, "tail-out"));
+            Thread.sleep(1_000);
+            keys = keysOf(connect.kafka().consumeAll(TIMEOUT_MS, "tail-out"));
+            assertEquals(900, keys.size(), "no duplicate after the restart");
+            assertEquals(900, keys.stream().distinct().count(), "no gap");
+            assertEquals(keys.stream().sorted().collect(Collectors.toList()), keys, "key order");
+        }
+        connect.deleteConnector("tail");
+    }
+
+    @Test
+    void severalTasksReadSeveralDatabasesAndSplitRanges() throws Exception {
+        String table = DynamoDbLocal.uniqueTableName("it-tasks");
+        for (String hashKey : List.of("a", "b")) {
+            try (Database db = DynamoDbDown.open(dynamo.client(), table + "$" + hashKey)) {
+                db.batch(puts(hashKey, 0, 600));
+            }
+        }
+        Map<String, String> props = source(table, "tasks-out", "a,b");
+        props.put("mode", "snapshot");
+        props.put("tasks.max", "3");
+        props.put("key.range.splits", "a00200,a00400,b00300");
+        connect.configureConnector("tasks", props);
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("tasks", 3, "three tasks");
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        connect.kafka().consume(1_200, TIMEOUT_MS, "tasks-out").forEach(records::add);
+        assertEquals(1_200, records.size());
+        assertEquals(1_200, keysOf(records).stream().distinct().count());
+        assertEquals(3, connect.taskConfigs("tasks").size());
+        connect.deleteConnector("tasks");
+    }
+
+    private static List<BatchOperation> puts(String prefix, int from, int count) {
+        List<BatchOperation> operations = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            operations.add(BatchOperation.put(String.format("%s%05d", prefix, i), "value " + i));
+        }
+        return operations;
+    }
+
+    private static List<String> keysOf(Iterable<ConsumerRecord<byte[], byte[]>> records) {
+        List<String> keys = new ArrayList<>();
+        records.forEach(r -> keys.add(new String(r.key(), StandardCharsets.UTF_8)));
+        return keys;
+    }
+
+    private static Map<String, String> asText(Database db) {
+        Map<String, String> entries = new LinkedHashMap<>();
+        try (var stream = db.stream(KeyRange.all())) {
+            stream.forEach((Entry e) -> entries.put(Bytes.describe(e.key()).replace("\"", ""), new String(e.value(), StandardCharsets.UTF_8)));
+        }
+        return entries;
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static void awaitUntil(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+}
