@@ -91,8 +91,13 @@ public final class FaultInjectingClient implements DynamoDbClient {
         return throttled.get();
     }
 
+    /** Uses up one fault of a knob: true while the knob still had some. */
+    private static boolean takeOne(AtomicInteger knob) {
+        return knob.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
+    }
+
     private void maybeThrottle() {
-        if (throttles.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+        if (takeOne(throttles)) {
             throttled.incrementAndGet();
             throw ProvisionedThroughputExceededException.builder()
                     .message("Rate of requests exceeds the allowed throughput (injected)").statusCode(400).build();
@@ -103,7 +108,7 @@ public final class FaultInjectingClient implements DynamoDbClient {
     public BatchWriteItemResponse batchWriteItem(BatchWriteItemRequest request) {
         batchWriteCalls.incrementAndGet();
         maybeThrottle();
-        if (unprocessedWrites.getAndUpdate(n -> n > 0 ? n - 1 : 0) <= 0) {
+        if (!takeOne(unprocessedWrites)) {
             return real.batchWriteItem(request);
         }
         Map.Entry<String, List<WriteRequest>> table = request.requestItems().entrySet().iterator().next();
@@ -121,7 +126,7 @@ public final class FaultInjectingClient implements DynamoDbClient {
     public BatchGetItemResponse batchGetItem(BatchGetItemRequest request) {
         batchGetCalls.incrementAndGet();
         maybeThrottle();
-        if (unprocessedGets.getAndUpdate(n -> n > 0 ? n - 1 : 0) <= 0) {
+        if (!takeOne(unprocessedGets)) {
             return real.batchGetItem(request);
         }
         Map.Entry<String, KeysAndAttributes> table = request.requestItems().entrySet().iterator().next();
@@ -165,7 +170,7 @@ public final class FaultInjectingClient implements DynamoDbClient {
     @Override
     public TransactWriteItemsResponse transactWriteItems(TransactWriteItemsRequest request) {
         maybeThrottle();
-        if (cancelledTransactions.getAndUpdate(n -> n > 0 ? n - 1 : 0) <= 0) {
+        if (!takeOne(cancelledTransactions)) {
             return real.transactWriteItems(request);
         }
         List<TransactWriteItem> items = new ArrayList<>(request.transactItems());

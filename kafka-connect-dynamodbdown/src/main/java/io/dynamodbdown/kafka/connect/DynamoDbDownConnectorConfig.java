@@ -41,6 +41,13 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
     static final String GROUP_AWS = "AWS";
     static final String GROUP_TABLE = "Table creation";
 
+    /** Capacity units: optional, but at least 1 when given. */
+    private static final ConfigDef.Validator CAPACITY = ConfigDef.LambdaValidator.with((name, value) -> {
+        if (value != null && (Long) value < 1) {
+            throw new ConfigException(name, value, "must be at least 1");
+        }
+    }, () -> "at least 1");
+
     /** The definitions both connectors share; each connector adds its own group after these. */
     static ConfigDef commonConfigDef() {
         int order = 0;
@@ -69,18 +76,10 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
                         ConfigDef.ValidString.in(BillingMode.PAY_PER_REQUEST.toString(), BillingMode.PROVISIONED.toString()),
                         Importance.LOW, "Billing of a table the connector creates: PAY_PER_REQUEST or PROVISIONED.",
                         GROUP_TABLE, ++order, Width.SHORT, "Billing mode")
-                .define(TABLE_READ_CAPACITY, Type.LONG, null, ConfigDef.LambdaValidator.with((name, value) -> {
-                            if (value != null && (Long) value < 1) {
-                                throw new ConfigException(name, value, "must be at least 1");
-                            }
-                        }, () -> "at least 1"), Importance.LOW,
+                .define(TABLE_READ_CAPACITY, Type.LONG, null, CAPACITY, Importance.LOW,
                         "Read capacity units of a PROVISIONED table the connector creates (required with PROVISIONED).",
                         GROUP_TABLE, ++order, Width.SHORT, "Read capacity")
-                .define(TABLE_WRITE_CAPACITY, Type.LONG, null, ConfigDef.LambdaValidator.with((name, value) -> {
-                            if (value != null && (Long) value < 1) {
-                                throw new ConfigException(name, value, "must be at least 1");
-                            }
-                        }, () -> "at least 1"), Importance.LOW,
+                .define(TABLE_WRITE_CAPACITY, Type.LONG, null, CAPACITY, Importance.LOW,
                         "Write capacity units of a PROVISIONED table the connector creates (required with PROVISIONED).",
                         GROUP_TABLE, ++order, Width.SHORT, "Write capacity");
         return def;
