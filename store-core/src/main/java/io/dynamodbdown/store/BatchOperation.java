@@ -8,11 +8,17 @@ public sealed interface BatchOperation permits BatchOperation.Put, BatchOperatio
     byte[] key();
 
     static Put put(byte[] key, byte[] value) {
-        return new Put(key, value);
+        return new Put(key, value, false);
     }
 
+    /** A put of text: the JavaScript layouts store it as a string (S), the native layout as bytes. */
     static Put put(String key, String value) {
-        return new Put(Bytes.utf8(key), Bytes.utf8(value));
+        return new Put(Bytes.utf8(key), Bytes.utf8(value), true);
+    }
+
+    /** A put of text under a binary key. */
+    static Put put(byte[] key, String value) {
+        return new Put(key, Bytes.utf8(value), true);
     }
 
     static Del del(byte[] key) {
@@ -23,8 +29,13 @@ public sealed interface BatchOperation permits BatchOperation.Put, BatchOperatio
         return new Del(Bytes.utf8(key));
     }
 
-    /** Sets a key to a value. */
-    record Put(byte[] key, byte[] value) implements BatchOperation {
+    /**
+     * Sets a key to a value.
+     *
+     * @param text whether the value was given as a string (its UTF-8 bytes are in {@code value}); matters
+     *     only to layouts that store strings and bytes differently
+     */
+    record Put(byte[] key, byte[] value, boolean text) implements BatchOperation {
         public Put {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value (use a del operation to delete a key)");

@@ -36,10 +36,14 @@ public interface Database extends AutoCloseable {
         return has(Bytes.utf8(key));
     }
 
-    void put(byte[] key, byte[] value);
+    void put(BatchOperation.Put put);
+
+    default void put(byte[] key, byte[] value) {
+        put(BatchOperation.put(key, value));
+    }
 
     default void put(String key, String value) {
-        put(Bytes.utf8(key), Bytes.utf8(value));
+        put(BatchOperation.put(key, value));
     }
 
     /**

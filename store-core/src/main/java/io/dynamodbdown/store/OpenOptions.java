@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
  * @param pageSize items per Query page, 0 for DynamoDB's own 1 MB pages (default 0)
  * @param writeConcurrency concurrent requests a batch or getMany may have in flight (default 8)
  * @param retryPolicy retries of throttling, errors and unprocessed items
+ * @param layout how entries are stored; {@link Layout#AUTO} (default) detects an existing table's layout
  */
 public record OpenOptions(
         boolean createIfMissing,
@@ -29,15 +30,17 @@ public record OpenOptions(
         boolean consistentRead,
         int pageSize,
         int writeConcurrency,
-        RetryPolicy retryPolicy) {
+        RetryPolicy retryPolicy,
+        Layout layout) {
 
     private static final OpenOptions DEFAULTS = new OpenOptions(true, false, BillingMode.PAY_PER_REQUEST, 5, 5,
-            Duration.ofSeconds(60), true, 0, 8, RetryPolicy.DEFAULT);
+            Duration.ofSeconds(60), true, 0, 8, RetryPolicy.DEFAULT, Layout.AUTO);
 
     public OpenOptions {
         Objects.requireNonNull(billingMode, "billingMode");
         Objects.requireNonNull(activeTimeout, "activeTimeout");
         Objects.requireNonNull(retryPolicy, "retryPolicy");
+        Objects.requireNonNull(layout, "layout");
         if (billingMode == BillingMode.UNKNOWN_TO_SDK_VERSION) {
             throw new IllegalArgumentException("billingMode must be PAY_PER_REQUEST or PROVISIONED");
         }
@@ -62,46 +65,51 @@ public record OpenOptions(
 
     public OpenOptions withCreateIfMissing(boolean value) {
         return new OpenOptions(value, errorIfExists, billingMode, readCapacity, writeCapacity, activeTimeout,
-                consistentRead, pageSize, writeConcurrency, retryPolicy);
+                consistentRead, pageSize, writeConcurrency, retryPolicy, layout);
     }
 
     public OpenOptions withErrorIfExists(boolean value) {
         return new OpenOptions(createIfMissing, value, billingMode, readCapacity, writeCapacity, activeTimeout,
-                consistentRead, pageSize, writeConcurrency, retryPolicy);
+                consistentRead, pageSize, writeConcurrency, retryPolicy, layout);
     }
 
     public OpenOptions withOnDemandBilling() {
         return new OpenOptions(createIfMissing, errorIfExists, BillingMode.PAY_PER_REQUEST, readCapacity,
-                writeCapacity, activeTimeout, consistentRead, pageSize, writeConcurrency, retryPolicy);
+                writeCapacity, activeTimeout, consistentRead, pageSize, writeConcurrency, retryPolicy, layout);
     }
 
     public OpenOptions withProvisionedBilling(long readUnits, long writeUnits) {
         return new OpenOptions(createIfMissing, errorIfExists, BillingMode.PROVISIONED, readUnits, writeUnits,
-                activeTimeout, consistentRead, pageSize, writeConcurrency, retryPolicy);
+                activeTimeout, consistentRead, pageSize, writeConcurrency, retryPolicy, layout);
     }
 
     public OpenOptions withActiveTimeout(Duration value) {
         return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity, value,
-                consistentRead, pageSize, writeConcurrency, retryPolicy);
+                consistentRead, pageSize, writeConcurrency, retryPolicy, layout);
     }
 
     public OpenOptions withConsistentRead(boolean value) {
         return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity,
-                activeTimeout, value, pageSize, writeConcurrency, retryPolicy);
+                activeTimeout, value, pageSize, writeConcurrency, retryPolicy, layout);
     }
 
     public OpenOptions withPageSize(int value) {
         return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity,
-                activeTimeout, consistentRead, value, writeConcurrency, retryPolicy);
+                activeTimeout, consistentRead, value, writeConcurrency, retryPolicy, layout);
     }
 
     public OpenOptions withWriteConcurrency(int value) {
         return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity,
-                activeTimeout, consistentRead, pageSize, value, retryPolicy);
+                activeTimeout, consistentRead, pageSize, value, retryPolicy, layout);
+    }
+
+    public OpenOptions withLayout(Layout value) {
+        return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity,
+                activeTimeout, consistentRead, pageSize, writeConcurrency, retryPolicy, value);
     }
 
     public OpenOptions withRetryPolicy(RetryPolicy value) {
         return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity,
-                activeTimeout, consistentRead, pageSize, writeConcurrency, value);
+                activeTimeout, consistentRead, pageSize, writeConcurrency, value, layout);
     }
 }

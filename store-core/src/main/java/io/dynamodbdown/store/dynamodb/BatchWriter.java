@@ -74,7 +74,7 @@ final class BatchWriter {
         for (BatchOperation operation : operations) {
             items.add(operation instanceof BatchOperation.Put put
                     ? TransactWriteItem.builder().put(p -> p.tableName(location.table())
-                            .item(layout.item(location.hashKey(), put.key(), put.value()))).build()
+                            .item(layout.item(location.hashKey(), put.key(), put.value(), put.text()))).build()
                     : TransactWriteItem.builder().delete(d -> d.tableName(location.table())
                             .key(layout.itemKey(location.hashKey(), operation.key()))).build());
         }
@@ -87,7 +87,7 @@ final class BatchWriter {
     private WriteRequest writeRequest(BatchOperation operation) {
         return operation instanceof BatchOperation.Put put
                 ? WriteRequest.builder().putRequest(PutRequest.builder()
-                        .item(layout.item(location.hashKey(), put.key(), put.value())).build()).build()
+                        .item(layout.item(location.hashKey(), put.key(), put.value(), put.text())).build()).build()
                 : WriteRequest.builder().deleteRequest(DeleteRequest.builder()
                         .key(layout.itemKey(location.hashKey(), operation.key())).build()).build();
     }

@@ -67,8 +67,7 @@ public final class DynamoDbDatabase implements Database {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(options, "options");
-        TableLayout layout = TableLayout.NATIVE;
-        new TableManager(client, new Retrier(options.retryPolicy())).prepare(location, layout, options);
+        TableLayout layout = new TableManager(client, new Retrier(options.retryPolicy())).prepare(location, options);
         return new DynamoDbDatabase(client, location, options, layout);
     }
 
@@ -117,12 +116,11 @@ public final class DynamoDbDatabase implements Database {
     }
 
     @Override
-    public void put(byte[] key, byte[] value) {
+    public void put(BatchOperation.Put put) {
         ensureOpen();
-        Objects.requireNonNull(value, "value (use del to delete a key)");
-        layout.checkEntry(location.hashKey(), key, value);
-        retrier.call("put " + Bytes.describe(key) + " into " + location,
-                () -> client.putItem(b -> b.tableName(location.table()).item(layout.item(location.hashKey(), key, value))));
+        layout.checkEntry(location.hashKey(), put.key(), put.value());
+        retrier.call("put " + Bytes.describe(put.key()) + " into " + location, () -> client.putItem(b -> b
+                .tableName(location.table()).item(layout.item(location.hashKey(), put.key(), put.value(), put.text()))));
     }
 
     @Override
@@ -133,7 +131,7 @@ public final class DynamoDbDatabase implements Database {
         try {
             retrier.call("putIfAbsent " + Bytes.describe(key) + " into " + location,
                     () -> client.putItem(b -> b.tableName(location.table())
-                            .item(layout.item(location.hashKey(), key, value))
+                            .item(layout.item(location.hashKey(), key, value, false))
                             .conditionExpression("attribute_not_exists(" + TableLayout.RANGE + ")")
                             .expressionAttributeNames(Map.of(TableLayout.RANGE, layout.rangeAttribute()))));
             return true;

@@ -41,7 +41,7 @@ final class QueryIterator<T> implements RangeIterator<T> {
 
     QueryIterator(DynamoDbDatabase db, KeyRange range, Projection projection, Function<Map<String, AttributeValue>, T> mapper) {
         this.db = db;
-        this.rangeBounds = QueryBounds.of(range);
+        this.rangeBounds = QueryBounds.of(range, db.layout().keySpace());
         this.reverse = range.isReverse();
         this.limit = range.limit();
         this.projection = projection;
@@ -76,7 +76,7 @@ final class QueryIterator<T> implements RangeIterator<T> {
     @Override
     public void seek(byte[] target) {
         ensureOpen();
-        restartAt(rangeBounds.seek(target.clone(), reverse));
+        restartAt(rangeBounds.seek(target.clone(), reverse, db.layout().keySpace()));
     }
 
     @Override

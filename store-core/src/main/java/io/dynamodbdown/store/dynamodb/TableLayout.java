@@ -2,9 +2,13 @@ package io.dynamodbdown.store.dynamodb;
 
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.InvalidEntryException;
+import io.dynamodbdown.store.Layout;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -15,32 +19,59 @@ import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /**
  * The one place that knows how a database is laid out in a DynamoDB table: which attribute holds the
- * hash key (the database name), which the LevelDB key (the range key) and which the value, and how they
- * are typed. Everything else goes through it, so other layouts (the JavaScript original's) plug in here.
+ * hash key (the database name), which the LevelDB key (the range key) and which the value, how they are
+ * typed, and how values are encoded. Everything else goes through it. See {@link Layout} for the layouts.
  *
- * <p>The native layout: {@code db} (S, partition key), {@code key} (B, sort key: orders by unsigned
- * bytes, LevelDB's order) and {@code value} (B, may be empty).
+ * <p>The JavaScript layouts keep keys as strings (S), so a key must be valid UTF-8; their order (UTF-8
+ * bytes) is the same bytewise order as ours. Their values are typed: S for strings, B for buffers, NULL for
+ * empty; the 3.x variants write an empty buffer as B {@code EMPTY_BUFFER} and an empty or blank string as
+ * B {@code EMPTY_STRING}. Reading gives bytes: B as is, S as UTF-8, NULL and the markers as empty, and
+ * N, BOOL, L, M (which other writers may have left) as their JSON text.
  */
-public record TableLayout(String name, String hashAttribute, String rangeAttribute, String valueAttribute) {
-
-    public static final TableLayout NATIVE = new TableLayout("native", "db", "key", "value");
+public record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, ScalarAttributeType rangeType,
+        String valueAttribute) {
 
     /** DynamoDB's limit for a sort key value. */
     public static final int MAX_KEY_BYTES = 1024;
     /** DynamoDB's limit for an item: attribute names and values together. */
     public static final int MAX_ITEM_BYTES = 400 * 1024;
 
+    static final TableLayout NATIVE = new TableLayout(Layout.NATIVE, "db", "key", ScalarAttributeType.B, "value");
+    private static final List<TableLayout> ALL = List.of(NATIVE,
+            new TableLayout(Layout.DYNAMODBDOWN, "hkey", "rkey", ScalarAttributeType.S, "value"),
+            new TableLayout(Layout.DYNAMODB_LEVELDOWN, "hash", "range", ScalarAttributeType.S, "data"),
+            new TableLayout(Layout.DYNAMODB_LEVELDOWN_LEGACY, "---hash", "---range", ScalarAttributeType.S, "---data"));
+
+    private static final byte[] EMPTY = new byte[0];
+    private static final byte[] EMPTY_BUFFER = "EMPTY_BUFFER".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EMPTY_STRING = "EMPTY_STRING".getBytes(StandardCharsets.US_ASCII);
+
     /** Placeholders used in every expression, so attribute names never clash with reserved words. */
     static final String HASH = "#h";
     static final String RANGE = "#k";
     static final String VALUE = "#v";
 
-    Map<String, String> expressionNames() {
-        return Map.of(HASH, hashAttribute, RANGE, rangeAttribute, VALUE, valueAttribute);
+    /** The layout for a table this store creates or is told to expect. */
+    static TableLayout of(Layout layout) {
+        Layout wanted = layout == Layout.AUTO ? Layout.NATIVE : layout;
+        return ALL.stream().filter(l -> l.layout == wanted).findFirst().orElseThrow();
+    }
+
+    /** The layout an existing table was written with, recognised by its key schema; null if none fits. */
+    static TableLayout detect(TableDescription table) {
+        return ALL.stream().filter(l -> l.matches(table)).findFirst().orElse(null);
     }
 
     Map<String, String> keyExpressionNames() {
         return Map.of(HASH, hashAttribute, RANGE, rangeAttribute);
+    }
+
+    KeySpace keySpace() {
+        return rangeType == ScalarAttributeType.B ? KeySpace.BINARY : KeySpace.UTF8;
+    }
+
+    private boolean emptyMarkers() {
+        return layout == Layout.DYNAMODB_LEVELDOWN || layout == Layout.DYNAMODB_LEVELDOWN_LEGACY;
     }
 
     List<KeySchemaElement> keySchema() {
@@ -52,7 +83,7 @@ public record TableLayout(String name, String hashAttribute, String rangeAttribu
     List<AttributeDefinition> attributeDefinitions() {
         return List.of(
                 AttributeDefinition.builder().attributeName(hashAttribute).attributeType(ScalarAttributeType.S).build(),
-                AttributeDefinition.builder().attributeName(rangeAttribute).attributeType(ScalarAttributeType.B).build());
+                AttributeDefinition.builder().attributeName(rangeAttribute).attributeType(rangeType).build());
     }
 
     /** Whether an existing table's key schema is this layout's. */
@@ -61,31 +92,130 @@ public record TableLayout(String name, String hashAttribute, String rangeAttribu
                 && table.attributeDefinitions().containsAll(attributeDefinitions());
     }
 
+    /** The key schema this layout needs, for messages: {@code db (S, HASH) and key (B, RANGE)}. */
+    String describeSchema() {
+        return hashAttribute + " (S, HASH) and " + rangeAttribute + " (" + rangeType + ", RANGE)";
+    }
+
     AttributeValue hashValue(String hashKey) {
         return AttributeValue.fromS(hashKey);
     }
 
     AttributeValue rangeValue(byte[] key) {
-        return AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(key));
+        if (rangeType == ScalarAttributeType.B) {
+            return AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(key));
+        }
+        String text = Bytes.strictUtf8OrNull(key);
+        if (text == null) {
+            throw new InvalidEntryException(key, "Invalid key " + Bytes.describe(key) + ": a table of the " + layout
+                    + " layout keeps keys as strings, and these bytes are not valid UTF-8");
+        }
+        return AttributeValue.fromS(text);
     }
 
     Map<String, AttributeValue> itemKey(String hashKey, byte[] key) {
         return Map.of(hashAttribute, hashValue(hashKey), rangeAttribute, rangeValue(key));
     }
 
-    Map<String, AttributeValue> item(String hashKey, byte[] key, byte[] value) {
+    Map<String, AttributeValue> item(String hashKey, byte[] key, byte[] value, boolean text) {
         return Map.of(hashAttribute, hashValue(hashKey), rangeAttribute, rangeValue(key),
-                valueAttribute, AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(value)));
+                valueAttribute, encodeValue(value, text));
+    }
+
+    /** A value the way this layout's own library writes it. */
+    private AttributeValue encodeValue(byte[] value, boolean text) {
+        if (layout == Layout.NATIVE) {
+            return AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(value));
+        }
+        String string = text ? new String(value, StandardCharsets.UTF_8) : null;
+        boolean empty = value.length == 0 || (emptyMarkers() && string != null && string.isBlank());
+        if (empty) {
+            if (!emptyMarkers()) {
+                return AttributeValue.fromNul(true);
+            }
+            return AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(text ? EMPTY_STRING : EMPTY_BUFFER));
+        }
+        return text ? AttributeValue.fromS(string) : AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(value));
     }
 
     byte[] keyOf(Map<String, AttributeValue> item) {
-        return item.get(rangeAttribute).b().asByteArrayUnsafe();
+        AttributeValue key = item.get(rangeAttribute);
+        return rangeType == ScalarAttributeType.B ? key.b().asByteArrayUnsafe() : Bytes.utf8(key.s());
     }
 
-    /** The value of an item; an item without a value attribute holds the empty value. */
+    /** The value of an item as bytes; an item without a value attribute holds the empty value. */
     byte[] valueOf(Map<String, AttributeValue> item) {
         AttributeValue value = item.get(valueAttribute);
-        return value == null || value.b() == null ? new byte[0] : value.b().asByteArrayUnsafe();
+        if (value == null) {
+            return EMPTY;
+        }
+        if (value.b() != null) {
+            byte[] bytes = value.b().asByteArrayUnsafe();
+            boolean marker = emptyMarkers() && (Arrays.equals(bytes, EMPTY_BUFFER) || Arrays.equals(bytes, EMPTY_STRING));
+            return marker ? EMPTY : bytes;
+        }
+        if (value.s() != null) {
+            return Bytes.utf8(value.s());
+        }
+        if (Boolean.TRUE.equals(value.nul())) {
+            return EMPTY;
+        }
+        return Bytes.utf8(json(value));
+    }
+
+    /** N, BOOL, L, M and sets as JSON text (B inside them as base64 strings). */
+    private static String json(AttributeValue value) {
+        if (value.s() != null) {
+            return quote(value.s());
+        }
+        if (value.n() != null) {
+            return value.n();
+        }
+        if (value.bool() != null) {
+            return value.bool().toString();
+        }
+        if (value.b() != null) {
+            return quote(Base64.getEncoder().encodeToString(value.b().asByteArrayUnsafe()));
+        }
+        if (value.hasL()) {
+            return value.l().stream().map(TableLayout::json).collect(Collectors.joining(",", "[", "]"));
+        }
+        if (value.hasM()) {
+            return value.m().entrySet().stream().map(e -> quote(e.getKey()) + ":" + json(e.getValue()))
+                    .collect(Collectors.joining(",", "{", "}"));
+        }
+        if (value.hasSs()) {
+            return value.ss().stream().map(TableLayout::quote).collect(Collectors.joining(",", "[", "]"));
+        }
+        if (value.hasNs()) {
+            return String.join(",", value.ns()).transform(s -> "[" + s + "]");
+        }
+        if (value.hasBs()) {
+            return value.bs().stream().map(b -> quote(Base64.getEncoder().encodeToString(b.asByteArrayUnsafe())))
+                    .collect(Collectors.joining(",", "[", "]"));
+        }
+        return "null";
+    }
+
+    private static String quote(String s) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
     }
 
     /** Fails, before any request, for a key DynamoDB would refuse. */
@@ -97,6 +227,7 @@ public record TableLayout(String name, String hashAttribute, String rangeAttribu
             throw new InvalidEntryException(key, "Invalid key " + Bytes.describe(key) + ": it is " + key.length
                     + " bytes, DynamoDB allows at most " + MAX_KEY_BYTES + " bytes per key");
         }
+        rangeValue(key);
     }
 
     /** Fails, before any request, for an entry DynamoDB would refuse; returns the item's size in bytes. */
@@ -111,11 +242,11 @@ public record TableLayout(String name, String hashAttribute, String rangeAttribu
         return size;
     }
 
-    /** DynamoDB's item size: UTF-8 lengths of attribute names plus value lengths. */
+    /** DynamoDB's item size: UTF-8 lengths of attribute names plus value lengths (an empty-value marker at most 12). */
     int itemSize(String hashKey, byte[] key, byte[] value) {
         return utf8Length(hashAttribute) + utf8Length(hashKey)
                 + utf8Length(rangeAttribute) + key.length
-                + utf8Length(valueAttribute) + value.length;
+                + utf8Length(valueAttribute) + Math.max(value.length, layout == Layout.NATIVE ? 0 : EMPTY_BUFFER.length);
     }
 
     private static int utf8Length(String s) {

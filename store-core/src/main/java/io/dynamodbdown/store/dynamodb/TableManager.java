@@ -1,6 +1,7 @@
 package io.dynamodbdown.store.dynamodb;
 
 import io.dynamodbdown.store.DynamoDbDownException;
+import io.dynamodbdown.store.Layout;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
 import java.time.Duration;
@@ -30,23 +31,47 @@ final class TableManager {
         this.retrier = retrier;
     }
 
-    /** Makes sure the table exists with the layout's key schema and is ACTIVE. */
-    void prepare(Location location, TableLayout layout, OpenOptions options) {
+    /**
+     * Makes sure the table exists and is ACTIVE, and returns its layout: the one asked for, or for
+     * {@link Layout#AUTO} the one an existing table was written with (native for a new table).
+     */
+    TableLayout prepare(Location location, OpenOptions options) {
         String table = location.table();
         TableDescription existing = describe(table);
+        TableLayout layout;
         if (existing == null) {
             if (!options.createIfMissing()) {
                 throw new DynamoDbDownException("Table '" + table + "' does not exist and createIfMissing is off");
             }
+            layout = TableLayout.of(options.layout());
             create(table, layout, options);
         } else if (options.errorIfExists()) {
             throw new DynamoDbDownException("Table '" + table + "' already exists and errorIfExists is on");
-        } else if (!layout.matches(existing)) {
-            throw new DynamoDbDownException("Table '" + table + "' has key schema " + describeSchema(existing)
-                    + ", but a dynamodbdown database needs " + layout.hashAttribute() + " (S, HASH) and "
-                    + layout.rangeAttribute() + " (B, RANGE): is it another application's table?");
+        } else {
+            layout = existingLayout(existing, options.layout());
         }
         awaitStatus(table, options.activeTimeout(), true);
+        return layout;
+    }
+
+    private static TableLayout existingLayout(TableDescription table, Layout wanted) {
+        if (wanted == Layout.AUTO) {
+            TableLayout detected = TableLayout.detect(table);
+            if (detected == null) {
+                throw new DynamoDbDownException("Table '" + table.tableName() + "' has key schema " + describeSchema(table)
+                        + ", which is none of the known layouts (native: " + TableLayout.of(Layout.NATIVE).describeSchema()
+                        + "; or those of the JavaScript DynamoDbDown family): is it another application's table?");
+            }
+            LOG.debug("Table '{}' has the {} layout", table.tableName(), detected.layout());
+            return detected;
+        }
+        TableLayout layout = TableLayout.of(wanted);
+        if (!layout.matches(table)) {
+            throw new DynamoDbDownException("Table '" + table.tableName() + "' has key schema " + describeSchema(table)
+                    + ", but the " + wanted + " layout needs " + layout.describeSchema()
+                    + " (use layout auto to detect the table's own layout)");
+        }
+        return layout;
     }
 
     void drop(String table, Duration timeout) {

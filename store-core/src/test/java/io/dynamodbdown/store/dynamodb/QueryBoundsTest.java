@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.KeyRange;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class QueryBoundsTest {
 
     @Test
     void gtBecomesTheKeyWithAZeroByteAppended() {
-        QueryBounds bounds = QueryBounds.of(KeyRange.all().gt(new byte[] {5}));
+        QueryBounds bounds = QueryBounds.of(KeyRange.all().gt(new byte[] {5}), KeySpace.BINARY);
         assertArrayEquals(new byte[] {5, 0}, bounds.lower());
         assertNull(bounds.upper());
     }
@@ -31,45 +32,77 @@ class QueryBoundsTest {
         key[1000] = 7;
         byte[] expected = Arrays.copyOf(key, 1001);
         expected[1000] = 8;
-        assertArrayEquals(expected, QueryBounds.of(KeyRange.all().gt(key)).lower());
-        assertTrue(QueryBounds.of(KeyRange.all().gt(filled(1024, 0xff))).empty(), "nothing is above the largest key");
+        assertArrayEquals(expected, QueryBounds.of(KeyRange.all().gt(key), KeySpace.BINARY).lower());
+        assertTrue(QueryBounds.of(KeyRange.all().gt(filled(1024, 0xff)), KeySpace.BINARY).empty(), "nothing is above the largest key");
     }
 
     @Test
     void ltDropsATrailingZeroOrDecrementsAndPadsWithFf() {
-        assertArrayEquals(new byte[] {5}, QueryBounds.of(KeyRange.all().lt(new byte[] {5, 0})).upper());
-        byte[] below = QueryBounds.of(KeyRange.all().lt(new byte[] {5, 9})).upper();
+        assertArrayEquals(new byte[] {5}, QueryBounds.of(KeyRange.all().lt(new byte[] {5, 0}), KeySpace.BINARY).upper());
+        byte[] below = QueryBounds.of(KeyRange.all().lt(new byte[] {5, 9}), KeySpace.BINARY).upper();
         assertArrayEquals(new byte[] {5, 8}, Arrays.copyOf(below, 2));
         assertTrue(below.length == 1024 && below[2] == (byte) 0xff && below[1023] == (byte) 0xff);
-        assertTrue(QueryBounds.of(KeyRange.all().lt(new byte[] {0})).empty(), "nothing is below the smallest key");
-        assertTrue(QueryBounds.of(KeyRange.all().lt(new byte[0])).empty());
+        assertTrue(QueryBounds.of(KeyRange.all().lt(new byte[] {0}), KeySpace.BINARY).empty(), "nothing is below the smallest key");
+        assertTrue(QueryBounds.of(KeyRange.all().lt(new byte[0]), KeySpace.BINARY).empty());
     }
 
     @Test
     void boundsLongerThanAnyKeyAreCutToTheEquivalentBound() {
         byte[] longer = filled(1100, 0x41);
-        assertArrayEquals(filled(1024, 0x41), QueryBounds.of(KeyRange.all().lte(longer)).upper());
-        assertArrayEquals(filled(1024, 0x41), QueryBounds.of(KeyRange.all().lt(longer)).upper());
+        assertArrayEquals(filled(1024, 0x41), QueryBounds.of(KeyRange.all().lte(longer), KeySpace.BINARY).upper());
+        assertArrayEquals(filled(1024, 0x41), QueryBounds.of(KeyRange.all().lt(longer), KeySpace.BINARY).upper());
         byte[] successor = filled(1024, 0x41);
         successor[1023] = 0x42;
-        assertArrayEquals(successor, QueryBounds.of(KeyRange.all().gte(longer)).lower());
+        assertArrayEquals(successor, QueryBounds.of(KeyRange.all().gte(longer), KeySpace.BINARY).lower());
     }
 
     @Test
     void emptyBoundsMeanEverythingBelowNothingAbove() {
-        assertNull(QueryBounds.of(KeyRange.all().gte(new byte[0])).lower());
-        assertArrayEquals(new byte[] {0}, QueryBounds.of(KeyRange.all().gt(new byte[0])).lower());
-        assertTrue(QueryBounds.of(KeyRange.all().lte(new byte[0])).empty());
+        assertNull(QueryBounds.of(KeyRange.all().gte(new byte[0]), KeySpace.BINARY).lower());
+        assertArrayEquals(new byte[] {0}, QueryBounds.of(KeyRange.all().gt(new byte[0]), KeySpace.BINARY).lower());
+        assertTrue(QueryBounds.of(KeyRange.all().lte(new byte[0]), KeySpace.BINARY).empty());
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void stringKeysGetStringNeighbours() {
+        KeySpace s = KeySpace.UTF8;
+        assertArrayEquals(utf8("a\u0000"), QueryBounds.of(KeyRange.all().gt("a"), s).lower());
+        assertArrayEquals(utf8("a"), QueryBounds.of(KeyRange.all().lt("a\u0000"), s).upper());
+        byte[] belowB = QueryBounds.of(KeyRange.all().lt("b"), s).upper();
+        String text = new String(belowB, java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("a\uDBFF\uDFFF") && belowB.length <= 1024 && belowB.length >= 1021, text.length() + " chars");
+        assertTrue(Bytes.compare(belowB, utf8("b")) < 0 && Bytes.compare(belowB, utf8("a\uDBFF\uDFFF\uDBFF\uDFFF")) > 0);
+        // the character before U+E000 is U+D7FF: surrogates are not characters
+        assertArrayEquals(utf8("\uD7FF"), Arrays.copyOf(QueryBounds.of(KeyRange.all().lt("\uE000"), s).upper(), 3));
+    }
+
+    @Test
+    void aFullLengthStringKeyGrowsItsLastCharacterThatCan() {
+        String full = "x".repeat(1020) + "\uDBFF\uDFFF"; // 1024 bytes, ends with U+10FFFF
+        assertArrayEquals(utf8("x".repeat(1019) + "y"), QueryBounds.of(KeyRange.all().gt(full), KeySpace.UTF8).lower());
+        String ascii = "x".repeat(1023) + "\u007F"; // U+0080 needs 2 bytes and would not fit
+        assertArrayEquals(utf8("x".repeat(1022) + "y"), QueryBounds.of(KeyRange.all().gt(ascii), KeySpace.UTF8).lower());
+    }
+
+    @Test
+    void stringKeysRefuseBoundsThatAreNotText() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> QueryBounds.of(KeyRange.all().gte(new byte[] {(byte) 0xff}), KeySpace.UTF8));
+        assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());
     }
 
     @Test
     void seekIsMeasuredFromTheOriginalRange() {
-        QueryBounds range = QueryBounds.of(KeyRange.all().gte(new byte[] {2}).lte(new byte[] {8}));
-        assertArrayEquals(new byte[] {5}, range.seek(new byte[] {5}, false).lower());
-        assertArrayEquals(new byte[] {2}, range.seek(new byte[] {1}, false).lower());
-        assertTrue(range.seek(new byte[] {9}, false).empty());
-        assertArrayEquals(new byte[] {5}, range.seek(new byte[] {5}, true).upper());
-        assertTrue(range.seek(new byte[] {1}, true).empty());
-        assertFalse(range.seek(new byte[] {8}, true).empty());
+        QueryBounds range = QueryBounds.of(KeyRange.all().gte(new byte[] {2}).lte(new byte[] {8}), KeySpace.BINARY);
+        assertArrayEquals(new byte[] {5}, range.seek(new byte[] {5}, false, KeySpace.BINARY).lower());
+        assertArrayEquals(new byte[] {2}, range.seek(new byte[] {1}, false, KeySpace.BINARY).lower());
+        assertTrue(range.seek(new byte[] {9}, false, KeySpace.BINARY).empty());
+        assertArrayEquals(new byte[] {5}, range.seek(new byte[] {5}, true, KeySpace.BINARY).upper());
+        assertTrue(range.seek(new byte[] {1}, true, KeySpace.BINARY).empty());
+        assertFalse(range.seek(new byte[] {8}, true, KeySpace.BINARY).empty());
     }
 }
