@@ -51,6 +51,14 @@ public class DynamoDbDownConfiguration implements Cloneable {
     @UriParam(label = "common", defaultValue = "5")
     private long writeCapacity = 5;
 
+    /**
+     * How entries are stored: auto (detect an existing table's layout, native for a new one), native,
+     * dynamodbdown, dynamodb-leveldown or dynamodb-leveldown-legacy (tables of the JavaScript originals).
+     */
+    @UriParam(label = "common", defaultValue = "auto",
+            enums = "auto,native,dynamodbdown,dynamodb-leveldown,dynamodb-leveldown-legacy")
+    private String layout = "auto";
+
     /** Strongly consistent reads. */
     @UriParam(label = "common", defaultValue = "true")
     private boolean consistentRead = true;
@@ -181,6 +189,14 @@ public class DynamoDbDownConfiguration implements Cloneable {
 
     public void setWriteCapacity(long writeCapacity) {
         this.writeCapacity = writeCapacity;
+    }
+
+    public String getLayout() {
+        return layout;
+    }
+
+    public void setLayout(String layout) {
+        this.layout = layout;
     }
 
     public boolean isConsistentRead() {

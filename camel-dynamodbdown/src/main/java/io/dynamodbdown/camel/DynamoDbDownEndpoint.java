@@ -4,6 +4,7 @@ import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.DynamoDbDown;
 import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.Layout;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
 import java.net.URI;
@@ -95,6 +96,11 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
             }
         }
         try {
+            Layout.parse(configuration.getLayout());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Invalid option layout: " + e.getMessage(), e);
+        }
+        try {
             openOptions();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid options billingMode/readCapacity/writeCapacity: " + e.getMessage(), e);
@@ -115,7 +121,8 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
     OpenOptions openOptions() {
         OpenOptions options = OpenOptions.defaults()
                 .withCreateIfMissing(configuration.isCreateTable())
-                .withConsistentRead(configuration.isConsistentRead());
+                .withConsistentRead(configuration.isConsistentRead())
+                .withLayout(Layout.parse(configuration.getLayout()));
         return switch (configuration.getBillingMode()) {
             case "PAY_PER_REQUEST" -> options.withOnDemandBilling();
             case "PROVISIONED" -> options.withProvisionedBilling(configuration.getReadCapacity(), configuration.getWriteCapacity());

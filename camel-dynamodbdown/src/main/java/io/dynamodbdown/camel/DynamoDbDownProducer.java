@@ -41,7 +41,7 @@ public class DynamoDbDownProducer extends DefaultProducer {
         Database db = getEndpoint().database();
         DynamoDbDownOperations op = operation(in);
         switch (op) {
-            case put -> db.put(key(in, op), value(exchange, in.getBody(), "the body"));
+            case put -> db.put(put(exchange, key(in, op), in.getBody(), "the body"));
             case get -> {
                 byte[] value = db.get(key(in, op));
                 in.setHeader(DynamoDbDownConstants.FOUND, value != null);
@@ -98,17 +98,24 @@ public class DynamoDbDownProducer extends DefaultProducer {
                 + key.getClass().getName());
     }
 
-    /** A value from a body or map value: byte[] as is, anything else through Camel's type converters. */
-    private static byte[] value(Exchange exchange, Object value, String what) throws InvalidPayloadException {
+    /**
+     * A put from a body or map value: byte[] as is, a String as text (tables of the JavaScript layouts keep
+     * it as a string), anything else through Camel's type converters.
+     */
+    private static BatchOperation.Put put(Exchange exchange, byte[] key, Object value, String what)
+            throws InvalidPayloadException {
         if (value == null) {
             throw new InvalidPayloadException(exchange, byte[].class, exchange.getIn(),
                     new IllegalArgumentException(what + " is null: put needs a value (use op=del to delete a key)"));
         }
         if (value instanceof byte[] bytes) {
-            return bytes;
+            return BatchOperation.put(key, bytes);
+        }
+        if (value instanceof String text) {
+            return BatchOperation.put(key, text);
         }
         try {
-            return exchange.getContext().getTypeConverter().mandatoryConvertTo(byte[].class, exchange, value);
+            return BatchOperation.put(key, exchange.getContext().getTypeConverter().mandatoryConvertTo(byte[].class, exchange, value));
         } catch (NoTypeConversionAvailableException e) {
             throw new InvalidPayloadException(exchange, byte[].class, exchange.getIn(), e);
         }
@@ -154,7 +161,7 @@ public class DynamoDbDownProducer extends DefaultProducer {
             }
             byte[] key = keyBytes(entry.getKey(), "the key of batch element " + index);
             operations.add(entry.getValue() == null ? BatchOperation.del(key)
-                    : BatchOperation.put(key, value(exchange, entry.getValue(), "the value of batch element " + index)));
+                    : put(exchange, key, entry.getValue(), "the value of batch element " + index));
             index++;
         }
         return operations;

@@ -1,5 +1,6 @@
 package io.dynamodbdown.kafka.connect;
 
+import io.dynamodbdown.store.Layout;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.RetryPolicy;
@@ -32,6 +33,7 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
     public static final String AWS_ENDPOINT = "aws.endpoint";
     public static final String AWS_ACCESS_KEY_ID = "aws.access.key.id";
     public static final String AWS_SECRET_ACCESS_KEY = "aws.secret.access.key";
+    public static final String TABLE_LAYOUT = "table.layout";
     public static final String TABLE_AUTO_CREATE = "table.auto.create";
     public static final String TABLE_BILLING_MODE = "table.billing.mode";
     public static final String TABLE_READ_CAPACITY = "table.read.capacity";
@@ -68,6 +70,17 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
                 .define(AWS_SECRET_ACCESS_KEY, Type.PASSWORD, null, Importance.MEDIUM,
                         "The AWS secret access key that goes with " + AWS_ACCESS_KEY_ID + ". Never logged.",
                         GROUP_AWS, ++order, Width.MEDIUM, "Secret access key");
+        def.define(TABLE_LAYOUT, Type.STRING, Layout.AUTO.id(), ConfigDef.LambdaValidator.with((name, value) -> {
+                    try {
+                        Layout.parse((String) value);
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(name, value, e.getMessage());
+                    }
+                }, () -> "auto, native, dynamodbdown, dynamodb-leveldown, dynamodb-leveldown-legacy"), Importance.MEDIUM,
+                "How entries are stored: auto (detect an existing table's layout, native for a new one), native, or the"
+                        + " layout of the JavaScript originals: dynamodbdown (hkey/rkey/value), dynamodb-leveldown"
+                        + " (hash/range/data), dynamodb-leveldown-legacy (---hash/---range/---data).",
+                GROUP_DATABASE, 9, Width.MEDIUM, "Layout");
         order = 0;
         def.define(TABLE_AUTO_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
                         "Create the table when it does not exist.",
@@ -152,7 +165,8 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
         OpenOptions options = OpenOptions.defaults()
                 .withCreateIfMissing(getBoolean(TABLE_AUTO_CREATE))
                 .withRetryPolicy(retryPolicy)
-                .withWriteConcurrency(concurrency);
+                .withWriteConcurrency(concurrency)
+                .withLayout(Layout.parse(getString(TABLE_LAYOUT)));
         return BillingMode.PROVISIONED.toString().equals(getString(TABLE_BILLING_MODE))
                 ? options.withProvisionedBilling(getLong(TABLE_READ_CAPACITY), getLong(TABLE_WRITE_CAPACITY))
                 : options.withOnDemandBilling();

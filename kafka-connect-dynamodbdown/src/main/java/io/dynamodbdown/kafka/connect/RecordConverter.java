@@ -13,7 +13,8 @@ import org.apache.kafka.connect.storage.ConverterType;
 
 /**
  * Turns a sink record into a store operation: byte[] (ByteArrayConverter) as is, String (StringConverter)
- * as UTF-8, anything else as JSON; a null value (tombstone) deletes the key. A null key is a bad record.
+ * as UTF-8 text, anything else as JSON text; a null value (tombstone) deletes the key. A null key is a bad
+ * record. Text values are stored as strings in tables of the JavaScript layouts.
  */
 final class RecordConverter {
 
@@ -29,9 +30,12 @@ final class RecordConverter {
             throw new DataException("Record " + where(record) + " has a null key; every entry needs a key");
         }
         byte[] key = bytes(record.topic(), record.keySchema(), record.key(), "key", record);
-        return record.value() == null
-                ? BatchOperation.del(key)
-                : BatchOperation.put(key, bytes(record.topic(), record.valueSchema(), record.value(), "value", record));
+        if (record.value() == null) {
+            return BatchOperation.del(key);
+        }
+        byte[] value = bytes(record.topic(), record.valueSchema(), record.value(), "value", record);
+        boolean binary = record.value() instanceof byte[] || record.value() instanceof ByteBuffer;
+        return binary ? BatchOperation.put(key, value) : new BatchOperation.Put(key, value, true);
     }
 
     private byte[] bytes(String topic, Schema schema, Object data, String what, SinkRecord record) {

@@ -52,7 +52,8 @@ class ConfigValidationTest {
     void everySinkMistakeIsShownAtOnceOnItsKey() {
         Config config = new DynamoDbDownSinkConnector().validate(sink(
                 "table", "x", "table.billing.mode", "PROVISIONED", "aws.access.key.id", "AKIA",
-                "batch.size", "0", "aws.endpoint", "not a url"));
+                "batch.size", "0", "aws.endpoint", "not a url", "table.layout", "leveldb"));
+        assertTrue(errors(config, "table.layout").get(0).contains("dynamodb-leveldown"), errors(config, "table.layout").toString());
         assertTrue(errors(config, "table").get(0).contains("3 to 255"), errors(config, "table").toString());
         assertTrue(errors(config, "table.read.capacity").get(0).contains("required when table.billing.mode is PROVISIONED"));
         assertTrue(errors(config, "table.write.capacity").get(0).contains("PROVISIONED"));

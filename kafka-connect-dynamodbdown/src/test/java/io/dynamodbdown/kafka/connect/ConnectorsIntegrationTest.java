@@ -11,6 +11,8 @@ import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import io.dynamodbdown.testing.JsTables;
+import io.dynamodbdown.testing.JsTables.Variant;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Both connectors on a real embedded KRaft broker and Connect worker, against DynamoDB Local. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -188,6 +191,25 @@ class ConnectorsIntegrationTest {
             assertEquals(keys.stream().sorted().collect(Collectors.toList()), keys, "key order");
         }
         connect.deleteConnector("tail");
+    }
+
+    @Test
+    void sourceStreamsATableWrittenByTheJavaScriptOriginal() throws Exception {
+        String table = DynamoDbLocal.uniqueTableName("it-js");
+        JsTables.create(dynamo.client(), table, Variant.DYNAMODBDOWN);
+        for (int i = 0; i < 50; i++) {
+            JsTables.put(dynamo.client(), table, Variant.DYNAMODBDOWN,
+                    "!", String.format("doc-%03d", i), AttributeValue.fromS("body " + i));
+        }
+        Map<String, String> props = source(table, "js-out", "!");
+        props.put("mode", "snapshot");
+        connect.configureConnector("js-source", props);
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        connect.kafka().consume(50, TIMEOUT_MS, "js-out").forEach(records::add);
+        assertEquals("doc-000", new String(records.get(0).key(), StandardCharsets.UTF_8));
+        assertEquals("body 0", new String(records.get(0).value(), StandardCharsets.UTF_8));
+        assertEquals("doc-049", new String(records.get(49).key(), StandardCharsets.UTF_8));
+        connect.deleteConnector("js-source");
     }
 
     @Test

@@ -11,6 +11,8 @@ import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import io.dynamodbdown.testing.FaultInjectingClient;
+import io.dynamodbdown.testing.JsTables;
+import io.dynamodbdown.testing.JsTables.Variant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -162,6 +164,20 @@ class SinkTaskTest {
         ConnectException e = assertThrows(ConnectException.class, () -> task.put(
                 List.of(new SinkRecord("orders", 0, null, null, Schema.STRING_SCHEMA, "v", 41))));
         assertTrue(e.getMessage().contains("orders-0@41") && e.getMessage().contains("errors.tolerance=all"), e.getMessage());
+    }
+
+    @Test
+    void intoAJavaScriptTableStringsAreWrittenAsStringsAndBytesAsBytes(DynamoDbClient client) {
+        JsTables.create(client, table, Variant.DYNAMODBDOWN);
+        start(client, new StubSinkTaskContext(false), props("table.layout", "dynamodbdown", "hash.key", "h"));
+        task.put(List.of(
+                new SinkRecord("orders", 0, Schema.STRING_SCHEMA, "text", Schema.STRING_SCHEMA, "hello", 0),
+                new SinkRecord("orders", 0, Schema.STRING_SCHEMA, "bytes", Schema.BYTES_SCHEMA, new byte[] {1, 2}, 1),
+                new SinkRecord("orders", 0, Schema.STRING_SCHEMA, "empty", Schema.STRING_SCHEMA, "", 2)));
+        task.preCommit(Map.of(P0, new OffsetAndMetadata(3)));
+        assertEquals("hello", JsTables.get(client, table, Variant.DYNAMODBDOWN, "h", "text").get("value").s());
+        assertEquals(2, JsTables.get(client, table, Variant.DYNAMODBDOWN, "h", "bytes").get("value").b().asByteArray().length);
+        assertEquals(Boolean.TRUE, JsTables.get(client, table, Variant.DYNAMODBDOWN, "h", "empty").get("value").nul());
     }
 
     @Test
