@@ -49,6 +49,7 @@ class LayoutTest {
         JsTables.put(client, table, variant, "!", "g-map", AttributeValue.fromM(Map.of("k", AttributeValue.fromBool(false))));
         JsTables.put(client, table, variant, "!", "h-empty-buffer", JsTables.bytes("EMPTY_BUFFER"));
         JsTables.put(client, table, variant, "!", "i-empty-string", JsTables.bytes("EMPTY_STRING"));
+        JsTables.put(client, table, variant, "!", "j-nan", JsTables.bytes("NaN"));
         JsTables.put(client, table, variant, "!", "a-string", AttributeValue.fromS("text é"));
         JsTables.put(client, table, variant, "other", "a-string", AttributeValue.fromS("another database"));
         boolean markers = variant != Variant.DYNAMODBDOWN;
@@ -58,7 +59,8 @@ class LayoutTest {
                     Entry.of("d-number", "42.5"), Entry.of("e-bool", "true"), Entry.of("f-list", "[1,\"x\"]"),
                     Entry.of("g-map", "{\"k\":false}"),
                     Entry.of("h-empty-buffer", markers ? "" : "EMPTY_BUFFER"),
-                    Entry.of("i-empty-string", markers ? "" : "EMPTY_STRING"));
+                    Entry.of("i-empty-string", markers ? "" : "EMPTY_STRING"),
+                    Entry.of("j-nan", "NaN"));
             assertEntries(expected, drain(db.iterator(KeyRange.all())), variant);
             assertEquals("text é", db.getString("a-string"));
             assertEquals(2, db.getMany(List.of(Bytes.utf8("a-string"), Bytes.utf8("c-null"))).size());
