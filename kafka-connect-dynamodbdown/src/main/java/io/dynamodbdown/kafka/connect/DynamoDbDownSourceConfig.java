@@ -5,6 +5,7 @@ import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.RetryPolicy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +31,7 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
     public static final String POLL_INTERVAL_MS = "poll.interval.ms";
     public static final String BATCH_MAX_ROWS = "batch.max.rows";
     public static final String MODE = "mode";
+    public static final String TAIL_SETTLE_MS = "tail.settle.ms";
 
     public static final String MODE_TAIL = "tail";
     public static final String MODE_SNAPSHOT = "snapshot";
@@ -87,6 +89,12 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
                         "tail: after the end of the range keep polling for keys beyond the last one (streams an"
                                 + " append-only keyspace); snapshot: read the range once, then idle.",
                         GROUP_READS, ++order, Width.SHORT, "Mode")
+                .define(TAIL_SETTLE_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
+                        "In tail mode: how long after a key appears keys of the same writes may still appear below it"
+                                + " (a non-atomic batch becomes visible in any order). The source keeps re-reading that"
+                                + " region until then, so late keys are not missed; the committed offset trails by as"
+                                + " much, and a restart re-sends that tail (at-least-once).",
+                        GROUP_READS, ++order, Width.SHORT, "Tail settle time (ms)")
                 .define(POLL_INTERVAL_MS, Type.LONG, 1000L, Range.atLeast(1), Importance.MEDIUM,
                         "How long an idle poll waits before it returns nothing; also the pause between tail reads.",
                         GROUP_READS, ++order, Width.SHORT, "Poll interval (ms)")
@@ -133,6 +141,10 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
 
     long pollIntervalMs() {
         return getLong(POLL_INTERVAL_MS);
+    }
+
+    Duration tailSettle() {
+        return Duration.ofMillis(getLong(TAIL_SETTLE_MS));
     }
 
     int batchMaxRows() {

@@ -80,12 +80,14 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
     }
 
     /**
-     * Reading is deterministic from the offsets alone (each record's offset is its key, a restart reads
-     * strictly after it), so the framework's transactional offsets give exactly-once delivery.
+     * Snapshot mode: each record's offset is its key and a restart reads strictly after it, so the
+     * framework's transactional offsets give exactly-once delivery. Tail mode: the offset trails by the
+     * settle time and a restart re-sends that tail, so it is at-least-once only.
      */
     @Override
     public ExactlyOnceSupport exactlyOnceSupport(Map<String, String> connectorConfig) {
-        return ExactlyOnceSupport.SUPPORTED;
+        return DynamoDbDownSourceConfig.MODE_SNAPSHOT.equalsIgnoreCase(connectorConfig.get(DynamoDbDownSourceConfig.MODE))
+                ? ExactlyOnceSupport.SUPPORTED : ExactlyOnceSupport.UNSUPPORTED;
     }
 
     /**

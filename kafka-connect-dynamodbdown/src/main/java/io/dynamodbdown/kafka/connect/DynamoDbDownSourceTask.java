@@ -10,6 +10,7 @@ import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.RangeIterator;
+import io.dynamodbdown.store.TailReader;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -27,8 +28,10 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * Reads its key-range partitions in key order and emits one record per entry. Each record's source offset
- * is its key, so a restarted task continues strictly after the last committed key.
+ * Reads its key-range partitions in key order and emits one record per entry. In snapshot mode each
+ * record's source offset is its key, so a restart continues strictly after the last committed key. In tail
+ * mode a {@link TailReader} follows each range, so keys that become visible behind ones already sent are
+ * sent too; the offset is the reader's settled key, so a restart re-sends the unsettled tail, never skips.
  */
 public class DynamoDbDownSourceTask extends SourceTask {
 
@@ -44,6 +47,7 @@ public class DynamoDbDownSourceTask extends SourceTask {
         final Database db;
         byte[] lastKey;
         boolean finished;
+        TailReader tail;
 
         Cursor(RangePartition partition, Map<String, String> sourcePartition, Database db) {
             this.partition = partition;
@@ -91,6 +95,9 @@ public class DynamoDbDownSourceTask extends SourceTask {
                 LOG.info("Resuming {} {} after key {}", cursor.partition.hashKey(), cursor.partition.rangeId(),
                         Bytes.describe(cursor.lastKey));
             }
+            if (!config.snapshot()) {
+                cursor.tail = new TailReader(cursor.db, cursor.partition.range(), cursor.lastKey, config.tailSettle());
+            }
         }
     }
 
@@ -128,14 +135,22 @@ public class DynamoDbDownSourceTask extends SourceTask {
     }
 
     private void read(Cursor cursor, int wanted, List<SourceRecord> records) {
+        if (cursor.tail != null) {
+            List<Entry> fresh = cursor.tail.poll(wanted);
+            byte[] settled = cursor.tail.settledKey();
+            Map<String, String> offset = new HashMap<>();
+            offset.put(RangePartition.OFFSET_KEY_FIELD, settled == null ? null : Base64.getEncoder().encodeToString(settled));
+            for (Entry entry : fresh) {
+                records.add(record(cursor, offset, entry));
+            }
+            return;
+        }
         int read = 0;
         try (RangeIterator<Entry> entries = cursor.db.iterator(cursor.remaining().limit(wanted))) {
             while (entries.hasNext()) {
                 Entry entry = entries.next();
-                records.add(new SourceRecord(cursor.sourcePartition,
-                        Map.of(RangePartition.OFFSET_KEY_FIELD, Base64.getEncoder().encodeToString(entry.key())),
-                        config.topic(), null,
-                        Schema.OPTIONAL_BYTES_SCHEMA, entry.key(), Schema.OPTIONAL_BYTES_SCHEMA, entry.value()));
+                records.add(record(cursor,
+                        Map.of(RangePartition.OFFSET_KEY_FIELD, Base64.getEncoder().encodeToString(entry.key())), entry));
                 cursor.lastKey = entry.key();
                 read++;
             }
@@ -144,6 +159,11 @@ public class DynamoDbDownSourceTask extends SourceTask {
             cursor.finished = true;
             LOG.info("Snapshot of {} {} is complete", cursor.partition.hashKey(), cursor.partition.rangeId());
         }
+    }
+
+    private SourceRecord record(Cursor cursor, Map<String, String> offset, Entry entry) {
+        return new SourceRecord(cursor.sourcePartition, offset, config.topic(), null,
+                Schema.OPTIONAL_BYTES_SCHEMA, entry.key(), Schema.OPTIONAL_BYTES_SCHEMA, entry.value());
     }
 
     @Override

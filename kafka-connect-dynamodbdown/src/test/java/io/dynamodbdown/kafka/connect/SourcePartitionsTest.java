@@ -57,6 +57,14 @@ class SourcePartitionsTest {
     }
 
     @Test
+    void exactlyOnceOnlyWhereTheOffsetIsTheLastKey() {
+        DynamoDbDownSourceConnector connector = new DynamoDbDownSourceConnector();
+        assertEquals(org.apache.kafka.connect.source.ExactlyOnceSupport.SUPPORTED,
+                connector.exactlyOnceSupport(props("mode", "snapshot")));
+        assertEquals(org.apache.kafka.connect.source.ExactlyOnceSupport.UNSUPPORTED, connector.exactlyOnceSupport(props()));
+    }
+
+    @Test
     void alterOffsetsAcceptsOwnPartitionsAndNamesWhatIsWrong() {
         DynamoDbDownSourceConnector connector = new DynamoDbDownSourceConnector();
         Map<String, String> config = props("hash.key", "a");
