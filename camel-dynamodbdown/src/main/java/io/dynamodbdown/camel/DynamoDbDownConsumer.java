@@ -5,7 +5,9 @@ import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.DynamoDbDown;
 import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.KeyRange;
-import io.dynamodbdown.store.RangeIterator;
+import io.dynamodbdown.store.TailReader;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import org.apache.camel.Exchange;
@@ -15,21 +17,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Polls the endpoint's key range in key order, one exchange per entry, and continues after the last key it
- * handled, so keys appended beyond it are picked up by later polls (a tailing reader).
+ * Polls the endpoint's key range in key order, one exchange per entry, and follows it as it grows (a
+ * tailing reader, through the store's {@link TailReader}): keys appended later are picked up, including keys
+ * that become visible behind ones already consumed within the endpoint's settleTime.
  *
- * <p>Exchanges are processed one by one. The position moves past an entry only once its exchange
- * succeeded; a failed exchange ends the poll, and the next poll starts again at that entry (at-least-once,
- * nothing skipped). Handle an error in the route to move on.
+ * <p>Exchanges are processed one by one. A failed exchange ends the poll and hands its entry (and the rest
+ * of the poll) back, so the next poll delivers it again (at-least-once, nothing skipped). Handle an error in
+ * the route to move on. The stored position is the reader's settled key.
  */
 public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbDownConsumer.class);
 
-    private KeyRange range;
-    private volatile byte[] lastKey;
+    private TailReader tail;
     private Database positions;
     private byte[] positionKey;
+    private byte[] storedPosition;
 
     public DynamoDbDownConsumer(DynamoDbDownEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -43,17 +46,20 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
     @Override
     protected void doStart() throws Exception {
         DynamoDbDownEndpoint endpoint = getEndpoint();
-        range = endpoint.configuredRange().limit(KeyRange.NO_LIMIT);
+        KeyRange range = endpoint.configuredRange().limit(KeyRange.NO_LIMIT);
+        byte[] start = null;
         if (endpoint.isResumeFromStore()) {
             positions = DynamoDbDown.open(endpoint.client(),
                     endpoint.location().withHashKey(DynamoDbDownEndpoint.RESERVED_HASH_KEY_PREFIX + "consumer-positions"),
                     endpoint.openOptions());
             positionKey = Bytes.utf8(endpoint.getHashKey() + " " + range);
-            lastKey = positions.get(positionKey);
-            if (lastKey != null) {
-                LOG.info("Resuming {} after key {}", endpoint.location(), Bytes.describe(lastKey));
+            start = positions.get(positionKey);
+            storedPosition = start;
+            if (start != null) {
+                LOG.info("Resuming {} after key {}", endpoint.location(), Bytes.describe(start));
             }
         }
+        tail = new TailReader(endpoint.database(), range, start, Duration.ofMillis(endpoint.getSettleTime()));
         super.doStart();
     }
 
@@ -66,32 +72,35 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
         }
     }
 
-    /** Where the consumer stands: the last key whose exchange succeeded, or null before the first. */
-    public byte[] lastKey() {
-        return lastKey;
-    }
-
     @Override
     protected int poll() throws Exception {
-        KeyRange next = (lastKey == null ? range : range.after(lastKey)).limit(getMaxMessagesPerPoll());
         Queue<Object> exchanges = new ArrayDeque<>();
-        try (RangeIterator<Entry> entries = getEndpoint().database().iterator(next)) {
-            while (entries.hasNext()) {
-                Entry entry = entries.next();
-                Exchange exchange = createExchange(false);
-                exchange.getIn().setHeader(DynamoDbDownConstants.KEY, entry.key());
-                exchange.getIn().setBody(entry.value());
-                exchanges.add(exchange);
-            }
+        for (Entry entry : tail.poll(getMaxMessagesPerPoll())) {
+            Exchange exchange = createExchange(false);
+            exchange.getIn().setHeader(DynamoDbDownConstants.KEY, entry.key());
+            exchange.getIn().setBody(entry.value());
+            exchanges.add(exchange);
         }
-        return processBatch(exchanges);
+        try {
+            return processBatch(exchanges);
+        } finally {
+            storePosition();
+        }
+    }
+
+    /** Keeps the settled key in the table when it moved (resumeFromStore). */
+    private void storePosition() {
+        byte[] settled = tail.settledKey();
+        if (positions != null && settled != null && !Arrays.equals(settled, storedPosition)) {
+            positions.put(positionKey, settled);
+            storedPosition = settled;
+        }
     }
 
     @Override
     public int processBatch(Queue<Object> exchanges) throws Exception {
         int total = exchanges.size();
         int done = 0;
-        byte[] reached = null;
         try {
             for (int index = 0; index < total && isBatchAllowed(); index++) {
                 Exchange exchange = (Exchange) exchanges.poll();
@@ -102,6 +111,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
                 byte[] key = exchange.getIn().getHeader(DynamoDbDownConstants.KEY, byte[].class);
                 getProcessor().process(exchange);
                 if (exchange.isFailed()) {
+                    tail.retryFrom(key);
                     getExceptionHandler().handleException("Failed to process entry " + Bytes.describe(key)
                             + "; it will be polled again", exchange, exchange.getException());
                     break;
@@ -109,15 +119,10 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
                 if (getEndpoint().isDeleteAfterRead()) {
                     getEndpoint().database().del(key);
                 }
-                lastKey = key;
-                reached = key;
                 done++;
             }
         } finally {
             pendingExchanges = 0;
-            if (reached != null && positions != null) {
-                positions.put(positionKey, reached);
-            }
         }
         return done;
     }

@@ -63,6 +63,14 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
     @UriParam(label = "consumer", defaultValue = "false")
     private boolean resumeFromStore;
 
+    /**
+     * How long (ms) after a key appears, keys written with it may still appear below it (the items of a
+     * non-atomic batch become visible in any order). The consumer re-reads that window behind its newest key
+     * so late keys are delivered too; the stored position trails by as much.
+     */
+    @UriParam(label = "consumer", defaultValue = "10000")
+    private long settleTime = 10_000;
+
     private DynamoDbClient client;
     private boolean ownsClient;
     private Database database;
@@ -108,6 +116,9 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
         if ((configuration.getAccessKey() == null) != (configuration.getSecretKey() == null)) {
             throw new IllegalArgumentException("Options accessKey and secretKey go together: set both or neither"
                     + " (neither uses the default AWS credentials chain)");
+        }
+        if (settleTime < 0) {
+            throw new IllegalArgumentException("Invalid option settleTime: must be 0 or more milliseconds, got " + settleTime);
         }
         if (maxMessagesPerPoll < 1) {
             throw new IllegalArgumentException("Invalid option maxMessagesPerPoll: must be at least 1, got " + maxMessagesPerPoll);
@@ -253,6 +264,14 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
 
     public void setDeleteAfterRead(boolean deleteAfterRead) {
         this.deleteAfterRead = deleteAfterRead;
+    }
+
+    public long getSettleTime() {
+        return settleTime;
+    }
+
+    public void setSettleTime(long settleTime) {
+        this.settleTime = settleTime;
     }
 
     public boolean isResumeFromStore() {
