@@ -18,13 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.apache.camel.spi.Registry;
-import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class DynamoDbDownConsumerTest extends CamelTestSupport {
+class DynamoDbDownConsumerTest extends DynamoDbDownTestSupport {
 
     private static final String TABLE = DynamoDbLocal.uniqueTableName("camel-consumer");
     private static final AtomicInteger FAILURES_LEFT = new AtomicInteger();
@@ -50,11 +48,6 @@ class DynamoDbDownConsumerTest extends CamelTestSupport {
         tail.dropTable();
         queue.close();
         resume.close();
-    }
-
-    @Override
-    protected void bindToRegistry(Registry registry) {
-        registry.bind("dynamoDbClient", DynamoDbLocalExtension.get().client());
     }
 
     @Override

@@ -28,20 +28,13 @@ import org.apache.camel.ResolveEndpointFailedException;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.spi.Registry;
-import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.Test;
 
-class DynamoDbDownProducerTest extends CamelTestSupport {
+class DynamoDbDownProducerTest extends DynamoDbDownTestSupport {
 
     private static final String TABLE = DynamoDbLocal.uniqueTableName("camel-producer");
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private int databases;
-
-    @Override
-    protected void bindToRegistry(Registry registry) {
-        registry.bind("dynamoDbClient", DynamoDbLocalExtension.get().client());
-    }
 
     @Override
     protected RouteBuilder createRouteBuilder() {

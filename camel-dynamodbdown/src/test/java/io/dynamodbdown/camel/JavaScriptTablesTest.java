@@ -12,13 +12,11 @@ import io.dynamodbdown.testing.JsTables.Variant;
 import org.apache.camel.ResolveEndpointFailedException;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.apache.camel.spi.Registry;
-import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** A table written by the JavaScript dynamodb-leveldown, consumed and written through the component. */
-class JavaScriptTablesTest extends CamelTestSupport {
+class JavaScriptTablesTest extends DynamoDbDownTestSupport {
 
     private static final String TABLE = DynamoDbLocal.uniqueTableName("camel-js");
 
@@ -28,11 +26,6 @@ class JavaScriptTablesTest extends CamelTestSupport {
         JsTables.put(client, TABLE, Variant.LEVELDOWN, "docs", "doc-1", AttributeValue.fromS("{\"a\":1}"));
         JsTables.put(client, TABLE, Variant.LEVELDOWN, "docs", "doc-2", JsTables.bytes("EMPTY_BUFFER"));
         JsTables.put(client, TABLE, Variant.LEVELDOWN, "docs", "doc-3", JsTables.bytes("attachment"));
-    }
-
-    @Override
-    protected void bindToRegistry(Registry registry) {
-        registry.bind("dynamoDbClient", DynamoDbLocalExtension.get().client());
     }
 
     @Override
