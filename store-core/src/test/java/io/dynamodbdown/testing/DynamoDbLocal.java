@@ -65,6 +65,11 @@ public final class DynamoDbLocal implements AutoCloseable {
 
     /** A new client of one's own, for code that closes its client. */
     public DynamoDbClient newClient() {
+        return clientFor(endpoint);
+    }
+
+    /** A client for a DynamoDB Local at {@code endpoint}, with the dummy credentials. */
+    public static DynamoDbClient clientFor(URI endpoint) {
         return DynamoDbClient.builder()
                 .endpointOverride(endpoint)
                 .region(REGION)
@@ -88,7 +93,7 @@ public final class DynamoDbLocal implements AutoCloseable {
     }
 
     /** Surefire sets sqlite4java.library.path; an IDE run finds the natives the build copied. */
-    private static void useNativeLibrariesFromBuild() {
+    static void useNativeLibrariesFromBuild() {
         if (System.getProperty("sqlite4java.library.path") == null) {
             Path natives = Path.of("target", "native-libs");
             if (Files.isDirectory(natives)) {
@@ -97,7 +102,7 @@ public final class DynamoDbLocal implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {

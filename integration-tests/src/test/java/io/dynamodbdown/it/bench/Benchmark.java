@@ -1,0 +1,578 @@
+package io.dynamodbdown.it.bench;
+
+import io.dynamodbdown.camel.DynamoDbDownConstants;
+import io.dynamodbdown.kafka.connect.DynamoDbDownSinkConnector;
+import io.dynamodbdown.kafka.connect.DynamoDbDownSourceConnector;
+import io.dynamodbdown.store.BatchOperation;
+import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.DynamoDbDown;
+import io.dynamodbdown.store.Entry;
+import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.RangeIterator;
+import io.dynamodbdown.testing.DynamoDbLocal;
+import io.dynamodbdown.testing.DynamoDbLocalProcess;
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import java.util.stream.Collectors;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.converters.ByteArrayConverter;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * Throughput and heap of the store, the connectors and the Camel component, each measured in the same run
+ * next to what the raw AWS SDK does on the same DynamoDB (the ceiling) and to one request per entry (the
+ * naive way). DynamoDB Local runs in a child JVM, so the heap figures are this JVM's: the store, the
+ * adapters and, for the connector rows, the embedded Kafka broker and Connect worker as well.
+ *
+ * <p>A benchmark, not a test: it prints figures and never fails on them. System properties:
+ * {@code bench.scale} (1 = the sizes of the issue), {@code bench.runs} (measured runs after one warm-up,
+ * the median is reported), {@code bench.memory} (also compare peak heap at 10x the size),
+ * {@code bench.output} (the JSON file).
+ */
+public final class Benchmark {
+
+    private static final byte[] VALUE = new byte[100];
+    private static final int[] THREADS = {1, 4, 8, 16};
+
+    private final double scale = Double.parseDouble(System.getProperty("bench.scale", "1"));
+    private final int runs = Integer.getInteger("bench.runs", 3);
+    private final DynamoDbLocalProcess dynamo;
+    private final DynamoDbClient client;
+    private final List<Row> rows = new ArrayList<>();
+    private int tables;
+    private EmbeddedConnectCluster connect;
+
+    /** One line of the results; ceiling and naive are null where a workload has none. */
+    record Row(String workload, double ours, Double ceiling, Double naive, double peakHeapMb) {
+        Double ratio() {
+            return ceiling == null ? null : ours / ceiling;
+        }
+    }
+
+    /** Items handled and the time they took. */
+    record Sample(long items, long nanos) {
+        double perSecond() {
+            return items / (nanos / 1e9);
+        }
+    }
+
+    /** The median rate over the measured runs, and the highest heap use seen during them. */
+    record Measured(double perSecond, double peakHeapMb) {
+    }
+
+    private Benchmark(File log) {
+        new Random(1).nextBytes(VALUE);
+        this.dynamo = DynamoDbLocalProcess.start(null, log);
+        this.client = dynamo.newClient();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path output = Path.of(System.getProperty("bench.output", "target/benchmark-results.json"));
+        Files.createDirectories(output.getParent());
+        Benchmark bench = new Benchmark(output.resolveSibling("dynamodb-local-bench.log").toFile());
+        try {
+            bench.runAll();
+        } finally {
+            bench.close();
+        }
+        Files.writeString(output, bench.json());
+        System.out.println(bench.table());
+        System.out.println("Results: " + output.toAbsolutePath());
+        System.exit(0); // the embedded Kafka leaves non-daemon threads behind
+    }
+
+    private void runAll() throws Exception {
+        int n = size(100_000);
+        System.out.printf("dynamodbdown benchmark: scale %s (%,d entries), %d measured runs after a warm-up, DynamoDB Local at %s%n",
+                scale, n, runs, dynamo.endpoint());
+        Measured rawWrite = best("raw BatchWriteItem", t -> () -> rawWrite(freshTable(), n, t));
+        Measured oursWrite = measure("core batch", () -> coreWrite(freshTable(), n));
+        Measured naiveWrite = measure("one PutItem per entry", () -> naivePut(freshTable(), size(20_000)));
+        add("write " + n + " entries (16 B keys, 100 B values)", oursWrite, rawWrite, naiveWrite);
+
+        String filled = freshTable();
+        coreWrite(filled, n);
+        Measured rawRead = measure("raw Query loop", () -> rawQuery(filled, n));
+        Measured oursRead = measure("core iterator", () -> coreRead(filled));
+        add("read a " + n + "-entry range in order", oursRead, rawRead, null);
+
+        int repeats = Math.max(1, (int) Math.round(100 * scale));
+        Measured rawReverse = measure("raw Query reverse", () -> rawReverse(filled, repeats));
+        Measured oursReverse = measure("core reverse iterator", () -> coreReverse(filled, repeats));
+        add("reverse range, limit 1,000, " + repeats + " times", oursReverse, rawReverse, null);
+
+        List<byte[]> randomKeys = randomKeys(n, size(10_000));
+        Measured rawGet = best("raw BatchGetItem", t -> () -> rawBatchGet(filled, randomKeys, t));
+        Measured oursGet = measure("core getMany", () -> coreGetMany(filled, randomKeys));
+        Measured naiveGet = measure("one GetItem per key", () -> naiveGet(filled, randomKeys.subList(0, randomKeys.size() / 5)));
+        add("getMany of " + randomKeys.size() + " random keys", oursGet, rawGet, naiveGet);
+
+        startConnect();
+        Measured sink = measure("sink connector", () -> sink(n));
+        add("Kafka -> table: " + n + " records through the sink", sink, rawWrite, null);
+        Measured source = measure("source connector", () -> source(filled, n));
+        add("table -> Kafka: " + n + " entries through the source", source, rawRead, null);
+
+        int camel = size(50_000);
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.getRegistry().bind("dynamoDbClient", client);
+            context.start();
+            ProducerTemplate template = context.createProducerTemplate();
+            Measured camelBatch = measure("Camel op=batch", () -> camelBatch(template, freshTable(), camel));
+            Measured camelPut = measure("Camel op=put per entry", () -> camelPuts(template, freshTable(), camel / 5));
+            add("Camel route: " + camel + " puts through op=batch", camelBatch, rawWrite, camelPut);
+        }
+
+        if (Boolean.getBoolean("bench.memory")) {
+            String big = freshTable();
+            coreWrite(big, 10 * n);
+            add("memory: core iterator over " + n + " entries", measure("iterator", () -> coreRead(filled)), null, null);
+            add("memory: core iterator over " + 10 * n + " entries", measure("iterator x10", () -> coreRead(big)), null, null);
+            add("memory: sink of " + n + " records", measure("sink", () -> sink(n)), null, null);
+            add("memory: sink of " + 10 * n + " records", measure("sink x10", () -> sink(10 * n)), null, null);
+        }
+    }
+
+    private int size(int full) {
+        return Math.max(1, (int) Math.round(full * scale));
+    }
+
+    private void add(String workload, Measured ours, Measured ceiling, Measured naive) {
+        rows.add(new Row(workload, ours.perSecond, ceiling == null ? null : ceiling.perSecond,
+                naive == null ? null : naive.perSecond, ours.peakHeapMb));
+        System.out.println("  done: " + workload);
+    }
+
+    // ---- the harness
+
+    private Measured measure(String label, Callable<Sample> trial) throws Exception {
+        trial.call(); // warm-up
+        List<Double> rates = new ArrayList<>();
+        double peak = 0;
+        for (int run = 0; run < runs; run++) {
+            System.gc();
+            try (HeapSampler heap = new HeapSampler()) {
+                rates.add(trial.call().perSecond());
+                peak = Math.max(peak, heap.peakMb());
+            }
+        }
+        Collections.sort(rates);
+        double median = rates.get(rates.size() / 2);
+        System.out.printf("    %-26s %,12.0f items/s (runs: %s)%n", label, median,
+                rates.stream().map(r -> String.format("%,.0f", r)).collect(Collectors.joining(", ")));
+        return new Measured(median, peak);
+    }
+
+    /** The best of the thread counts, as a ceiling should be. */
+    private Measured best(String label, IntFunction<Callable<Sample>> trial) throws Exception {
+        Measured best = null;
+        for (int threads : THREADS) {
+            Measured m = measure(label + ", " + threads + " threads", trial.apply(threads));
+            if (best == null || m.perSecond > best.perSecond) {
+                best = m;
+            }
+        }
+        return best;
+    }
+
+    /** Samples used heap every few milliseconds while a run goes. */
+    private static final class HeapSampler implements AutoCloseable {
+        private final AtomicLong peak = new AtomicLong();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        HeapSampler() {
+            thread = new Thread(() -> {
+                while (running) {
+                    peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "heap-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        double peakMb() {
+            return peak.get() / (1024.0 * 1024.0);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join();
+        }
+    }
+
+    // ---- data and tables
+
+    private String freshTable() {
+        String table = "bench-" + (++tables);
+        try (Database db = DynamoDbDown.open(client, table + "$bench")) {
+            return table;
+        }
+    }
+
+    private static byte[] key(int i) {
+        return String.format("%016d", i).getBytes();
+    }
+
+    private static List<byte[]> randomKeys(int range, int count) {
+        Random random = new Random(42);
+        List<byte[]> keys = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            keys.add(key(random.nextInt(range)));
+        }
+        return keys;
+    }
+
+    private static Map<String, AttributeValue> itemKey(byte[] key) {
+        return Map.of("db", AttributeValue.fromS("bench"), "key", AttributeValue.fromB(SdkBytes.fromByteArray(key)));
+    }
+
+    // ---- writes
+
+    private Sample coreWrite(String table, int n) {
+        List<BatchOperation> puts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            puts.add(BatchOperation.put(key(i), VALUE));
+        }
+        try (Database db = DynamoDbDown.open(client, table + "$bench")) {
+            long start = System.nanoTime();
+            db.batch(puts);
+            return new Sample(n, System.nanoTime() - start);
+        }
+    }
+
+    private Sample rawWrite(String table, int n, int threads) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            long start = System.nanoTime();
+            List<Future<?>> chunks = new ArrayList<>();
+            for (int from = 0; from < n; from += 25) {
+                int first = from;
+                chunks.add(pool.submit(() -> {
+                    List<WriteRequest> requests = new ArrayList<>(25);
+                    for (int i = first; i < Math.min(n, first + 25); i++) {
+                        Map<String, AttributeValue> item = new HashMap<>(itemKey(key(i)));
+                        item.put("value", AttributeValue.fromB(SdkBytes.fromByteArray(VALUE)));
+                        requests.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
+                    }
+                    List<WriteRequest> pending = requests;
+                    while (!pending.isEmpty()) {
+                        List<WriteRequest> sent = pending;
+                        pending = client.batchWriteItem(b -> b.requestItems(Map.of(table, sent)))
+                                .unprocessedItems().getOrDefault(table, List.of());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> chunk : chunks) {
+                chunk.get();
+            }
+            return new Sample(n, System.nanoTime() - start);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private Sample naivePut(String table, int n) {
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Map<String, AttributeValue> item = new HashMap<>(itemKey(key(i)));
+            item.put("value", AttributeValue.fromB(SdkBytes.fromByteArray(VALUE)));
+            client.putItem(b -> b.tableName(table).item(item));
+        }
+        return new Sample(n, System.nanoTime() - start);
+    }
+
+    // ---- reads
+
+    private Sample coreRead(String table) {
+        try (Database db = DynamoDbDown.open(client, table + "$bench")) {
+            long start = System.nanoTime();
+            long items = 0;
+            long bytes = 0;
+            try (RangeIterator<Entry> entries = db.iterator(KeyRange.all())) {
+                while (entries.hasNext()) {
+                    bytes += entries.next().value().length;
+                    items++;
+                }
+            }
+            if (bytes < 0) {
+                throw new AssertionError();
+            }
+            return new Sample(items, System.nanoTime() - start);
+        }
+    }
+
+    private Sample rawQuery(String table, int expected) {
+        long start = System.nanoTime();
+        long items = 0;
+        Map<String, AttributeValue> next = null;
+        do {
+            Map<String, AttributeValue> from = next;
+            QueryResponse page = client.query(b -> b.tableName(table).keyConditionExpression("#h = :h")
+                    .expressionAttributeNames(Map.of("#h", "db")).expressionAttributeValues(Map.of(":h", AttributeValue.fromS("bench")))
+                    .consistentRead(true).exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                items += item.get("value").b().asByteArrayUnsafe().length > 0 ? 1 : 0;
+            }
+            next = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (next != null);
+        if (items != expected) {
+            throw new IllegalStateException("raw query read " + items + " of " + expected);
+        }
+        return new Sample(items, System.nanoTime() - start);
+    }
+
+    private Sample coreReverse(String table, int repeats) {
+        try (Database db = DynamoDbDown.open(client, table + "$bench")) {
+            long start = System.nanoTime();
+            long items = 0;
+            for (int r = 0; r < repeats; r++) {
+                try (RangeIterator<Entry> entries = db.iterator(KeyRange.all().reverse(true).limit(1000))) {
+                    while (entries.hasNext()) {
+                        entries.next();
+                        items++;
+                    }
+                }
+            }
+            return new Sample(items, System.nanoTime() - start);
+        }
+    }
+
+    private Sample rawReverse(String table, int repeats) {
+        long start = System.nanoTime();
+        long items = 0;
+        for (int r = 0; r < repeats; r++) {
+            items += client.query(b -> b.tableName(table).keyConditionExpression("#h = :h")
+                    .expressionAttributeNames(Map.of("#h", "db")).expressionAttributeValues(Map.of(":h", AttributeValue.fromS("bench")))
+                    .consistentRead(true).scanIndexForward(false).limit(1000)).count();
+        }
+        return new Sample(items, System.nanoTime() - start);
+    }
+
+    private Sample coreGetMany(String table, List<byte[]> keys) {
+        try (Database db = DynamoDbDown.open(client, table + "$bench")) {
+            long start = System.nanoTime();
+            List<byte[]> values = db.getMany(keys);
+            return new Sample(values.size(), System.nanoTime() - start);
+        }
+    }
+
+    private Sample rawBatchGet(String table, List<byte[]> keys, int threads) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            long start = System.nanoTime();
+            List<Future<Integer>> chunks = new ArrayList<>();
+            for (int from = 0; from < keys.size(); from += 100) {
+                List<Map<String, AttributeValue>> chunk = keys.subList(from, Math.min(keys.size(), from + 100)).stream()
+                        .distinct().map(Benchmark::itemKey).distinct().collect(Collectors.toList());
+                chunks.add(pool.submit(() -> {
+                    int found = 0;
+                    List<Map<String, AttributeValue>> pending = chunk;
+                    while (!pending.isEmpty()) {
+                        KeysAndAttributes ask = KeysAndAttributes.builder().keys(pending).consistentRead(true).build();
+                        var response = client.batchGetItem(b -> b.requestItems(Map.of(table, ask)));
+                        found += response.responses().getOrDefault(table, List.of()).size();
+                        KeysAndAttributes left = response.unprocessedKeys().get(table);
+                        pending = left == null ? List.of() : left.keys();
+                    }
+                    return found;
+                }));
+            }
+            for (Future<Integer> chunk : chunks) {
+                chunk.get();
+            }
+            return new Sample(keys.size(), System.nanoTime() - start);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private Sample naiveGet(String table, List<byte[]> keys) {
+        long start = System.nanoTime();
+        for (byte[] key : keys) {
+            client.getItem(b -> b.tableName(table).key(itemKey(key)).consistentRead(true));
+        }
+        return new Sample(keys.size(), System.nanoTime() - start);
+    }
+
+    // ---- Kafka Connect
+
+    private void startConnect() {
+        connect = (EmbeddedConnectCluster) new EmbeddedConnectCluster.Builder().name("bench").numWorkers(1).numBrokers(1)
+                .workerProps(new HashMap<>(Map.of("offset.flush.interval.ms", "100"))).build();
+        connect.start();
+    }
+
+    private Map<String, String> connector(String table) {
+        Map<String, String> props = new HashMap<>();
+        props.put("table", table);
+        props.put("aws.endpoint", dynamo.endpoint().toString());
+        props.put("aws.region", "us-east-1");
+        props.put("aws.access.key.id", DynamoDbLocal.ACCESS_KEY);
+        props.put("aws.secret.access.key", DynamoDbLocal.SECRET_KEY);
+        props.put("key.converter", ByteArrayConverter.class.getName());
+        props.put("value.converter", ByteArrayConverter.class.getName());
+        return props;
+    }
+
+    /** Records produced to a topic a running sink reads, until their offsets are committed (written). */
+    private Sample sink(int n) throws Exception {
+        String table = freshTable();
+        String topic = table + "-in";
+        String name = table + "-sink";
+        connect.kafka().createTopic(topic, 2);
+        Map<String, String> props = connector(table);
+        props.put("connector.class", DynamoDbDownSinkConnector.class.getName());
+        props.put("topics", topic);
+        props.put("tasks.max", "2");
+        props.put("hash.key", "bench");
+        props.put("consumer.override.max.poll.records", "2000");
+        connect.configureConnector(name, props);
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(name, 2, "sink did not start");
+        Thread.sleep(2_000); // the tasks join the group and get their partitions
+        long start = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of("linger.ms", "5"))) {
+            for (int i = 0; i < n; i++) {
+                producer.send(new ProducerRecord<>(topic, key(i), VALUE));
+            }
+        }
+        try (Admin admin = connect.kafka().createAdminClient()) {
+            while (committed(admin, "connect-" + name) < n) {
+                Thread.sleep(20);
+            }
+        }
+        long nanos = System.nanoTime() - start;
+        connect.deleteConnector(name);
+        return new Sample(n, nanos);
+    }
+
+    private static long committed(Admin admin, String group) throws Exception {
+        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
+                .mapToLong(o -> o == null ? 0 : o.offset()).sum();
+    }
+
+    /** A snapshot of a filled table into a topic, until every record is in the topic. */
+    private Sample source(String table, int n) throws Exception {
+        String topic = "bench-out-" + (++tables);
+        String name = topic + "-source";
+        connect.kafka().createTopic(topic, 1);
+        Map<String, String> props = connector(table);
+        props.put("connector.class", DynamoDbDownSourceConnector.class.getName());
+        props.put("topic", topic);
+        props.put("hash.key", "bench");
+        props.put("mode", "snapshot");
+        props.put("batch.max.rows", "5000");
+        props.put("poll.interval.ms", "100");
+        long start = System.nanoTime();
+        connect.configureConnector(name, props);
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try (Admin admin = connect.kafka().createAdminClient()) {
+            while (admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset() < n) {
+                Thread.sleep(20);
+            }
+        }
+        long nanos = System.nanoTime() - start;
+        connect.deleteConnector(name);
+        return new Sample(n, nanos);
+    }
+
+    // ---- Camel
+
+    private Sample camelBatch(ProducerTemplate template, String table, int n) {
+        String uri = "dynamodbdown:" + table + "$bench?op=batch";
+        List<Map<byte[], byte[]>> bodies = new ArrayList<>();
+        for (int from = 0; from < n; from += 1000) {
+            Map<byte[], byte[]> body = new LinkedHashMap<>();
+            for (int i = from; i < Math.min(n, from + 1000); i++) {
+                body.put(key(i), VALUE);
+            }
+            bodies.add(body);
+        }
+        long start = System.nanoTime();
+        for (Map<byte[], byte[]> body : bodies) {
+            template.sendBody(uri, body);
+        }
+        return new Sample(n, System.nanoTime() - start);
+    }
+
+    private Sample camelPuts(ProducerTemplate template, String table, int n) {
+        String uri = "dynamodbdown:" + table + "$bench";
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            template.sendBodyAndHeader(uri, VALUE, DynamoDbDownConstants.KEY, key(i));
+        }
+        return new Sample(n, System.nanoTime() - start);
+    }
+
+    // ---- output
+
+    private String table() {
+        StringBuilder out = new StringBuilder(String.format("%n%-52s %12s %12s %12s %10s %10s %9s%n",
+                "workload", "ours/s", "ceiling/s", "naive/s", "ours/ceil", "ours/naive", "peak MB"));
+        for (Row row : rows) {
+            out.append(String.format(Locale.ROOT, "%-52s %,12.0f %12s %12s %10s %10s %9.0f%n", row.workload(), row.ours(),
+                    row.ceiling() == null ? "-" : String.format("%,.0f", row.ceiling()),
+                    row.naive() == null ? "-" : String.format("%,.0f", row.naive()),
+                    row.ratio() == null ? "-" : String.format("%.2fx", row.ratio()),
+                    row.naive() == null ? "-" : String.format("%.1fx", row.ours() / row.naive()),
+                    row.peakHeapMb()));
+        }
+        return out.toString();
+    }
+
+    private String json() {
+        return rows.stream().map(row -> String.format(Locale.ROOT,
+                        "  {\"workload\": \"%s\", \"ours\": %.1f, \"ceiling\": %s, \"naive\": %s, \"ratio\": %s, \"peakHeapMb\": %.1f}",
+                        row.workload(), row.ours(), number(row.ceiling()), number(row.naive()), number(row.ratio()), row.peakHeapMb()))
+                .collect(Collectors.joining(",\n", "[\n", "\n]\n"));
+    }
+
+    private static String number(Double value) {
+        return value == null ? "null" : String.format(Locale.ROOT, "%.3f", value);
+    }
+
+    private void close() {
+        if (connect != null) {
+            connect.stop();
+        }
+        client.close();
+        dynamo.close();
+    }
+}
