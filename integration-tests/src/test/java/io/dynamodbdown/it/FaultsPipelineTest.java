@@ -1,0 +1,135 @@
+package io.dynamodbdown.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dynamodbdown.it.infra.DynamoDbService;
+import io.dynamodbdown.it.infra.FaultInjectingProxy;
+import io.dynamodbdown.store.BatchOperation;
+import io.dynamodbdown.store.Bytes;
+import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.DynamoDbDown;
+import io.dynamodbdown.store.Entry;
+import io.dynamodbdown.testing.DynamoDbLocalProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pipeline 3: faults in the middle of a run. DynamoDB goes away for several seconds under a sink, the
+ * Connect worker restarts under a source, and a sink meets UnprocessedItems and throttling again and again:
+ * afterwards every record is in place and the source went on without a gap.
+ */
+class FaultsPipelineTest extends PipelineTestSupport {
+
+    @Test
+    void sinkRidesOutADynamoDbOutageOfSeveralSeconds(@TempDir Path data) throws Exception {
+        Path log = Files.createTempFile("dynamodb-local-outage", ".log");
+        try (DynamoDbLocalProcess process = DynamoDbLocalProcess.start(data, log.toFile());
+                DynamoDbService outage = DynamoDbService.local(process.endpoint(), "DynamoDB Local (child JVM, -dbPath)", null)) {
+            String table = outage.newTable("p3-outage");
+            String topic = "p3-outage-input";
+            kafka.createTopic(topic, 2);
+            List<Entry> expected = produceNumbered(topic, 20_000);
+
+            Map<String, String> config = sink(topic, table, "events");
+            config.putAll(outage.connectorSettings());
+            config.put("max.retries", "2");
+            config.put("retry.backoff.ms", "300");
+            connect.putConnector("p3-outage", config);
+            awaitUntil(() -> count(outage.client(), table + "$events") >= 3_000, "the sink to be under way");
+
+            process.kill();
+            Thread.sleep(5_000);
+            process.startProcess();
+
+            awaitUntil(() -> count(outage.client(), table + "$events") >= expected.size(), "every record after the outage");
+            assertSameEntries(expected, entries(outage.client(), table + "$events"), "the table after the outage");
+            connect.deleteConnector("p3-outage");
+        }
+    }
+
+    @Test
+    void sourceResumesWithoutAGapAfterTheWorkerRestarts() throws Exception {
+        String table = dynamo.newTable("p3-restart");
+        String topic = "p3-restart-output";
+        try (Database db = DynamoDbDown.open(dynamo.client(), table + "$log")) {
+            db.batch(numbered(0, 10_000));
+            Map<String, String> config = source(table, "log", topic);
+            config.put("batch.max.rows", "200");
+            config.put("poll.interval.ms", "100");
+            connect.putConnector("p3-restart", config);
+            kafka.consume(topic, 2_000, TIMEOUT);
+
+            connect.restart();
+            for (int from = 10_000; from < 15_000; from += 500) {
+                db.batch(numbered(from, 500)); // appended in key order while the new worker takes over
+            }
+            connect.awaitRunning("p3-restart", 1);
+        }
+        List<String> expected = numbered(0, 15_000).stream().map(p -> new String(p.key(), StandardCharsets.UTF_8)).collect(Collectors.toList());
+        List<String> keys = new ArrayList<>();
+        kafka.consumeUntil(topic, records -> distinctKeys(records).containsAll(expected), "every one of the 15,000 keys (a gap otherwise)", TIMEOUT)
+                .forEach(r -> keys.add(new String(r.key(), StandardCharsets.UTF_8)));
+        Set<String> distinct = new TreeSet<>(keys);
+        assertEquals(expected.size(), distinct.size(), "only keys of the database were sent");
+        System.out.printf("worker restart: %,d records for 15,000 keys (%,d sent again after the restart)%n", keys.size(), keys.size() - 15_000);
+        connect.deleteConnector("p3-restart");
+    }
+
+    @Test
+    void sinkWritesEverythingThroughRepeatedUnprocessedItemsAndThrottling() throws Exception {
+        Assumptions.assumeTrue(dynamo.isPlainHttp(), "the fault proxy needs an emulator over plain HTTP, not " + dynamo);
+        String table = dynamo.newTable("p3-unprocessed");
+        String topic = "p3-unprocessed-input";
+        kafka.createTopic(topic, 2);
+        List<Entry> expected = produceNumbered(topic, 10_000);
+        // Every 2nd BatchWriteItem hands all its items back, every 7th is throttled.
+        try (FaultInjectingProxy proxy = new FaultInjectingProxy(dynamo.endpoint(), 2, 7)) {
+            Map<String, String> config = sink(topic, table, "events");
+            config.putAll(dynamo.connectorSettings(proxy.endpoint()));
+            config.put("retry.backoff.ms", "50");
+            connect.putConnector("p3-unprocessed", config);
+            awaitUntil(() -> count(dynamo.client(), table + "$events") >= expected.size(), "every record through the faults");
+            assertSameEntries(expected, entries(dynamo.client(), table + "$events"), "the table after the faults");
+            assertTrue(proxy.unprocessedAnswers() > 10 && proxy.throttledAnswers() > 5,
+                    "faults were met: " + proxy.unprocessedAnswers() + " unprocessed, " + proxy.throttledAnswers() + " throttled");
+            connect.deleteConnector("p3-unprocessed");
+        }
+    }
+
+    private static Set<String> distinctKeys(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).collect(Collectors.toSet());
+    }
+
+    /** Keys k-00000.. with 100-byte values, in key order. */
+    private static List<BatchOperation.Put> numbered(int from, int count) {
+        List<BatchOperation.Put> puts = new ArrayList<>(count);
+        for (int i = from; i < from + count; i++) {
+            puts.add(BatchOperation.put(String.format("k-%05d", i), String.format("%-100s", "value " + i)));
+        }
+        return puts;
+    }
+
+    /** Sends {@link #numbered} records to {@code topic}; returns the entries they must become. */
+    private List<Entry> produceNumbered(String topic, int count) {
+        List<BatchOperation.Put> puts = numbered(0, count);
+        try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+            puts.forEach(p -> producer.send(new ProducerRecord<>(topic, p.key(), p.value())));
+        }
+        return puts.stream().map(p -> new Entry(p.key(), p.value())).sorted((a, b) -> Bytes.compare(a.getKey(), b.getKey()))
+                .collect(Collectors.toList());
+    }
+}
