@@ -50,8 +50,8 @@ class BackupAndRestorePipelineTest extends PipelineTestSupport {
         sinkConfig.put("tasks.max", "3");
         connect.putConnector("p2-original", sinkConfig);
         connect.putConnector("p2-replay", sink(changeLog, replayed, "orders"));
-        awaitUntil(() -> text(entries(dynamo.client(), original + "$orders")).equals(afterChangeLog), "the change log in the original");
-        awaitUntil(() -> text(entries(dynamo.client(), replayed + "$orders")).equals(afterChangeLog), "the change log replayed");
+        awaitUntil(() -> text(dynamo.entries(original + "$orders")).equals(afterChangeLog), "the change log in the original");
+        awaitUntil(() -> text(dynamo.entries(replayed + "$orders")).equals(afterChangeLog), "the change log replayed");
         connect.deleteConnector("p2-original");
         connect.deleteConnector("p2-replay");
         assertTrue(afterChangeLog.size() < 1_500, "some keys ended deleted: " + afterChangeLog.size());
@@ -64,15 +64,15 @@ class BackupAndRestorePipelineTest extends PipelineTestSupport {
             direct.add(BatchOperation.put(new byte[] {0, (byte) 0xff}, new byte[] {1, 2, 3}));
             db.batch(direct);
         }
-        List<Entry> originalState = entries(dynamo.client(), original + "$orders");
+        List<Entry> originalState = dynamo.entries(original + "$orders");
 
         Map<String, String> backup = source(original, "orders", "p2-backup");
         backup.put("mode", "snapshot");
         connect.putConnector("p2-backup", backup);
         assertEquals(originalState.size(), kafka.consume("p2-backup", originalState.size(), TIMEOUT).size(), "records in the backup topic");
         connect.putConnector("p2-restore", sink("p2-backup", restored, "orders"));
-        awaitUntil(() -> count(dynamo.client(), restored + "$orders") >= originalState.size(), "the restore");
-        assertSameEntries(originalState, entries(dynamo.client(), restored + "$orders"), "the restored database");
+        awaitUntil(() -> dynamo.count(restored + "$orders") >= originalState.size(), "the restore");
+        assertSameEntries(originalState, dynamo.entries(restored + "$orders"), "the restored database");
         connect.deleteConnector("p2-backup");
         connect.deleteConnector("p2-restore");
     }

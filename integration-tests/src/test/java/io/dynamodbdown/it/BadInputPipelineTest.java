@@ -70,8 +70,8 @@ class BadInputPipelineTest extends PipelineTestSupport {
         assertEquals(expectedReasons.size(), dead.size(), "one DLQ record per bad record");
 
         good.sort((a, b) -> Bytes.compare(a.getKey(), b.getKey()));
-        awaitUntil(() -> count(dynamo.client(), table + "$items") >= good.size(), "every good record");
-        assertSameEntries(good, entries(dynamo.client(), table + "$items"), "the good records");
+        awaitUntil(() -> dynamo.count(table + "$items") >= good.size(), "every good record");
+        assertSameEntries(good, dynamo.entries(table + "$items"), "the good records");
 
         Map<String, String> onwards = source(table, "items", "p4-output");
         onwards.put("mode", "snapshot");

@@ -50,10 +50,10 @@ class CamelToKafkaToDynamoDbPipelineTest extends PipelineTestSupport {
             }
         }
 
-        List<Entry> written = entries(dynamo.client(), origin + "$events");
+        List<Entry> written = dynamo.entries(origin + "$events");
         assertEquals(ENTRIES, written.size(), "entries written by the route");
-        awaitEntries(dynamo.client(), copy + "$events", written.size(), "p1-source", "p1-sink");
-        assertSameEntries(written, entries(dynamo.client(), copy + "$events"), "the copy");
+        awaitEntries(dynamo, copy + "$events", written.size(), "p1-source", "p1-sink");
+        assertSameEntries(written, dynamo.entries(copy + "$events"), "the copy");
         assertSameEntries(written.stream().sorted((a, b) -> Arrays.compareUnsigned(a.getKey(), b.getKey())).toList(), written,
                 "the origin, in unsigned byte order");
         connect.deleteConnector("p1-source");

@@ -49,14 +49,14 @@ class FaultsPipelineTest extends PipelineTestSupport {
             config.put("max.retries", "2");
             config.put("retry.backoff.ms", "300");
             connect.putConnector("p3-outage", config);
-            awaitUntil(() -> count(outage.client(), table + "$events") >= 3_000, "the sink to be under way");
+            awaitUntil(() -> outage.count(table + "$events") >= 3_000, "the sink to be under way");
 
             process.kill();
             Thread.sleep(5_000);
             process.startProcess();
 
-            awaitUntil(() -> count(outage.client(), table + "$events") >= expected.size(), "every record after the outage");
-            assertSameEntries(expected, entries(outage.client(), table + "$events"), "the table after the outage");
+            awaitUntil(() -> outage.count(table + "$events") >= expected.size(), "every record after the outage");
+            assertSameEntries(expected, outage.entries(table + "$events"), "the table after the outage");
             connect.deleteConnector("p3-outage");
         }
     }
@@ -102,8 +102,8 @@ class FaultsPipelineTest extends PipelineTestSupport {
             config.putAll(dynamo.connectorSettings(proxy.endpoint()));
             config.put("retry.backoff.ms", "50");
             connect.putConnector("p3-unprocessed", config);
-            awaitUntil(() -> count(dynamo.client(), table + "$events") >= expected.size(), "every record through the faults");
-            assertSameEntries(expected, entries(dynamo.client(), table + "$events"), "the table after the faults");
+            awaitUntil(() -> dynamo.count(table + "$events") >= expected.size(), "every record through the faults");
+            assertSameEntries(expected, dynamo.entries(table + "$events"), "the table after the faults");
             assertTrue(proxy.unprocessedAnswers() > 10 && proxy.throttledAnswers() > 5,
                     "faults were met: " + proxy.unprocessedAnswers() + " unprocessed, " + proxy.throttledAnswers() + " throttled");
             connect.deleteConnector("p3-unprocessed");

@@ -62,23 +62,6 @@ abstract class PipelineTestSupport {
         return config;
     }
 
-    static List<Entry> entries(DynamoDbClient client, String location) {
-        try (Database db = DynamoDbDown.open(client, location)) {
-            return db.stream(KeyRange.all()).collect(Collectors.toList());
-        }
-    }
-
-    static long count(DynamoDbClient client, String location) {
-        try (Database db = DynamoDbDown.open(client, location); var keys = db.keys(KeyRange.all())) {
-            long n = 0;
-            while (keys.hasNext()) {
-                keys.next();
-                n++;
-            }
-            return n;
-        }
-    }
-
     /** Equal entries in equal order; on a difference, says where the two first part. */
     static void assertSameEntries(List<Entry> expected, List<Entry> actual, String what) {
         for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
@@ -110,9 +93,9 @@ abstract class PipelineTestSupport {
     }
 
     /** Waits until {@code location} holds at least {@code expected} entries; a timeout reports the connectors' states. */
-    void awaitEntries(DynamoDbClient client, String location, long expected, String... connectors) throws InterruptedException {
-        awaitUntil(() -> count(client, location) >= expected, () -> expected + " entries in " + location + "; it holds "
-                + count(client, location) + "; connectors: " + Arrays.stream(connectors).map(c -> c + "=" + connect.status(c))
+    void awaitEntries(DynamoDbService db, String location, long expected, String... connectors) throws InterruptedException {
+        awaitUntil(() -> db.count(location) >= expected, () -> expected + " entries in " + location + "; it holds "
+                + db.count(location) + "; connectors: " + Arrays.stream(connectors).map(c -> c + "=" + connect.status(c))
                         .collect(Collectors.joining(", ")));
     }
 

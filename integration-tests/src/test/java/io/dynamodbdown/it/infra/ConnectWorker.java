@@ -34,7 +34,7 @@ public final class ConnectWorker implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
     }
 
-    static ConnectWorker start(String bootstrapServers) {
+    public static ConnectWorker start(String bootstrapServers) {
         ConnectWorker worker = new ConnectWorker(bootstrapServers);
         worker.startWorker();
         return worker;

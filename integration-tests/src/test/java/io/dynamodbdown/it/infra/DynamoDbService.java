@@ -2,12 +2,19 @@ package io.dynamodbdown.it.infra;
 
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.DynamoDbDown;
+import io.dynamodbdown.store.Entry;
+import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.RangeIterator;
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -53,7 +60,7 @@ public final class DynamoDbService implements AutoCloseable {
     }
 
     /** The JVM's in-process DynamoDB Local (shared with anything else that uses DynamoDbLocalExtension). */
-    static DynamoDbService embedded() {
+    public static DynamoDbService embedded() {
         DynamoDbLocal local = DynamoDbLocalExtension.get();
         return local(local.endpoint(), "DynamoDB Local (in-process)", null);
     }
@@ -70,9 +77,17 @@ public final class DynamoDbService implements AutoCloseable {
         Assumptions.assumeTrue(region != null,
                 "-Dit.infra=remote needs DYNAMODBDOWN_IT_REGION (or AWS_REGION), optionally DYNAMODBDOWN_IT_ENDPOINT,"
                         + " and credentials from the default AWS chain");
-        String endpoint = System.getenv("DYNAMODBDOWN_IT_ENDPOINT");
+        return remote(region, System.getenv("DYNAMODBDOWN_IT_ENDPOINT"), true);
+    }
+
+    /** DynamoDB in {@code region} (at {@code endpoint} if not blank) with the default credentials chain. */
+    public static DynamoDbService remote(String region, String endpoint) {
+        return remote(region, endpoint, false);
+    }
+
+    private static DynamoDbService remote(String region, String endpoint, boolean dropTablesAtStop) {
         URI uri = endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint.trim());
-        return new DynamoDbService("DynamoDB in " + region + (uri == null ? "" : " at " + uri), uri, Region.of(region), null, null, true);
+        return new DynamoDbService("DynamoDB in " + region + (uri == null ? "" : " at " + uri), uri, Region.of(region), null, null, dropTablesAtStop);
     }
 
     private static String firstNonBlank(String... values) {
@@ -96,6 +111,25 @@ public final class DynamoDbService implements AutoCloseable {
     /** Whether this is an emulator reached over plain HTTP (a test proxy can stand in front of it). */
     public boolean isPlainHttp() {
         return endpoint != null && "http".equals(endpoint.getScheme());
+    }
+
+    /** Every entry of the database at {@code location} ("table$hashKey"), in key order. */
+    public List<Entry> entries(String location) {
+        try (Database db = DynamoDbDown.open(client, location)) {
+            return db.stream(KeyRange.all()).collect(Collectors.toList());
+        }
+    }
+
+    /** How many entries the database at {@code location} holds (read through keys only). */
+    public long count(String location) {
+        try (Database db = DynamoDbDown.open(client, location); RangeIterator<byte[]> keys = db.keys(KeyRange.all())) {
+            long n = 0;
+            while (keys.hasNext()) {
+                keys.next();
+                n++;
+            }
+            return n;
+        }
     }
 
     /** A new table name for a test; on a remote DynamoDB the table is dropped when this service stops. */
