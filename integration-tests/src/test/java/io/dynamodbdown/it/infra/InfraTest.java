@@ -1,0 +1,37 @@
+package io.dynamodbdown.it.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class InfraTest {
+
+    private final String selected = System.getProperty(Infra.PROPERTY);
+
+    @AfterEach
+    void restore() {
+        if (selected == null) {
+            System.clearProperty(Infra.PROPERTY);
+        } else {
+            System.setProperty(Infra.PROPERTY, selected);
+        }
+    }
+
+    @Test
+    void embeddedIsTheDefaultAndCaseDoesNotMatter() {
+        System.clearProperty(Infra.PROPERTY);
+        assertEquals(Infra.EMBEDDED, Infra.selected());
+        System.setProperty(Infra.PROPERTY, " Containers ");
+        assertEquals(Infra.CONTAINERS, Infra.selected());
+    }
+
+    @Test
+    void anUnknownInfrastructureNamesTheValidOnes() {
+        System.setProperty(Infra.PROPERTY, "docker");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, Infra::selected);
+        assertTrue(e.getMessage().contains("-Dit.infra=docker") && e.getMessage().contains("embedded, containers, remote"), e.getMessage());
+    }
+}
