@@ -15,7 +15,10 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
  * @param writeCapacity write capacity units of a {@code PROVISIONED} table this creates
  * @param activeTimeout how long opening waits for a table to become ACTIVE (default 60 s)
  * @param consistentRead strongly consistent reads (default true)
- * @param pageSize items per Query page, 0 for DynamoDB's own 1 MB pages (default 0)
+ * @param pageSize items per Query page at most, 0 for no item limit (DynamoDB still ends every page at 1 MB).
+ *     Default {@value #DEFAULT_PAGE_SIZE}: about 1 MB of 100-byte entries, so real DynamoDB's pages stay as
+ *     full as they can be, while DynamoDB Local, which without a limit reads every remaining row of the range
+ *     for each page, stays linear instead of quadratic (18x faster on a 400,000-entry range)
  * @param writeConcurrency concurrent requests a batch or getMany may have in flight (default 8)
  * @param retryPolicy retries of throttling, errors and unprocessed items
  * @param layout how entries are stored; {@link Layout#AUTO} (default) detects an existing table's layout
@@ -33,8 +36,10 @@ public record OpenOptions(
         RetryPolicy retryPolicy,
         Layout layout) {
 
+    public static final int DEFAULT_PAGE_SIZE = 10_000;
+
     private static final OpenOptions DEFAULTS = new OpenOptions(true, false, BillingMode.PAY_PER_REQUEST, 5, 5,
-            Duration.ofSeconds(60), true, 0, 8, RetryPolicy.DEFAULT, Layout.AUTO);
+            Duration.ofSeconds(60), true, DEFAULT_PAGE_SIZE, 8, RetryPolicy.DEFAULT, Layout.AUTO);
 
     public OpenOptions {
         Objects.requireNonNull(billingMode, "billingMode");
@@ -52,7 +57,7 @@ public record OpenOptions(
             throw new IllegalArgumentException("activeTimeout must be positive, got " + activeTimeout);
         }
         if (pageSize < 0) {
-            throw new IllegalArgumentException("pageSize must be 0 (DynamoDB's 1 MB pages) or positive, got " + pageSize);
+            throw new IllegalArgumentException("pageSize must be 0 (no item limit, DynamoDB's 1 MB pages only) or positive, got " + pageSize);
         }
         if (writeConcurrency < 1) {
             throw new IllegalArgumentException("writeConcurrency must be at least 1, got " + writeConcurrency);
