@@ -63,6 +63,8 @@ public final class Benchmark {
 
     private static final byte[] VALUE = new byte[100];
     private static final int[] THREADS = {1, 4, 8, 16};
+    /** Items per Query page; 0 is no item limit, DynamoDB's 1 MB pages only (about 7,000 of these entries). */
+    private static final int[] PAGE_SIZES = {0, 1_000, 5_000, 10_000};
 
     private final double scale = Double.parseDouble(System.getProperty("bench.scale", "1"));
     private final int runs = Integer.getInteger("bench.runs", 3);
@@ -70,12 +72,13 @@ public final class Benchmark {
     private final DynamoDbClient client;
     private final List<Row> rows = new ArrayList<>();
     private int tables;
+    private String scratch;
     private EmbeddedConnectCluster connect;
 
     /** One line of the results; ceiling and naive are null where a workload has none. */
-    record Row(String workload, double ours, Double ceiling, Double naive, double peakHeapMb) {
+    record Row(String workload, Measured ours, Double ceiling, Double naive) {
         Double ratio() {
-            return ceiling == null ? null : ours / ceiling;
+            return ceiling == null ? null : ours.perSecond / ceiling;
         }
     }
 
@@ -86,8 +89,14 @@ public final class Benchmark {
         }
     }
 
-    /** The median rate over the measured runs, and the highest heap use seen during them. */
-    record Measured(double perSecond, double peakHeapMb) {
+    /**
+     * The median rate over the measured runs, the highest heap use sampled during them (garbage included, so it
+     * follows the collector's sizing) and, for the memory rows only, the live heap: the most still in use right after
+     * a full collection, forced after 250 ms and then once a second (null elsewhere, as the forced collections cost
+     * throughput, and for runs shorter than 250 ms). Where the time goes: the CPU both processes used over the wall time (2.0 is
+     * this machine's two cores saturated) and the server's share of that CPU.
+     */
+    record Measured(double perSecond, double peakHeapMb, Double liveHeapMb, double coresBusy, double serverCpuShare) {
     }
 
     private Benchmark(File log) {
@@ -116,7 +125,7 @@ public final class Benchmark {
         System.out.printf("dynamodbdown benchmark: scale %s (%,d entries), %d measured runs after a warm-up, DynamoDB Local at %s%n",
                 scale, n, runs, dynamo.endpoint());
         // The server is a JVM too: warm it up first, or whatever is measured first looks slower.
-        String warmUp = freshTable();
+        String warmUp = scratchTable();
         for (int round = 0; round < 2; round++) {
             coreWrite(warmUp, n);
             coreRead(warmUp);
@@ -132,14 +141,14 @@ public final class Benchmark {
     }
 
     private void runThroughput(int n) throws Exception {
-        Measured rawWrite = best("raw BatchWriteItem", t -> () -> rawWrite(freshTable(), n, t));
-        Measured oursWrite = measure("core batch", () -> coreWrite(freshTable(), n));
-        Measured naiveWrite = measure("one PutItem per entry", () -> naivePut(freshTable(), size(20_000)));
+        Measured rawWrite = best("raw BatchWriteItem", "threads", THREADS, t -> () -> rawWrite(scratchTable(), n, t));
+        Measured oursWrite = measure("core batch", () -> coreWrite(scratchTable(), n));
+        Measured naiveWrite = measure("one PutItem per entry", () -> naivePut(scratchTable(), size(20_000)));
         add("write " + n + " entries (16 B keys, 100 B values)", oursWrite, rawWrite, naiveWrite);
 
         String filled = freshTable();
         coreWrite(filled, n);
-        Measured rawRead = measure("raw Query loop", () -> rawQuery(filled, n));
+        Measured rawRead = best("raw Query loop", "items per page", PAGE_SIZES, size -> () -> rawQuery(filled, n, size));
         Measured oursRead = measure("core iterator", () -> coreRead(filled));
         add("read a " + n + "-entry range in order", oursRead, rawRead, null);
 
@@ -149,13 +158,14 @@ public final class Benchmark {
         add("reverse range, limit 1,000, " + repeats + " times", oursReverse, rawReverse, null);
 
         List<byte[]> randomKeys = randomKeys(n, size(10_000));
-        Measured rawGet = best("raw BatchGetItem", t -> () -> rawBatchGet(filled, randomKeys, t));
+        Measured rawGet = best("raw BatchGetItem", "threads", THREADS, t -> () -> rawBatchGet(filled, randomKeys, t));
         Measured oursGet = measure("core getMany", () -> coreGetMany(filled, randomKeys));
         Measured naiveGet = measure("one GetItem per key", () -> naiveGet(filled, randomKeys.subList(0, randomKeys.size() / 5)));
         add("getMany of " + randomKeys.size() + " random keys", oursGet, rawGet, naiveGet);
 
         startConnect();
-        Measured sink = measure("sink connector", () -> sink(n));
+        String records = filledTopic(n);
+        Measured sink = measure("sink connector", () -> sink(records, n));
         add("Kafka -> table: " + n + " records through the sink", sink, rawWrite, null);
         Measured source = measure("source connector", () -> source(filled, n));
         add("table -> Kafka: " + n + " entries through the source", source, rawRead, null);
@@ -165,8 +175,8 @@ public final class Benchmark {
             context.getRegistry().bind("dynamoDbClient", client);
             context.start();
             ProducerTemplate template = context.createProducerTemplate();
-            Measured camelBatch = measure("Camel op=batch", () -> camelBatch(template, freshTable(), camel));
-            Measured camelPut = measure("Camel op=put per entry", () -> camelPuts(template, freshTable(), camel / 5));
+            Measured camelBatch = measure("Camel op=batch", () -> camelBatch(template, scratchTable(), camel));
+            Measured camelPut = measure("Camel op=put per entry", () -> camelPuts(template, scratchTable(), camel / 5));
             add("Camel route: " + camel + " puts through op=batch", camelBatch, rawWrite, camelPut);
         }
 
@@ -178,13 +188,15 @@ public final class Benchmark {
         coreWrite(small, n);
         String big = freshTable();
         coreWrite(big, 10 * n);
-        add("memory: core iterator over " + n + " entries", measure("iterator", () -> coreRead(small)), null, null);
-        add("memory: core iterator over " + 10 * n + " entries", measure("iterator x10", () -> coreRead(big)), null, null);
+        add("memory: core iterator over " + n + " entries", measureLiveHeap("iterator", () -> coreRead(small)), null, null);
+        add("memory: core iterator over " + 10 * n + " entries", measureLiveHeap("iterator x10", () -> coreRead(big)), null, null);
         if (connect == null) {
             startConnect();
         }
-        add("memory: sink of " + n + " records", measure("sink", () -> sink(n)), null, null);
-        add("memory: sink of " + 10 * n + " records", measure("sink x10", () -> sink(10 * n)), null, null);
+        String records = filledTopic(n);
+        add("memory: sink of " + n + " records", measureLiveHeap("sink", () -> sink(records, n)), null, null);
+        String moreRecords = filledTopic(10 * n);
+        add("memory: sink of " + 10 * n + " records", measureLiveHeap("sink x10", () -> sink(moreRecords, 10 * n)), null, null);
     }
 
     private int size(int full) {
@@ -192,36 +204,61 @@ public final class Benchmark {
     }
 
     private void add(String workload, Measured ours, Measured ceiling, Measured naive) {
-        rows.add(new Row(workload, ours.perSecond, ceiling == null ? null : ceiling.perSecond,
-                naive == null ? null : naive.perSecond, ours.peakHeapMb));
+        rows.add(new Row(workload, ours, ceiling == null ? null : ceiling.perSecond, naive == null ? null : naive.perSecond));
         System.out.println("  done: " + workload);
     }
 
     // ---- the harness
 
     private Measured measure(String label, Callable<Sample> trial) throws Exception {
+        return measure(label, trial, false);
+    }
+
+    private Measured measureLiveHeap(String label, Callable<Sample> trial) throws Exception {
+        return measure(label, trial, true);
+    }
+
+    private Measured measure(String label, Callable<Sample> trial, boolean liveHeap) throws Exception {
         trial.call(); // warm-up
         List<Double> rates = new ArrayList<>();
         double peak = 0;
+        Double live = null;
+        long wallNanos = 0;
+        long ownCpuNanos = 0;
+        long serverCpuNanos = 0;
         for (int run = 0; run < runs; run++) {
             System.gc();
-            try (HeapSampler heap = new HeapSampler()) {
+            try (HeapSampler heap = new HeapSampler(liveHeap)) {
+                long wall = System.nanoTime();
+                long ownCpu = ownCpuNanos();
+                long serverCpu = dynamo.cpuTime().toNanos();
                 rates.add(trial.call().perSecond());
+                serverCpuNanos += dynamo.cpuTime().toNanos() - serverCpu;
+                ownCpuNanos += ownCpuNanos() - ownCpu;
+                wallNanos += System.nanoTime() - wall;
                 peak = Math.max(peak, heap.peakMb());
+                if (heap.liveMb() != null) {
+                    live = live == null ? heap.liveMb() : Math.max(live, heap.liveMb());
+                }
             }
         }
         Collections.sort(rates);
         double median = rates.get(rates.size() / 2);
         System.out.printf("    %-26s %,12.0f items/s (runs: %s)%n", label, median,
                 rates.stream().map(r -> String.format("%,.0f", r)).collect(Collectors.joining(", ")));
-        return new Measured(median, peak);
+        long cpuNanos = ownCpuNanos + serverCpuNanos;
+        return new Measured(median, peak, live, (double) cpuNanos / wallNanos, cpuNanos == 0 ? 0 : (double) serverCpuNanos / cpuNanos);
     }
 
-    /** The best of the thread counts, as a ceiling should be. */
-    private Measured best(String label, IntFunction<Callable<Sample>> trial) throws Exception {
+    private static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** The best over the settings (thread counts, page sizes), as a ceiling should be. */
+    private Measured best(String label, String setting, int[] settings, IntFunction<Callable<Sample>> trial) throws Exception {
         Measured best = null;
-        for (int threads : THREADS) {
-            Measured m = measure(label + ", " + threads + " threads", trial.apply(threads));
+        for (int value : settings) {
+            Measured m = measure(label + ", " + value + " " + setting, trial.apply(value));
             if (best == null || m.perSecond > best.perSecond) {
                 best = m;
             }
@@ -229,18 +266,33 @@ public final class Benchmark {
         return best;
     }
 
-    /** Samples used heap every few milliseconds while a run goes. */
+    /**
+     * Samples used heap every few milliseconds while a run goes. With {@code liveHeap} it also forces a full
+     * collection after 250 ms and then once a second, and keeps the most heap still in use after one: what the
+     * independent of how lazily the collector runs.
+     */
     private static final class HeapSampler implements AutoCloseable {
+        private static final long SAMPLE_MS = 5;
+        private static final long FIRST_FULL_GC_MS = 250; // so that a run under a second has a figure too
+        private static final long FULL_GC_EVERY_MS = 1_000;
+
         private final AtomicLong peak = new AtomicLong();
+        private final AtomicLong live = new AtomicLong(-1);
         private final Thread thread;
         private volatile boolean running = true;
 
-        HeapSampler() {
+        HeapSampler(boolean liveHeap) {
             thread = new Thread(() -> {
+                long nextFullGc = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FIRST_FULL_GC_MS);
                 while (running) {
-                    peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+                    peak.accumulateAndGet(usedHeap(), Math::max);
+                    if (liveHeap && System.nanoTime() >= nextFullGc) {
+                        System.gc(); // G1 collects in full and returns when done (no -XX:+ExplicitGCInvokesConcurrent here)
+                        live.accumulateAndGet(usedHeap(), Math::max);
+                        nextFullGc = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FULL_GC_EVERY_MS);
+                    }
                     try {
-                        Thread.sleep(5);
+                        Thread.sleep(SAMPLE_MS);
                     } catch (InterruptedException e) {
                         return;
                     }
@@ -250,8 +302,17 @@ public final class Benchmark {
             thread.start();
         }
 
+        private static long usedHeap() {
+            return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        }
+
         double peakMb() {
             return peak.get() / (1024.0 * 1024.0);
+        }
+
+        /** Null when the run ended before the first forced collection. */
+        Double liveMb() {
+            return live.get() < 0 ? null : live.get() / (1024.0 * 1024.0);
         }
 
         @Override
@@ -263,11 +324,24 @@ public final class Benchmark {
 
     // ---- data and tables
 
+    /** A new table that stays for the whole run. */
     private String freshTable() {
         String table = "bench-" + (++tables);
         try (Database db = DynamoDbDown.open(client, table + "$bench")) {
             return table;
         }
+    }
+
+    /**
+     * A new table for one trial; the previous trial's is dropped first. DynamoDB Local slows down as it holds
+     * more rows (its heap fills), so without this whatever runs later would be measured on a slower server.
+     */
+    private String scratchTable() {
+        if (scratch != null) {
+            client.deleteTable(delete -> delete.tableName(scratch));
+        }
+        scratch = freshTable();
+        return scratch;
     }
 
     private static byte[] key(int i) {
@@ -363,7 +437,7 @@ public final class Benchmark {
         }
     }
 
-    private Sample rawQuery(String table, int expected) {
+    private Sample rawQuery(String table, int expected, int pageSize) {
         long start = System.nanoTime();
         long items = 0;
         Map<String, AttributeValue> next = null;
@@ -371,7 +445,7 @@ public final class Benchmark {
             Map<String, AttributeValue> from = next;
             QueryResponse page = client.query(b -> b.tableName(table).keyConditionExpression("#h = :h")
                     .expressionAttributeNames(Map.of("#h", "db")).expressionAttributeValues(Map.of(":h", AttributeValue.fromS("bench")))
-                    .consistentRead(true).exclusiveStartKey(from));
+                    .consistentRead(true).exclusiveStartKey(from).limit(pageSize == 0 ? null : pageSize));
             for (Map<String, AttributeValue> item : page.items()) {
                 items += item.get("value").b().asByteArrayUnsafe().length > 0 ? 1 : 0;
             }
@@ -476,35 +550,55 @@ public final class Benchmark {
         return props;
     }
 
-    /** Records produced to a topic a running sink reads, until their offsets are committed (written). */
-    private Sample sink(int n) throws Exception {
-        String table = freshTable();
-        String topic = table + "-in";
-        String name = table + "-sink";
+    /**
+     * A topic holding n records in two partitions, filled before any sink run: producing while the sink runs
+     * would measure the producer too (its CPU, and its buffered records on the heap).
+     */
+    private String filledTopic(int n) {
+        String topic = "bench-in-" + (++tables);
         connect.kafka().createTopic(topic, 2);
+        try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of("linger.ms", "5"))) {
+            for (int i = 0; i < n; i++) {
+                producer.send(new ProducerRecord<>(topic, key(i), VALUE));
+            }
+        }
+        return topic;
+    }
+
+    /**
+     * A new sink connector (a new consumer group, so it reads the topic from the start) writes it into a new table.
+     * Timed from its first offset commit to the one covering every record: the steady rate, task start-up left out.
+     */
+    private Sample sink(String topic, int n) throws Exception {
+        String table = scratchTable();
+        String name = table + "-sink";
         Map<String, String> props = connector(table);
         props.put("connector.class", DynamoDbDownSinkConnector.class.getName());
         props.put("topics", topic);
         props.put("tasks.max", "2");
         props.put("hash.key", "bench");
         props.put("consumer.override.max.poll.records", "2000");
-        connect.configureConnector(name, props);
-        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(name, 2, "sink did not start");
-        Thread.sleep(2_000); // the tasks join the group and get their partitions
         long start = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of("linger.ms", "5"))) {
-            for (int i = 0; i < n; i++) {
-                producer.send(new ProducerRecord<>(topic, key(i), VALUE));
-            }
-        }
+        long firstCommitted = 0;
+        connect.configureConnector(name, props);
         try (Admin admin = connect.kafka().createAdminClient()) {
-            while (committed(admin, "connect-" + name) < n) {
+            long deadline = start + TimeUnit.MINUTES.toNanos(10);
+            long committed;
+            while ((committed = committed(admin, "connect-" + name)) < n) {
+                if (firstCommitted == 0 && committed > 0) {
+                    start = System.nanoTime();
+                    firstCommitted = committed;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("The sink wrote " + committed + " of " + n + " records in 10 minutes: "
+                            + connect.connectorStatus(name));
+                }
                 Thread.sleep(20);
             }
         }
         long nanos = System.nanoTime() - start;
         connect.deleteConnector(name);
-        return new Sample(n, nanos);
+        return new Sample(n - firstCommitted, nanos);
     }
 
     private static long committed(Admin admin, String group) throws Exception {
@@ -512,7 +606,10 @@ public final class Benchmark {
                 .mapToLong(o -> o == null ? 0 : o.offset()).sum();
     }
 
-    /** A snapshot of a filled table into a topic, until every record is in the topic. */
+    /**
+     * A snapshot of a filled table into a topic, timed from the first records in the topic to the last: the steady
+     * rate, task start-up left out (as for the sink).
+     */
     private Sample source(String table, int n) throws Exception {
         String topic = "bench-out-" + (++tables);
         String name = topic + "-source";
@@ -525,16 +622,22 @@ public final class Benchmark {
         props.put("batch.max.rows", "5000");
         props.put("poll.interval.ms", "100");
         long start = System.nanoTime();
+        long firstInTopic = 0;
         connect.configureConnector(name, props);
         TopicPartition partition = new TopicPartition(topic, 0);
         try (Admin admin = connect.kafka().createAdminClient()) {
-            while (admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset() < n) {
+            long inTopic;
+            while ((inTopic = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset()) < n) {
+                if (firstInTopic == 0 && inTopic > 0) {
+                    start = System.nanoTime();
+                    firstInTopic = inTopic;
+                }
                 Thread.sleep(20);
             }
         }
         long nanos = System.nanoTime() - start;
         connect.deleteConnector(name);
-        return new Sample(n, nanos);
+        return new Sample(n - firstInTopic, nanos);
     }
 
     // ---- Camel
@@ -568,23 +671,27 @@ public final class Benchmark {
     // ---- output
 
     private String table() {
-        StringBuilder out = new StringBuilder(String.format("%n%-52s %12s %12s %12s %10s %10s %9s%n",
-                "workload", "ours/s", "ceiling/s", "naive/s", "ours/ceil", "ours/naive", "peak MB"));
+        StringBuilder out = new StringBuilder(String.format("%n%-52s %12s %12s %12s %10s %10s %8s %8s %6s %7s%n",
+                "workload", "ours/s", "ceiling/s", "naive/s", "ours/ceil", "ours/naive", "peak MB", "live MB", "cores", "server"));
         for (Row row : rows) {
-            out.append(String.format(Locale.ROOT, "%-52s %,12.0f %12s %12s %10s %10s %9.0f%n", row.workload(), row.ours(),
+            Measured ours = row.ours();
+            out.append(String.format(Locale.ROOT, "%-52s %,12.0f %12s %12s %10s %10s %8.0f %8s %6.2f %6.0f%%%n", row.workload(), ours.perSecond,
                     row.ceiling() == null ? "-" : String.format("%,.0f", row.ceiling()),
                     row.naive() == null ? "-" : String.format("%,.0f", row.naive()),
                     row.ratio() == null ? "-" : String.format("%.2fx", row.ratio()),
-                    row.naive() == null ? "-" : String.format("%.1fx", row.ours() / row.naive()),
-                    row.peakHeapMb()));
+                    row.naive() == null ? "-" : String.format("%.1fx", ours.perSecond / row.naive()),
+                    ours.peakHeapMb, ours.liveHeapMb == null ? "-" : String.format("%.0f", ours.liveHeapMb),
+                    ours.coresBusy, 100 * ours.serverCpuShare));
         }
         return out.toString();
     }
 
     private String json() {
         return rows.stream().map(row -> String.format(Locale.ROOT,
-                        "  {\"workload\": \"%s\", \"ours\": %.1f, \"ceiling\": %s, \"naive\": %s, \"ratio\": %s, \"peakHeapMb\": %.1f}",
-                        row.workload(), row.ours(), number(row.ceiling()), number(row.naive()), number(row.ratio()), row.peakHeapMb()))
+                        "  {\"workload\": \"%s\", \"ours\": %.1f, \"ceiling\": %s, \"naive\": %s, \"ratio\": %s, \"peakHeapMb\": %.1f,"
+                                + " \"liveHeapMb\": %s, \"coresBusy\": %.2f, \"serverCpuShare\": %.2f}",
+                        row.workload(), row.ours().perSecond, number(row.ceiling()), number(row.naive()), number(row.ratio()),
+                        row.ours().peakHeapMb, number(row.ours().liveHeapMb), row.ours().coresBusy, row.ours().serverCpuShare))
                 .collect(Collectors.joining(",\n", "[\n", "\n]\n"));
     }
 
