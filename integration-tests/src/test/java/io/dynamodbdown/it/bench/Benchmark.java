@@ -269,7 +269,7 @@ public final class Benchmark {
     /**
      * Samples used heap every few milliseconds while a run goes. With {@code liveHeap} it also forces a full
      * collection after 250 ms and then once a second, and keeps the most heap still in use after one: what the
-     * independent of how lazily the collector runs.
+     * work really retains, independent of how lazily the collector runs.
      */
     private static final class HeapSampler implements AutoCloseable {
         private static final long SAMPLE_MS = 5;
