@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.apache.kafka.common.utils.Exit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,5 +34,11 @@ class InfraTest {
         System.setProperty(Infra.PROPERTY, "docker");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, Infra::selected);
         assertTrue(e.getMessage().contains("-Dit.infra=docker") && e.getMessage().contains("embedded, containers, remote"), e.getMessage());
+    }
+
+    @Test
+    void aConnectWorkerAskingToEndTheJvmIsReportedNotObeyed() {
+        ConnectWorker.reportExitInsteadOfEndingJvm();
+        Exit.exit(1); // what a failing herder thread does; unmasked, the test JVM ends here and the build fails
     }
 }
