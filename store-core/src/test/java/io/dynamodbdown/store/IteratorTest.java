@@ -25,8 +25,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -285,8 +283,7 @@ class IteratorTest {
                 }
             }
         };
-        try (DynamoDbClient client = DynamoDbClient.builder().endpointOverride(local.endpoint()).region(DynamoDbLocal.REGION)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(DynamoDbLocal.ACCESS_KEY, DynamoDbLocal.SECRET_KEY)))
+        try (DynamoDbClient client = DynamoDbLocal.clientBuilderFor(local.endpoint())
                 .overrideConfiguration(c -> c.addExecutionInterceptor(recordLimits)).build();
                 Database small = DatabaseTestSupport.openFresh(client, "pages", OpenOptions.defaults())) {
             List<BatchOperation> operations = new ArrayList<>();

@@ -14,6 +14,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 
 /**
  * A real DynamoDB (DynamoDB Local, in this JVM) on a free loopback port, with a shared client. Tests get
@@ -70,11 +71,15 @@ public final class DynamoDbLocal implements AutoCloseable {
 
     /** A client for a DynamoDB Local at {@code endpoint}, with the dummy credentials. */
     public static DynamoDbClient clientFor(URI endpoint) {
+        return clientBuilderFor(endpoint).build();
+    }
+
+    /** A client builder already pointed at a DynamoDB Local, for a test that configures more (e.g. interceptors). */
+    public static DynamoDbClientBuilder clientBuilderFor(URI endpoint) {
         return DynamoDbClient.builder()
                 .endpointOverride(endpoint)
                 .region(REGION)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-                .build();
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
     }
 
     /** A table name no other test of this run uses. */
