@@ -93,8 +93,8 @@ public final class Benchmark {
      * The median rate over the measured runs, the highest heap use sampled during them (garbage included, so it
      * follows the collector's sizing) and, for the memory rows only, the live heap: the most still in use right after
      * a full collection, forced after 250 ms and then once a second (null elsewhere, as the forced collections cost
-     * throughput, and for runs shorter than 250 ms). Where the time goes: the CPU both processes used over the wall time (2.0 is
-     * this machine's two cores saturated) and the server's share of that CPU.
+     * throughput, and for runs shorter than 250 ms). Where the time goes: the CPU both processes used over the wall
+     * time (2.0 is this machine's two cores saturated) and the server's share of that CPU.
      */
     record Measured(double perSecond, double peakHeapMb, Double liveHeapMb, double coresBusy, double serverCpuShare) {
     }
@@ -578,27 +578,41 @@ public final class Benchmark {
         props.put("tasks.max", "2");
         props.put("hash.key", "bench");
         props.put("consumer.override.max.poll.records", "2000");
-        long start = System.nanoTime();
-        long firstCommitted = 0;
         connect.configureConnector(name, props);
         try (Admin admin = connect.kafka().createAdminClient()) {
-            long deadline = start + TimeUnit.MINUTES.toNanos(10);
-            long committed;
-            while ((committed = committed(admin, "connect-" + name)) < n) {
-                if (firstCommitted == 0 && committed > 0) {
-                    start = System.nanoTime();
-                    firstCommitted = committed;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("The sink wrote " + committed + " of " + n + " records in 10 minutes: "
-                            + connect.connectorStatus(name));
-                }
-                Thread.sleep(20);
-            }
+            return steadyRate(name, n, () -> committed(admin, "connect-" + name));
+        } finally {
+            connect.deleteConnector(name);
         }
-        long nanos = System.nanoTime() - start;
-        connect.deleteConnector(name);
-        return new Sample(n - firstCommitted, nanos);
+    }
+
+    /** How far a connector has got: records committed or records in its topic. */
+    @FunctionalInterface
+    private interface Progress {
+        long done() throws Exception;
+    }
+
+    /**
+     * Polls a just-configured connector's progress until n, timed from the first progress seen to the end: the
+     * steady rate, without the seconds a connector takes to start.
+     */
+    private Sample steadyRate(String connector, int n, Progress progress) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MINUTES.toNanos(10);
+        long first = 0;
+        long done;
+        while ((done = progress.done()) < n) {
+            if (first == 0 && done > 0) {
+                start = System.nanoTime();
+                first = done;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(connector + " got to " + done + " of " + n + " records in 10 minutes: "
+                        + connect.connectorStatus(connector));
+            }
+            Thread.sleep(20);
+        }
+        return new Sample(n - first, System.nanoTime() - start);
     }
 
     private static long committed(Admin admin, String group) throws Exception {
@@ -606,10 +620,7 @@ public final class Benchmark {
                 .mapToLong(o -> o == null ? 0 : o.offset()).sum();
     }
 
-    /**
-     * A snapshot of a filled table into a topic, timed from the first records in the topic to the last: the steady
-     * rate, task start-up left out (as for the sink).
-     */
+    /** A snapshot of a filled table into a topic, timed from the first records in the topic to the last. */
     private Sample source(String table, int n) throws Exception {
         String topic = "bench-out-" + (++tables);
         String name = topic + "-source";
@@ -621,23 +632,14 @@ public final class Benchmark {
         props.put("mode", "snapshot");
         props.put("batch.max.rows", "5000");
         props.put("poll.interval.ms", "100");
-        long start = System.nanoTime();
-        long firstInTopic = 0;
         connect.configureConnector(name, props);
         TopicPartition partition = new TopicPartition(topic, 0);
         try (Admin admin = connect.kafka().createAdminClient()) {
-            long inTopic;
-            while ((inTopic = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset()) < n) {
-                if (firstInTopic == 0 && inTopic > 0) {
-                    start = System.nanoTime();
-                    firstInTopic = inTopic;
-                }
-                Thread.sleep(20);
-            }
+            return steadyRate(name, n,
+                    () -> admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset());
+        } finally {
+            connect.deleteConnector(name);
         }
-        long nanos = System.nanoTime() - start;
-        connect.deleteConnector(name);
-        return new Sample(n - firstInTopic, nanos);
     }
 
     // ---- Camel
