@@ -17,8 +17,9 @@ import java.util.stream.Collectors;
  *     {@code AWS_REGION}), optional {@code DYNAMODBDOWN_IT_ENDPOINT}, the default credentials chain, and
  *     optional {@code DYNAMODBDOWN_IT_KAFKA} bootstrap servers (else the embedded broker).</li>
  * </ul>
- * Each service starts once per test JVM, on first use, and stops when the JVM ends; the Connect worker
- * always runs in this JVM, against whichever broker was chosen, with the connectors from the classpath.
+ * Each service starts once per test run, on first use, and stops when the tests end ({@link StopInfraWhenTestsEnd});
+ * the Connect worker always runs in this JVM, against whichever broker was chosen, with the connectors from the
+ * classpath.
  */
 public enum Infra {
     EMBEDDED, CONTAINERS, REMOTE;
@@ -29,11 +30,6 @@ public enum Infra {
     private static KafkaService kafka;
     private static ConnectWorker connect;
     private static final Deque<AutoCloseable> STARTED = new ArrayDeque<>();
-
-    static {
-        // One hook, last started first stopped: the worker before its broker.
-        Runtime.getRuntime().addShutdownHook(new Thread(Infra::stopAll, "it-infra-stop"));
-    }
 
     /** The selected mode; an unknown value is an error that lists the valid ones. */
     public static Infra selected() {
@@ -85,7 +81,11 @@ public enum Infra {
         STARTED.push(service);
     }
 
-    private static synchronized void stopAll() {
+    /** Stops every started service, last started first (the worker before its broker); a later call starts them anew. */
+    static synchronized void stopAll() {
+        dynamoDb = null;
+        kafka = null;
+        connect = null;
         while (!STARTED.isEmpty()) {
             AutoCloseable service = STARTED.pop();
             try {

@@ -1,12 +1,15 @@
 package io.dynamodbdown.it.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.kafka.common.utils.Exit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.core.LauncherFactory;
 
 class InfraTest {
 
@@ -40,5 +43,15 @@ class InfraTest {
     void aConnectWorkerAskingToEndTheJvmIsReportedNotObeyed() {
         ConnectWorker.reportExitInsteadOfEndingJvm();
         Exit.exit(1); // what a failing herder thread does; unmasked, the test JVM ends here and the build fails
+    }
+
+    @Test
+    void theSharedServicesStopWhenATestSessionEndsNotWhenTheJvmEnds() {
+        DynamoDbService started = Infra.dynamoDb();
+        try (LauncherSession session = LauncherFactory.openSession()) {
+            // nothing to run: closing the session is what Surefire does after the last test
+        }
+        assertThrows(IllegalStateException.class, () -> started.client().listTables(), "still running after the session closed");
+        assertNotSame(started, Infra.dynamoDb(), "a later use starts the service anew");
     }
 }
