@@ -15,6 +15,7 @@ import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -27,14 +28,19 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -65,6 +71,9 @@ public final class Benchmark {
     private static final int[] THREADS = {1, 4, 8, 16};
     /** Items per Query page; 0 is no item limit, DynamoDB's 1 MB pages only (about 7,000 of these entries). */
     private static final int[] PAGE_SIZES = {0, 1_000, 5_000, 10_000};
+    /** Fewer settings for the ceilings with Kafka in the loop (slower runs): the ones that won without Kafka here. */
+    private static final int[] WITH_KAFKA_THREADS = {4, 8, 16};
+    private static final int[] WITH_KAFKA_PAGE_SIZES = {1_000, 5_000, 10_000};
 
     private final double scale = Double.parseDouble(System.getProperty("bench.scale", "1"));
     private final int runs = Integer.getInteger("bench.runs", 3);
@@ -75,10 +84,18 @@ public final class Benchmark {
     private String scratch;
     private EmbeddedConnectCluster connect;
 
-    /** One line of the results; ceiling and naive are null where a workload has none. */
-    record Row(String workload, Measured ours, Double ceiling, Double naive) {
+    /**
+     * One line of the results; ceiling and naive are null where a workload has none. For the connector rows,
+     * kafkaCeiling is the raw SDK with a raw Kafka client in the loop (what the connector's job costs here at
+     * least), null elsewhere.
+     */
+    record Row(String workload, Measured ours, Double ceiling, Double naive, Double kafkaCeiling) {
         Double ratio() {
             return ceiling == null ? null : ours.perSecond / ceiling;
+        }
+
+        Double kafkaRatio() {
+            return kafkaCeiling == null ? null : ours.perSecond / kafkaCeiling;
         }
     }
 
@@ -165,10 +182,12 @@ public final class Benchmark {
 
         startConnect();
         String records = filledTopic(n);
+        Measured rawSink = best("raw consumer + BatchWriteItem", "threads", WITH_KAFKA_THREADS, t -> () -> rawSink(records, n, t));
         Measured sink = measure("sink connector", () -> sink(records, n));
-        add("Kafka -> table: " + n + " records through the sink", sink, rawWrite, null);
+        add("Kafka -> table: " + n + " records through the sink", sink, rawWrite, null, rawSink);
+        Measured rawSource = best("raw Query + producer", "items per page", WITH_KAFKA_PAGE_SIZES, size -> () -> rawSource(filled, n, size));
         Measured source = measure("source connector", () -> source(filled, n));
-        add("table -> Kafka: " + n + " entries through the source", source, rawRead, null);
+        add("table -> Kafka: " + n + " entries through the source", source, rawRead, null, rawSource);
 
         int camel = size(50_000);
         try (DefaultCamelContext context = new DefaultCamelContext()) {
@@ -204,8 +223,16 @@ public final class Benchmark {
     }
 
     private void add(String workload, Measured ours, Measured ceiling, Measured naive) {
-        rows.add(new Row(workload, ours, ceiling == null ? null : ceiling.perSecond, naive == null ? null : naive.perSecond));
+        add(workload, ours, ceiling, naive, null);
+    }
+
+    private void add(String workload, Measured ours, Measured ceiling, Measured naive, Measured kafkaCeiling) {
+        rows.add(new Row(workload, ours, perSecond(ceiling), perSecond(naive), perSecond(kafkaCeiling)));
         System.out.println("  done: " + workload);
+    }
+
+    private static Double perSecond(Measured measured) {
+        return measured == null ? null : measured.perSecond;
     }
 
     // ---- the harness
@@ -385,16 +412,9 @@ public final class Benchmark {
                 chunks.add(pool.submit(() -> {
                     List<WriteRequest> requests = new ArrayList<>(25);
                     for (int i = first; i < Math.min(n, first + 25); i++) {
-                        Map<String, AttributeValue> item = new HashMap<>(itemKey(key(i)));
-                        item.put("value", AttributeValue.fromB(SdkBytes.fromByteArray(VALUE)));
-                        requests.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
+                        requests.add(putRequest(key(i), VALUE));
                     }
-                    List<WriteRequest> pending = requests;
-                    while (!pending.isEmpty()) {
-                        List<WriteRequest> sent = pending;
-                        pending = client.batchWriteItem(b -> b.requestItems(Map.of(table, sent)))
-                                .unprocessedItems().getOrDefault(table, List.of());
-                    }
+                    writeAll(table, requests);
                     return null;
                 }));
             }
@@ -407,11 +427,25 @@ public final class Benchmark {
         }
     }
 
+    private static WriteRequest putRequest(byte[] key, byte[] value) {
+        Map<String, AttributeValue> item = new HashMap<>(itemKey(key));
+        item.put("value", AttributeValue.fromB(SdkBytes.fromByteArray(value)));
+        return WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build();
+    }
+
+    /** One BatchWriteItem call, repeated with whatever DynamoDB left unprocessed. */
+    private void writeAll(String table, List<WriteRequest> requests) {
+        List<WriteRequest> pending = requests;
+        while (!pending.isEmpty()) {
+            List<WriteRequest> sent = pending;
+            pending = client.batchWriteItem(b -> b.requestItems(Map.of(table, sent))).unprocessedItems().getOrDefault(table, List.of());
+        }
+    }
+
     private Sample naivePut(String table, int n) {
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            Map<String, AttributeValue> item = new HashMap<>(itemKey(key(i)));
-            item.put("value", AttributeValue.fromB(SdkBytes.fromByteArray(VALUE)));
+            Map<String, AttributeValue> item = putRequest(key(i), VALUE).putRequest().item();
             client.putItem(b -> b.tableName(table).item(item));
         }
         return new Sample(n, System.nanoTime() - start);
@@ -439,22 +473,25 @@ public final class Benchmark {
 
     private Sample rawQuery(String table, int expected, int pageSize) {
         long start = System.nanoTime();
-        long items = 0;
+        long[] items = {0};
+        queryAll(table, pageSize, item -> items[0] += item.get("value").b().asByteArrayUnsafe().length > 0 ? 1 : 0);
+        if (items[0] != expected) {
+            throw new IllegalStateException("raw query read " + items[0] + " of " + expected);
+        }
+        return new Sample(items[0], System.nanoTime() - start);
+    }
+
+    /** The whole bench range in key order, a Query page of pageSize items at a time (0: no item limit). */
+    private void queryAll(String table, int pageSize, Consumer<Map<String, AttributeValue>> each) {
         Map<String, AttributeValue> next = null;
         do {
             Map<String, AttributeValue> from = next;
             QueryResponse page = client.query(b -> b.tableName(table).keyConditionExpression("#h = :h")
                     .expressionAttributeNames(Map.of("#h", "db")).expressionAttributeValues(Map.of(":h", AttributeValue.fromS("bench")))
                     .consistentRead(true).exclusiveStartKey(from).limit(pageSize == 0 ? null : pageSize));
-            for (Map<String, AttributeValue> item : page.items()) {
-                items += item.get("value").b().asByteArrayUnsafe().length > 0 ? 1 : 0;
-            }
+            page.items().forEach(each);
             next = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (next != null);
-        if (items != expected) {
-            throw new IllegalStateException("raw query read " + items + " of " + expected);
-        }
-        return new Sample(items, System.nanoTime() - start);
     }
 
     private Sample coreReverse(String table, int repeats) {
@@ -586,6 +623,82 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * The sink's job done with raw clients, for the sink's ceiling with Kafka in the loop: one consumer reads the
+     * topic from its start while {@code threads} threads write what it read, BatchWriteItem of 25 (at most four
+     * chunks per thread waiting, so the heap stays bounded). No conversion, no checks, no offsets committed. Timed
+     * from the first record read, as the sink is from its first commit.
+     */
+    private Sample rawSink(String topic, int n, int threads) throws Exception {
+        String table = scratchTable();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        Semaphore waiting = new Semaphore(4 * threads);
+        List<Future<?>> chunks = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumer(Map.of(
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            long start = 0;
+            int read = 0;
+            List<WriteRequest> chunk = new ArrayList<>(25);
+            while (read < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("raw consumer read " + read + " of " + n + " records of " + topic + " in 10 minutes");
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    start = start == 0 ? System.nanoTime() : start;
+                    chunk.add(putRequest(record.key(), record.value()));
+                    read++;
+                    if (chunk.size() == 25 || read == n) {
+                        List<WriteRequest> full = chunk;
+                        chunk = new ArrayList<>(25);
+                        waiting.acquire();
+                        chunks.add(pool.submit(() -> {
+                            try {
+                                writeAll(table, full);
+                            } finally {
+                                waiting.release();
+                            }
+                            return null;
+                        }));
+                    }
+                }
+            }
+            for (Future<?> written : chunks) {
+                written.get();
+            }
+            return new Sample(n, System.nanoTime() - start);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /**
+     * The source's job done with raw clients, for the source's ceiling with Kafka in the loop: the Query paging loop
+     * hands every item to a producer (default settings, acks=all) into a new one-partition topic. Timed from the
+     * first record sent until the producer has every record acknowledged, as the source is from its first records.
+     */
+    private Sample rawSource(String table, int n, int pageSize) {
+        String topic = "bench-raw-out-" + (++tables);
+        connect.kafka().createTopic(topic, 1);
+        try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of())) {
+            long[] startAndSent = {0, 0};
+            queryAll(table, pageSize, item -> {
+                startAndSent[0] = startAndSent[0] == 0 ? System.nanoTime() : startAndSent[0];
+                producer.send(new ProducerRecord<>(topic, item.get("key").b().asByteArrayUnsafe(), item.get("value").b().asByteArrayUnsafe()));
+                startAndSent[1]++;
+            });
+            producer.flush();
+            if (startAndSent[1] != n) {
+                throw new IllegalStateException("raw source sent " + startAndSent[1] + " of " + n);
+            }
+            return new Sample(n, System.nanoTime() - startAndSent[0]);
+        }
+    }
+
     /** How far a connector has got: records committed or records in its topic. */
     @FunctionalInterface
     private interface Progress {
@@ -673,27 +786,35 @@ public final class Benchmark {
     // ---- output
 
     private String table() {
-        StringBuilder out = new StringBuilder(String.format("%n%-52s %12s %12s %12s %10s %10s %8s %8s %6s %7s%n",
-                "workload", "ours/s", "ceiling/s", "naive/s", "ours/ceil", "ours/naive", "peak MB", "live MB", "cores", "server"));
+        StringBuilder out = new StringBuilder(String.format("%n%-52s %12s %12s %12s %10s %10s %12s %10s %8s %8s %6s %7s%n",
+                "workload", "ours/s", "ceiling/s", "naive/s", "ours/ceil", "ours/naive", "w/ Kafka/s", "ours/w K", "peak MB",
+                "live MB", "cores", "server"));
         for (Row row : rows) {
             Measured ours = row.ours();
-            out.append(String.format(Locale.ROOT, "%-52s %,12.0f %12s %12s %10s %10s %8.0f %8s %6.2f %6.0f%%%n", row.workload(), ours.perSecond,
-                    row.ceiling() == null ? "-" : String.format("%,.0f", row.ceiling()),
-                    row.naive() == null ? "-" : String.format("%,.0f", row.naive()),
-                    row.ratio() == null ? "-" : String.format("%.2fx", row.ratio()),
-                    row.naive() == null ? "-" : String.format("%.1fx", ours.perSecond / row.naive()),
+            out.append(String.format(Locale.ROOT, "%-52s %,12.0f %12s %12s %10s %10s %12s %10s %8.0f %8s %6.2f %6.0f%%%n",
+                    row.workload(), ours.perSecond, rate(row.ceiling()), rate(row.naive()), times(row.ratio()),
+                    times(row.naive() == null ? null : ours.perSecond / row.naive()), rate(row.kafkaCeiling()), times(row.kafkaRatio()),
                     ours.peakHeapMb, ours.liveHeapMb == null ? "-" : String.format("%.0f", ours.liveHeapMb),
                     ours.coresBusy, 100 * ours.serverCpuShare));
         }
         return out.toString();
     }
 
+    private static String rate(Double perSecond) {
+        return perSecond == null ? "-" : String.format("%,.0f", perSecond);
+    }
+
+    private static String times(Double ratio) {
+        return ratio == null ? "-" : String.format("%.2fx", ratio);
+    }
+
     private String json() {
         return rows.stream().map(row -> String.format(Locale.ROOT,
                         "  {\"workload\": \"%s\", \"ours\": %.1f, \"ceiling\": %s, \"naive\": %s, \"ratio\": %s, \"peakHeapMb\": %.1f,"
-                                + " \"liveHeapMb\": %s, \"coresBusy\": %.2f, \"serverCpuShare\": %.2f}",
+                                + " \"liveHeapMb\": %s, \"coresBusy\": %.2f, \"serverCpuShare\": %.2f, \"kafkaCeiling\": %s, \"kafkaRatio\": %s}",
                         row.workload(), row.ours().perSecond, number(row.ceiling()), number(row.naive()), number(row.ratio()),
-                        row.ours().peakHeapMb, number(row.ours().liveHeapMb), row.ours().coresBusy, row.ours().serverCpuShare))
+                        row.ours().peakHeapMb, number(row.ours().liveHeapMb), row.ours().coresBusy, row.ours().serverCpuShare,
+                        number(row.kafkaCeiling()), number(row.kafkaRatio())))
                 .collect(Collectors.joining(",\n", "[\n", "\n]\n"));
     }
 
