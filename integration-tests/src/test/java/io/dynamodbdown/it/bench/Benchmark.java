@@ -17,7 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,11 +58,12 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 /**
  * Throughput and heap of the store, the connectors and the Camel component, each measured in the same run
  * next to what the raw AWS SDK does on the same DynamoDB (the ceiling) and to one request per entry (the
- * naive way). DynamoDB Local runs in a child JVM, so the heap figures are this JVM's: the store, the
- * adapters and, for the connector rows, the embedded Kafka broker and Connect worker as well.
+ * naive way), in rounds: each round runs every trial of a row once. DynamoDB Local runs in a child JVM, so
+ * the heap figures are this JVM's: the store, the adapters and, for the connector rows, the embedded Kafka
+ * broker and Connect worker as well.
  *
  * <p>A benchmark, not a test: it prints figures and never fails on them. System properties:
- * {@code bench.scale} (1 = the sizes of the issue), {@code bench.runs} (measured runs after one warm-up,
+ * {@code bench.scale} (1 = the sizes of the issue), {@code bench.runs} (measured rounds after one warm-up,
  * the median is reported), {@code bench.memory} (true: also compare peak heap at 10x the size; only: just that),
  * {@code bench.output} (the JSON file).
  */
@@ -158,47 +160,59 @@ public final class Benchmark {
     }
 
     private void runThroughput(int n) throws Exception {
-        Measured rawWrite = best("raw BatchWriteItem", "threads", THREADS, t -> () -> rawWrite(scratchTable(), n, t));
-        Measured oursWrite = measure("core batch", () -> coreWrite(scratchTable(), n));
-        Measured naiveWrite = measure("one PutItem per entry", () -> naivePut(scratchTable(), size(20_000)));
-        add("write " + n + " entries (16 B keys, 100 B values)", oursWrite, rawWrite, naiveWrite);
+        List<Trial> rawWrites = settings("raw BatchWriteItem", "threads", THREADS, t -> () -> rawWrite(scratchTable(), n, t));
+        Trial coreWrite = new Trial("core batch", () -> coreWrite(scratchTable(), n));
+        Trial naivePut = new Trial("one PutItem per entry", () -> naivePut(scratchTable(), size(20_000)));
+        Map<Trial, Measured> write = sideBySide(plus(rawWrites, coreWrite, naivePut));
+        Trial rawWrite = fastest(rawWrites, write);
+        add("write " + n + " entries (16 B keys, 100 B values)", write.get(coreWrite), write.get(rawWrite), write.get(naivePut));
 
         String filled = freshTable();
         coreWrite(filled, n);
-        Measured rawRead = best("raw Query loop", "items per page", PAGE_SIZES, size -> () -> rawQuery(filled, n, size));
-        Measured oursRead = measure("core iterator", () -> coreRead(filled));
-        add("read a " + n + "-entry range in order", oursRead, rawRead, null);
+        List<Trial> rawReads = settings("raw Query loop", "items per page", PAGE_SIZES, size -> () -> rawQuery(filled, n, size));
+        Trial coreRead = new Trial("core iterator", () -> coreRead(filled));
+        Map<Trial, Measured> read = sideBySide(plus(rawReads, coreRead));
+        Trial rawRead = fastest(rawReads, read);
+        add("read a " + n + "-entry range in order", read.get(coreRead), read.get(rawRead), null);
 
         int repeats = Math.max(1, (int) Math.round(100 * scale));
-        Measured rawReverse = measure("raw Query reverse", () -> rawReverse(filled, repeats));
-        Measured oursReverse = measure("core reverse iterator", () -> coreReverse(filled, repeats));
-        add("reverse range, limit 1,000, " + repeats + " times", oursReverse, rawReverse, null);
+        Trial rawReverse = new Trial("raw Query reverse", () -> rawReverse(filled, repeats));
+        Trial coreReverse = new Trial("core reverse iterator", () -> coreReverse(filled, repeats));
+        Map<Trial, Measured> reverse = sideBySide(List.of(rawReverse, coreReverse));
+        add("reverse range, limit 1,000, " + repeats + " times", reverse.get(coreReverse), reverse.get(rawReverse), null);
 
         List<byte[]> randomKeys = randomKeys(n, size(10_000));
-        Measured rawGet = best("raw BatchGetItem", "threads", THREADS, t -> () -> rawBatchGet(filled, randomKeys, t));
-        Measured oursGet = measure("core getMany", () -> coreGetMany(filled, randomKeys));
-        Measured naiveGet = measure("one GetItem per key", () -> naiveGet(filled, randomKeys.subList(0, randomKeys.size() / 5)));
-        add("getMany of " + randomKeys.size() + " random keys", oursGet, rawGet, naiveGet);
+        List<Trial> rawGets = settings("raw BatchGetItem", "threads", THREADS, t -> () -> rawBatchGet(filled, randomKeys, t));
+        Trial coreGet = new Trial("core getMany", () -> coreGetMany(filled, randomKeys));
+        Trial naiveGet = new Trial("one GetItem per key", () -> naiveGet(filled, randomKeys.subList(0, randomKeys.size() / 5)));
+        Map<Trial, Measured> get = sideBySide(plus(rawGets, coreGet, naiveGet));
+        add("getMany of " + randomKeys.size() + " random keys", get.get(coreGet), get.get(fastest(rawGets, get)), get.get(naiveGet));
 
+        // The connector and Camel rows measure their raw ceilings again, at the setting that won above, side by side.
         startConnect();
         String records = filledTopic(n);
-        Measured rawSink = best("raw consumer + BatchWriteItem", "threads", WITH_KAFKA_THREADS, t -> () -> rawSink(records, n, t));
-        Measured sink = measure("sink connector", () -> sink(records, n));
-        add("Kafka -> table: " + n + " records through the sink", sink, rawWrite, null, rawSink);
-        Measured rawSource = best("raw Query + producer", "items per page", WITH_KAFKA_PAGE_SIZES, size -> () -> rawSource(filled, n, size));
-        Measured source = measure("source connector", () -> source(filled, n));
-        add("table -> Kafka: " + n + " entries through the source", source, rawRead, null, rawSource);
+        List<Trial> rawSinks = settings("raw consumer + BatchWriteItem", "threads", WITH_KAFKA_THREADS, t -> () -> rawSink(records, n, t));
+        Trial sink = new Trial("sink connector", () -> sink(records, n));
+        Map<Trial, Measured> sinkRow = sideBySide(plus(rawSinks, rawWrite, sink));
+        add("Kafka -> table: " + n + " records through the sink", sinkRow.get(sink), sinkRow.get(rawWrite), null,
+                sinkRow.get(fastest(rawSinks, sinkRow)));
+
+        List<Trial> rawSources = settings("raw Query + producer", "items per page", WITH_KAFKA_PAGE_SIZES, size -> () -> rawSource(filled, n, size));
+        Trial source = new Trial("source connector", () -> source(filled, n));
+        Map<Trial, Measured> sourceRow = sideBySide(plus(rawSources, rawRead, source));
+        add("table -> Kafka: " + n + " entries through the source", sourceRow.get(source), sourceRow.get(rawRead), null,
+                sourceRow.get(fastest(rawSources, sourceRow)));
 
         int camel = size(50_000);
         try (DefaultCamelContext context = new DefaultCamelContext()) {
             context.getRegistry().bind("dynamoDbClient", client);
             context.start();
             ProducerTemplate template = context.createProducerTemplate();
-            Measured camelBatch = measure("Camel op=batch", () -> camelBatch(template, scratchTable(), camel));
-            Measured camelPut = measure("Camel op=put per entry", () -> camelPuts(template, scratchTable(), camel / 5));
-            add("Camel route: " + camel + " puts through op=batch", camelBatch, rawWrite, camelPut);
+            Trial camelBatch = new Trial("Camel op=batch", () -> camelBatch(template, scratchTable(), camel));
+            Trial camelPut = new Trial("Camel op=put per entry", () -> camelPuts(template, scratchTable(), camel / 5));
+            Map<Trial, Measured> camelRow = sideBySide(List.of(rawWrite, camelBatch, camelPut));
+            add("Camel route: " + camel + " puts through op=batch", camelRow.get(camelBatch), camelRow.get(rawWrite), camelRow.get(camelPut));
         }
-
     }
 
     /** Peak heap of the iterator and the sink at n and at 10 n entries: a flat heap shows no growth. */
@@ -237,23 +251,66 @@ public final class Benchmark {
 
     // ---- the harness
 
-    private Measured measure(String label, Callable<Sample> trial) throws Exception {
-        return measure(label, trial, false);
+    /** One workload run one way, named as its figures are printed. */
+    record Trial(String label, Callable<Sample> run) {
     }
 
-    private Measured measureLiveHeap(String label, Callable<Sample> trial) throws Exception {
-        return measure(label, trial, true);
+    /** One trial per setting of a ceiling (thread counts, page sizes). */
+    private static List<Trial> settings(String label, String unit, int[] values, IntFunction<Callable<Sample>> trial) {
+        return Arrays.stream(values).mapToObj(value -> new Trial(label + ", " + value + " " + unit, trial.apply(value))).toList();
     }
 
-    private Measured measure(String label, Callable<Sample> trial, boolean liveHeap) throws Exception {
-        trial.call(); // warm-up
-        List<Double> rates = new ArrayList<>();
-        double peak = 0;
-        Double live = null;
-        long wallNanos = 0;
-        long ownCpuNanos = 0;
-        long serverCpuNanos = 0;
-        for (int run = 0; run < runs; run++) {
+    private static List<Trial> plus(List<Trial> trials, Trial... more) {
+        List<Trial> all = new ArrayList<>(trials);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    /** The best of a ceiling's settings, as a ceiling should be. */
+    private static Trial fastest(List<Trial> settings, Map<Trial, Measured> results) {
+        return settings.stream().max(Comparator.comparingDouble(trial -> results.get(trial).perSecond())).orElseThrow();
+    }
+
+    private Map<Trial, Measured> sideBySide(List<Trial> trials) throws Exception {
+        return sideBySide(trials, false);
+    }
+
+    private Measured measureLiveHeap(String label, Callable<Sample> run) throws Exception {
+        Trial trial = new Trial(label, run);
+        return sideBySide(List.of(trial), true).get(trial);
+    }
+
+    /**
+     * Measures the trials of one row side by side: a warm-up each, then {@code runs} rounds in which every trial
+     * runs once. The server's speed drifts during a run of the benchmark (its JIT, its SQLite file, this host's
+     * other work), and in rounds the drift falls on every trial of a row alike instead of on whichever ran last.
+     */
+    private Map<Trial, Measured> sideBySide(List<Trial> trials, boolean liveHeap) throws Exception {
+        Map<Trial, Runs> runsByTrial = new LinkedHashMap<>();
+        for (Trial trial : trials) {
+            trial.run().call(); // warm-up
+            runsByTrial.put(trial, new Runs());
+        }
+        for (int round = 0; round < runs; round++) {
+            for (Map.Entry<Trial, Runs> trial : runsByTrial.entrySet()) {
+                trial.getValue().measure(trial.getKey().run(), liveHeap);
+            }
+        }
+        Map<Trial, Measured> results = new LinkedHashMap<>();
+        runsByTrial.forEach((trial, measured) -> results.put(trial, measured.summary(trial.label())));
+        return results;
+    }
+
+    /** One trial's measured runs so far. */
+    private final class Runs {
+        private final List<Double> rates = new ArrayList<>();
+        private double peak;
+        private Double live;
+        private long wallNanos;
+        private long ownCpuNanos;
+        private long serverCpuNanos;
+
+        void measure(Callable<Sample> trial, boolean liveHeap) throws Exception {
             System.gc();
             try (HeapSampler heap = new HeapSampler(liveHeap)) {
                 long wall = System.nanoTime();
@@ -269,28 +326,20 @@ public final class Benchmark {
                 }
             }
         }
-        Collections.sort(rates);
-        double median = rates.get(rates.size() / 2);
-        System.out.printf("    %-26s %,12.0f items/s (runs: %s)%n", label, median,
-                rates.stream().map(r -> String.format("%,.0f", r)).collect(Collectors.joining(", ")));
-        long cpuNanos = ownCpuNanos + serverCpuNanos;
-        return new Measured(median, peak, live, (double) cpuNanos / wallNanos, cpuNanos == 0 ? 0 : (double) serverCpuNanos / cpuNanos);
+
+        /** The median rate, printed with every run's in the order they ran. */
+        Measured summary(String label) {
+            List<Double> sorted = rates.stream().sorted().toList();
+            double median = sorted.get(sorted.size() / 2);
+            System.out.printf("    %-26s %,12.0f items/s (runs: %s)%n", label, median,
+                    rates.stream().map(rate -> String.format("%,.0f", rate)).collect(Collectors.joining(", ")));
+            long cpuNanos = ownCpuNanos + serverCpuNanos;
+            return new Measured(median, peak, live, (double) cpuNanos / wallNanos, cpuNanos == 0 ? 0 : (double) serverCpuNanos / cpuNanos);
+        }
     }
 
     private static long ownCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
-    /** The best over the settings (thread counts, page sizes), as a ceiling should be. */
-    private Measured best(String label, String setting, int[] settings, IntFunction<Callable<Sample>> trial) throws Exception {
-        Measured best = null;
-        for (int value : settings) {
-            Measured m = measure(label + ", " + value + " " + setting, trial.apply(value));
-            if (best == null || m.perSecond > best.perSecond) {
-                best = m;
-            }
-        }
-        return best;
     }
 
     /**
