@@ -467,12 +467,17 @@ public final class Benchmark {
                     return null;
                 }));
             }
-            for (Future<?> chunk : chunks) {
-                chunk.get();
-            }
+            awaitAll(chunks);
             return new Sample(n, System.nanoTime() - start);
         } finally {
             pool.shutdown();
+        }
+    }
+
+    /** Waits for every task, rethrowing the first failure. */
+    private static void awaitAll(List<? extends Future<?>> tasks) throws Exception {
+        for (Future<?> task : tasks) {
+            task.get();
         }
     }
 
@@ -599,9 +604,7 @@ public final class Benchmark {
                     return found;
                 }));
             }
-            for (Future<Integer> chunk : chunks) {
-                chunk.get();
-            }
+            awaitAll(chunks);
             return new Sample(keys.size(), System.nanoTime() - start);
         } finally {
             pool.shutdown();
@@ -716,9 +719,7 @@ public final class Benchmark {
                     }
                 }
             }
-            for (Future<?> written : chunks) {
-                written.get();
-            }
+            awaitAll(chunks);
             return new Sample(n, System.nanoTime() - start);
         } finally {
             pool.shutdown();
