@@ -50,7 +50,7 @@ public enum Infra {
                 case CONTAINERS -> Containers.dynamoDb();
                 case REMOTE -> DynamoDbService.remote();
             };
-            stopAtExit(dynamoDb);
+            stopWhenTestsEnd(dynamoDb);
         }
         return dynamoDb;
     }
@@ -63,7 +63,7 @@ public enum Infra {
                 case CONTAINERS -> Containers.kafka();
                 case REMOTE -> KafkaService.remoteOrEmbedded();
             };
-            stopAtExit(kafka);
+            stopWhenTestsEnd(kafka);
         }
         return kafka;
     }
@@ -72,12 +72,12 @@ public enum Infra {
     public static synchronized ConnectWorker connect() {
         if (connect == null) {
             connect = ConnectWorker.start(kafka().bootstrapServers());
-            stopAtExit(connect);
+            stopWhenTestsEnd(connect);
         }
         return connect;
     }
 
-    private static void stopAtExit(AutoCloseable service) {
+    private static void stopWhenTestsEnd(AutoCloseable service) {
         STARTED.push(service);
     }
 
