@@ -93,11 +93,19 @@ public final class Benchmark {
      */
     record Row(String workload, Measured ours, Double ceiling, Double naive, Double kafkaCeiling) {
         Double ratio() {
-            return ceiling == null ? null : ours.perSecond / ceiling;
+            return over(ceiling);
+        }
+
+        Double naiveRatio() {
+            return over(naive);
         }
 
         Double kafkaRatio() {
-            return kafkaCeiling == null ? null : ours.perSecond / kafkaCeiling;
+            return over(kafkaCeiling);
+        }
+
+        private Double over(Double baseline) {
+            return baseline == null ? null : ours.perSecond / baseline;
         }
     }
 
@@ -481,10 +489,14 @@ public final class Benchmark {
         }
     }
 
-    private static WriteRequest putRequest(byte[] key, byte[] value) {
+    private static Map<String, AttributeValue> item(byte[] key, byte[] value) {
         Map<String, AttributeValue> item = new HashMap<>(itemKey(key));
         item.put("value", AttributeValue.fromB(SdkBytes.fromByteArray(value)));
-        return WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build();
+        return item;
+    }
+
+    private static WriteRequest putRequest(byte[] key, byte[] value) {
+        return WriteRequest.builder().putRequest(PutRequest.builder().item(item(key, value)).build()).build();
     }
 
     /** One BatchWriteItem call, repeated with whatever DynamoDB left unprocessed. */
@@ -499,7 +511,7 @@ public final class Benchmark {
     private Sample naivePut(String table, int n) {
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            Map<String, AttributeValue> item = putRequest(key(i), VALUE).putRequest().item();
+            Map<String, AttributeValue> item = item(key(i), VALUE);
             client.putItem(b -> b.tableName(table).item(item));
         }
         return new Sample(n, System.nanoTime() - start);
@@ -843,7 +855,7 @@ public final class Benchmark {
             Measured ours = row.ours();
             out.append(String.format(Locale.ROOT, "%-52s %,12.0f %12s %12s %10s %10s %12s %10s %8.0f %8s %6.2f %6.0f%%%n",
                     row.workload(), ours.perSecond, rate(row.ceiling()), rate(row.naive()), times(row.ratio()),
-                    times(row.naive() == null ? null : ours.perSecond / row.naive()), rate(row.kafkaCeiling()), times(row.kafkaRatio()),
+                    times(row.naiveRatio()), rate(row.kafkaCeiling()), times(row.kafkaRatio()),
                     ours.peakHeapMb, ours.liveHeapMb == null ? "-" : String.format("%.0f", ours.liveHeapMb),
                     ours.coresBusy, 100 * ours.serverCpuShare));
         }
