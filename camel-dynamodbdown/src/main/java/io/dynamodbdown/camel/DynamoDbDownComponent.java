@@ -6,6 +6,7 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.util.URISupport;
 
 /** The {@code dynamodbdown:} component: LevelDB's ordered key-value model on DynamoDB. */
 @Component("dynamodbdown")
@@ -21,7 +22,7 @@ public class DynamoDbDownComponent extends DefaultComponent {
         try {
             location = Location.parse(remaining);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Invalid dynamodbdown URI '" + uri + "': " + e.getMessage()
+            throw new IllegalArgumentException("Invalid dynamodbdown URI '" + URISupport.sanitizeUri(uri) + "': " + e.getMessage()
                     + " (expected dynamodbdown:tableName$hashKey)", e);
         }
         DynamoDbDownEndpoint endpoint = new DynamoDbDownEndpoint(uri, this, configuration.copy());

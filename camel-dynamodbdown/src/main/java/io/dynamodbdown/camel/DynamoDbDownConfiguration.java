@@ -1,15 +1,51 @@
 package io.dynamodbdown.camel;
 
 import io.dynamodbdown.store.KeyEncoding;
+import io.dynamodbdown.store.Layout;
+import io.dynamodbdown.store.settings.ClientSettings;
+import io.dynamodbdown.store.settings.RangeSettings;
+import io.dynamodbdown.store.settings.SettingNames;
+import io.dynamodbdown.store.settings.SettingProblem;
+import io.dynamodbdown.store.settings.TableSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 
-/** The options of a dynamodbdown endpoint; the component holds defaults that every endpoint copies. */
+/**
+ * The options of a dynamodbdown endpoint; the component holds defaults that every endpoint copies. They map
+ * onto the store's settings ({@link ClientSettings}, {@link TableSettings}, {@link RangeSettings}), which
+ * validate them and report each problem under the option's name.
+ */
 @UriParams
 public class DynamoDbDownConfiguration implements Cloneable {
+
+    /** The option each store setting is called here. */
+    static final SettingNames OPTION_NAMES = setting -> switch (setting) {
+        case REGION -> "region";
+        case ENDPOINT -> "uriEndpointOverride";
+        case ACCESS_KEY -> "accessKey";
+        case SECRET_KEY -> "secretKey";
+        case MAX_ATTEMPTS -> "maxAttempts";
+        case API_CALL_TIMEOUT -> "apiCallTimeout";
+        case API_CALL_ATTEMPT_TIMEOUT -> "apiCallAttemptTimeout";
+        case CREATE_TABLE -> "createTable";
+        case BILLING_MODE -> "billingMode";
+        case READ_CAPACITY -> "readCapacity";
+        case WRITE_CAPACITY -> "writeCapacity";
+        case LAYOUT -> "layout";
+        case KEY_ENCODING -> "keyEncoding";
+        case GT -> "gt";
+        case GTE -> "gte";
+        case LT -> "lt";
+        case LTE -> "lte";
+        default -> setting.name(); // settings this component does not offer as options
+    };
 
     /**
      * The DynamoDB client to use. Autowired when exactly one DynamoDbClient is in the registry; the
@@ -35,13 +71,29 @@ public class DynamoDbDownConfiguration implements Cloneable {
     @UriParam(label = "security", secret = true)
     private String secretKey;
 
+    /**
+     * Attempts per DynamoDB request in all, 1 for no retry: throttling, server errors and connection errors are
+     * retried with exponential backoff (25 ms doubling up to 2 s, full jitter), as are unprocessed batch items.
+     * Only for the client the component builds; a dynamoDbClient of your own keeps its own retry strategy.
+     */
+    @UriParam(label = "common", defaultValue = "10")
+    private int maxAttempts = ClientSettings.DEFAULT_MAX_ATTEMPTS;
+
+    /** How long (ms) one DynamoDB call may take, retries included; 0 for no limit. Only for a client the component builds. */
+    @UriParam(label = "advanced", defaultValue = "0")
+    private long apiCallTimeout;
+
+    /** How long (ms) one attempt of a DynamoDB call may take; 0 for no limit. Only for a client the component builds. */
+    @UriParam(label = "advanced", defaultValue = "0")
+    private long apiCallAttemptTimeout;
+
     /** Create the table when it does not exist. */
     @UriParam(label = "common", defaultValue = "true")
     private boolean createTable = true;
 
     /** Billing of a table the component creates: PAY_PER_REQUEST or PROVISIONED. */
     @UriParam(label = "common", defaultValue = "PAY_PER_REQUEST", enums = "PAY_PER_REQUEST,PROVISIONED")
-    private String billingMode = "PAY_PER_REQUEST";
+    private BillingMode billingMode = BillingMode.PAY_PER_REQUEST;
 
     /** Read capacity units of a PROVISIONED table the component creates. */
     @UriParam(label = "common", defaultValue = "5")
@@ -57,7 +109,7 @@ public class DynamoDbDownConfiguration implements Cloneable {
      */
     @UriParam(label = "common", defaultValue = "auto",
             enums = "auto,native,dynamodbdown,dynamodb-leveldown,dynamodb-leveldown-legacy")
-    private String layout = "auto";
+    private Layout layout = Layout.AUTO;
 
     /** Strongly consistent reads. */
     @UriParam(label = "common", defaultValue = "true")
@@ -101,7 +153,7 @@ public class DynamoDbDownConfiguration implements Cloneable {
 
     /** How range bounds given as text are turned into bytes: utf8, hex or base64. */
     @UriParam(label = "common", defaultValue = "utf8", enums = "utf8,hex,base64")
-    private String keyEncoding = "utf8";
+    private KeyEncoding keyEncoding = KeyEncoding.UTF8;
 
     /** For range: return an Iterator of entries instead of a List, so a Splitter can stream any range size in flat memory. */
     @UriParam(label = "producer", defaultValue = "false")
@@ -115,8 +167,37 @@ public class DynamoDbDownConfiguration implements Cloneable {
         }
     }
 
-    KeyEncoding keyEncodingValue() {
-        return KeyEncoding.parse(keyEncoding);
+    ClientSettings clientSettings() {
+        return ClientSettings.defaults()
+                .withRegion(region)
+                .withEndpoint(uriEndpointOverride)
+                .withCredentials(accessKey, secretKey)
+                .withMaxAttempts(maxAttempts)
+                .withTimeouts(noLimitIfZero(apiCallTimeout), noLimitIfZero(apiCallAttemptTimeout));
+    }
+
+    private static Duration noLimitIfZero(long millis) {
+        return millis == 0 ? null : Duration.ofMillis(millis);
+    }
+
+    TableSettings tableSettings() {
+        return TableSettings.defaults()
+                .withCreateTable(createTable)
+                .withBilling(billingMode, readCapacity, writeCapacity)
+                .withLayout(layout)
+                .withConsistentRead(consistentRead);
+    }
+
+    RangeSettings rangeSettings() {
+        return RangeSettings.all().withKeyEncoding(keyEncoding).withBounds(gt, gte, lt, lte);
+    }
+
+    /** Every problem of the options that map onto store settings. */
+    List<SettingProblem> problems() {
+        List<SettingProblem> problems = new ArrayList<>(clientSettings().problems());
+        problems.addAll(tableSettings().problems());
+        problems.addAll(rangeSettings().problems());
+        return problems;
     }
 
     public DynamoDbClient getDynamoDbClient() {
@@ -167,11 +248,35 @@ public class DynamoDbDownConfiguration implements Cloneable {
         this.createTable = createTable;
     }
 
-    public String getBillingMode() {
+    public int getMaxAttempts() {
+        return maxAttempts;
+    }
+
+    public void setMaxAttempts(int maxAttempts) {
+        this.maxAttempts = maxAttempts;
+    }
+
+    public long getApiCallTimeout() {
+        return apiCallTimeout;
+    }
+
+    public void setApiCallTimeout(long apiCallTimeout) {
+        this.apiCallTimeout = apiCallTimeout;
+    }
+
+    public long getApiCallAttemptTimeout() {
+        return apiCallAttemptTimeout;
+    }
+
+    public void setApiCallAttemptTimeout(long apiCallAttemptTimeout) {
+        this.apiCallAttemptTimeout = apiCallAttemptTimeout;
+    }
+
+    public BillingMode getBillingMode() {
         return billingMode;
     }
 
-    public void setBillingMode(String billingMode) {
+    public void setBillingMode(BillingMode billingMode) {
         this.billingMode = billingMode;
     }
 
@@ -191,11 +296,11 @@ public class DynamoDbDownConfiguration implements Cloneable {
         this.writeCapacity = writeCapacity;
     }
 
-    public String getLayout() {
+    public Layout getLayout() {
         return layout;
     }
 
-    public void setLayout(String layout) {
+    public void setLayout(Layout layout) {
         this.layout = layout;
     }
 
@@ -279,11 +384,11 @@ public class DynamoDbDownConfiguration implements Cloneable {
         this.limit = limit;
     }
 
-    public String getKeyEncoding() {
+    public KeyEncoding getKeyEncoding() {
         return keyEncoding;
     }
 
-    public void setKeyEncoding(String keyEncoding) {
+    public void setKeyEncoding(KeyEncoding keyEncoding) {
         this.keyEncoding = keyEncoding;
     }
 

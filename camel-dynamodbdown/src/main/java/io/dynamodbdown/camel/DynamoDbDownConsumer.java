@@ -2,13 +2,13 @@ package io.dynamodbdown.camel;
 
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.DynamoDbDown;
 import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.TailReader;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Queue;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;

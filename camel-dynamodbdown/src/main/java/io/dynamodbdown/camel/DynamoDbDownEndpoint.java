@@ -1,13 +1,13 @@
 package io.dynamodbdown.camel;
 
 import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.DynamoDbDown;
-import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
-import io.dynamodbdown.store.Layout;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
-import java.net.URI;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
+import io.dynamodbdown.store.settings.InvalidSettingsException;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -17,12 +17,7 @@ import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.ScheduledPollEndpoint;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 
 /**
  * Reads and writes a LevelDB-style ordered key-value database kept in one hash key of a DynamoDB table,
@@ -80,48 +75,23 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
         this.configuration = configuration;
     }
 
-    /** Fails endpoint creation for options that cannot work, naming the option. */
+    /** Fails endpoint creation for options that cannot work, naming every such option. */
     void validate() {
         location();
         if (hashKey.startsWith(RESERVED_HASH_KEY_PREFIX)) {
             throw new IllegalArgumentException("Invalid hashKey '" + hashKey + "': hash keys starting with '"
                     + RESERVED_HASH_KEY_PREFIX + "' are reserved for the component's own records");
         }
-        KeyEncoding encoding;
-        try {
-            encoding = configuration.keyEncodingValue();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Invalid option keyEncoding: " + e.getMessage(), e);
-        }
-        for (String[] bound : new String[][] {{"gt", configuration.getGt()}, {"gte", configuration.getGte()},
-                {"lt", configuration.getLt()}, {"lte", configuration.getLte()}}) {
-            if (bound[1] != null) {
-                try {
-                    encoding.decode(bound[1]);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("Invalid option " + bound[0] + ": " + e.getMessage(), e);
-                }
-            }
-        }
-        try {
-            Layout.parse(configuration.getLayout());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Invalid option layout: " + e.getMessage(), e);
-        }
-        try {
-            openOptions();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Invalid options billingMode/readCapacity/writeCapacity: " + e.getMessage(), e);
-        }
-        if ((configuration.getAccessKey() == null) != (configuration.getSecretKey() == null)) {
-            throw new IllegalArgumentException("Options accessKey and secretKey go together: set both or neither"
-                    + " (neither uses the default AWS credentials chain)");
-        }
+        List<String> problems = new ArrayList<>();
+        configuration.problems().forEach(p -> problems.add(p.describe(DynamoDbDownConfiguration.OPTION_NAMES)));
         if (settleTime < 0) {
-            throw new IllegalArgumentException("Invalid option settleTime: must be 0 or more milliseconds, got " + settleTime);
+            problems.add("settleTime: must be 0 or more milliseconds, got " + settleTime);
         }
         if (maxMessagesPerPoll < 1) {
-            throw new IllegalArgumentException("Invalid option maxMessagesPerPoll: must be at least 1, got " + maxMessagesPerPoll);
+            problems.add("maxMessagesPerPoll: must be at least 1, got " + maxMessagesPerPoll);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("Invalid option " + String.join("; invalid option ", problems));
         }
     }
 
@@ -130,35 +100,13 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
     }
 
     OpenOptions openOptions() {
-        OpenOptions options = OpenOptions.defaults()
-                .withCreateIfMissing(configuration.isCreateTable())
-                .withConsistentRead(configuration.isConsistentRead())
-                .withLayout(Layout.parse(configuration.getLayout()));
-        return switch (configuration.getBillingMode()) {
-            case "PAY_PER_REQUEST" -> options.withOnDemandBilling();
-            case "PROVISIONED" -> options.withProvisionedBilling(configuration.getReadCapacity(), configuration.getWriteCapacity());
-            default -> throw new IllegalArgumentException("billingMode must be PAY_PER_REQUEST or PROVISIONED, got '"
-                    + configuration.getBillingMode() + "'");
-        };
+        return configuration.tableSettings().applyTo(
+                OpenOptions.defaults().withRetryPolicy(configuration.clientSettings().retryPolicy()));
     }
 
     /** The range the endpoint options describe (headers may override it per message in the producer). */
     KeyRange configuredRange() {
-        KeyEncoding encoding = configuration.keyEncodingValue();
-        KeyRange range = KeyRange.all().reverse(configuration.isReverse()).limit(configuration.getLimit());
-        if (configuration.getGt() != null) {
-            range = range.gt(encoding.decode(configuration.getGt()));
-        }
-        if (configuration.getGte() != null) {
-            range = range.gte(encoding.decode(configuration.getGte()));
-        }
-        if (configuration.getLt() != null) {
-            range = range.lt(encoding.decode(configuration.getLt()));
-        }
-        if (configuration.getLte() != null) {
-            range = range.lte(encoding.decode(configuration.getLte()));
-        }
-        return range;
+        return configuration.rangeSettings().range().reverse(configuration.isReverse()).limit(configuration.getLimit());
     }
 
     @Override
@@ -180,7 +128,12 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
         client = configuration.getDynamoDbClient();
         ownsClient = client == null;
         if (ownsClient) {
-            client = buildClient();
+            try {
+                client = configuration.clientSettings().buildClient();
+            } catch (InvalidSettingsException e) {
+                throw new IllegalArgumentException("Cannot start " + this + ": invalid option "
+                        + e.describe(DynamoDbDownConfiguration.OPTION_NAMES), e);
+            }
         }
         database = DynamoDbDown.open(client, location(), openOptions());
     }
@@ -198,26 +151,10 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
         super.doStop();
     }
 
-    private DynamoDbClient buildClient() {
-        DynamoDbClientBuilder builder = DynamoDbClient.builder();
-        if (configuration.getRegion() != null) {
-            builder.region(Region.of(configuration.getRegion()));
-        } else if (configuration.getUriEndpointOverride() != null) {
-            builder.region(Region.US_EAST_1); // a local endpoint ignores the region, the SDK still wants one
-        }
-        if (configuration.getUriEndpointOverride() != null) {
-            builder.endpointOverride(URI.create(configuration.getUriEndpointOverride()));
-        }
-        builder.credentialsProvider(configuration.getAccessKey() != null
-                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(configuration.getAccessKey(), configuration.getSecretKey()))
-                : DefaultCredentialsProvider.builder().build());
-        return builder.build();
-    }
-
     /** The database of this endpoint, open while the endpoint is started. */
     Database database() {
         if (database == null) {
-            throw new IllegalStateException("Endpoint " + getEndpointUri() + " is not started");
+            throw new IllegalStateException("Endpoint " + this + " is not started");
         }
         return database;
     }

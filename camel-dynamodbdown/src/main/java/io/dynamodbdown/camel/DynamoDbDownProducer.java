@@ -12,6 +12,7 @@ import java.io.Closeable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.camel.Exchange;
@@ -20,14 +21,29 @@ import org.apache.camel.Message;
 import org.apache.camel.NoTypeConversionAvailableException;
 import org.apache.camel.support.DefaultProducer;
 
-/** Carries out one operation per exchange on the endpoint's database. */
+/** Carries out one operation per exchange on the endpoint's database: one method per operation. */
 public class DynamoDbDownProducer extends DefaultProducer {
 
+    /** What one operation does with an exchange. */
+    @FunctionalInterface
+    private interface Operation {
+        void apply(Exchange exchange, Database db) throws Exception;
+    }
+
     private final DynamoDbDownConfiguration configuration;
+    private final Map<DynamoDbDownOperations, Operation> operations = new EnumMap<>(DynamoDbDownOperations.class);
 
     public DynamoDbDownProducer(DynamoDbDownEndpoint endpoint) {
         super(endpoint);
         this.configuration = endpoint.getConfiguration();
+        operations.put(DynamoDbDownOperations.put, this::put);
+        operations.put(DynamoDbDownOperations.get, this::get);
+        operations.put(DynamoDbDownOperations.del, this::del);
+        operations.put(DynamoDbDownOperations.has, this::has);
+        operations.put(DynamoDbDownOperations.getMany, this::getMany);
+        operations.put(DynamoDbDownOperations.batch, this::batch);
+        operations.put(DynamoDbDownOperations.range, this::range);
+        operations.put(DynamoDbDownOperations.clear, this::clear);
     }
 
     @Override
@@ -37,26 +53,48 @@ public class DynamoDbDownProducer extends DefaultProducer {
 
     @Override
     public void process(Exchange exchange) throws Exception {
+        operations.get(operation(exchange.getIn())).apply(exchange, getEndpoint().database());
+    }
+
+    private void put(Exchange exchange, Database db) throws InvalidPayloadException {
         Message in = exchange.getIn();
-        Database db = getEndpoint().database();
-        DynamoDbDownOperations op = operation(in);
-        switch (op) {
-            case put -> db.put(put(exchange, key(in, op), in.getBody(), "the body"));
-            case get -> {
-                byte[] value = db.get(key(in, op));
-                in.setHeader(DynamoDbDownConstants.FOUND, value != null);
-                in.setBody(value);
-            }
-            case del -> db.del(key(in, op));
-            case has -> in.setBody(db.has(key(in, op)));
-            case getMany -> in.setBody(db.getMany(keys(in)));
-            case batch -> db.batch(operations(exchange), atomic(in) ? WriteOptions.ATOMIC : WriteOptions.DEFAULT);
-            case range -> in.setBody(configuration.isStreamResult()
-                    ? new ClosingIterator(db.iterator(range(in)))
-                    : drain(db.iterator(range(in))));
-            case clear -> in.setBody(db.clear(range(in)));
-            default -> throw new IllegalStateException("unhandled operation " + op);
-        }
+        db.put(put(exchange, key(in, DynamoDbDownOperations.put), in.getBody(), "the body"));
+    }
+
+    private void get(Exchange exchange, Database db) {
+        Message in = exchange.getIn();
+        byte[] value = db.get(key(in, DynamoDbDownOperations.get));
+        in.setHeader(DynamoDbDownConstants.FOUND, value != null);
+        in.setBody(value);
+    }
+
+    private void del(Exchange exchange, Database db) {
+        db.del(key(exchange.getIn(), DynamoDbDownOperations.del));
+    }
+
+    private void has(Exchange exchange, Database db) {
+        Message in = exchange.getIn();
+        in.setBody(db.has(key(in, DynamoDbDownOperations.has)));
+    }
+
+    private void getMany(Exchange exchange, Database db) {
+        Message in = exchange.getIn();
+        in.setBody(db.getMany(keys(in)));
+    }
+
+    private void batch(Exchange exchange, Database db) throws InvalidPayloadException {
+        db.batch(operations(exchange), atomic(exchange.getIn()) ? WriteOptions.ATOMIC : WriteOptions.DEFAULT);
+    }
+
+    private void range(Exchange exchange, Database db) {
+        Message in = exchange.getIn();
+        RangeIterator<Entry> entries = db.iterator(range(in));
+        in.setBody(configuration.isStreamResult() ? new ClosingIterator(entries) : drain(entries));
+    }
+
+    private void clear(Exchange exchange, Database db) {
+        Message in = exchange.getIn();
+        in.setBody(db.clear(range(in)));
     }
 
     private DynamoDbDownOperations operation(Message in) {
@@ -177,7 +215,7 @@ public class DynamoDbDownProducer extends DefaultProducer {
      * replaces the endpoint's bounds on that side.
      */
     private KeyRange range(Message in) {
-        KeyEncoding encoding = configuration.keyEncodingValue();
+        KeyEncoding encoding = configuration.getKeyEncoding();
         byte[] gt = bound(in, DynamoDbDownConstants.GT, encoding);
         byte[] gte = bound(in, DynamoDbDownConstants.GTE, encoding);
         byte[] lt = bound(in, DynamoDbDownConstants.LT, encoding);

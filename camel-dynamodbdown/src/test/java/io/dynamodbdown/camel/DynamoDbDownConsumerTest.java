@@ -1,5 +1,6 @@
 package io.dynamodbdown.camel;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,17 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.DynamoDbDown;
 import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.support.ScheduledPollConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,7 +94,7 @@ class DynamoDbDownConsumerTest extends DynamoDbDownTestSupport {
         mock.assertIsSatisfied();
         mock.reset();
         mock.expectedMessageCount(0);
-        mock.setAssertPeriod(300);
+        awaitMorePolls("tail", 3);
         mock.assertIsSatisfied();
     }
 
@@ -110,7 +112,7 @@ class DynamoDbDownConsumerTest extends DynamoDbDownTestSupport {
             mock.assertIsSatisfied();
             mock.reset();
             mock.expectedMessageCount(0);
-            mock.setAssertPeriod(300);
+            awaitMorePolls("late", 3);
             mock.assertIsSatisfied();
         }
     }
@@ -123,17 +125,18 @@ class DynamoDbDownConsumerTest extends DynamoDbDownTestSupport {
         mock.expectedBodiesReceived("x", "poison", "x");
         mock.assertIsSatisfied(10_000);
         assertTrue(FAILURES_LEFT.get() < 0, "the poison entry failed twice before it went through");
-        assertTrue(waitUntilEmpty(queue), "every entry was deleted once its exchange succeeded");
+        awaitEmpty(queue);
     }
 
     @Test
     void deleteAfterReadKeepsAnEntryWhoseExchangeFails() throws Exception {
         FAILURES_LEFT.set(Integer.MAX_VALUE);
         queue.put("k-fails", "poison");
-        Thread.sleep(500); // several polls, each failing on the entry
+        await("the entry to be delivered").atMost(Duration.ofSeconds(10)).until(() -> FAILURES_LEFT.get() < Integer.MAX_VALUE - 2);
+        awaitMorePolls("queue", 2);
         assertEquals("poison", queue.getString("k-fails"), "a failed exchange deletes nothing");
         FAILURES_LEFT.set(0);
-        assertTrue(waitUntilEmpty(queue));
+        awaitEmpty(queue);
     }
 
     @Test
@@ -143,7 +146,7 @@ class DynamoDbDownConsumerTest extends DynamoDbDownTestSupport {
         mock.expectedBodiesReceived("1", "2");
         context.getRouteController().startRoute("resume");
         mock.assertIsSatisfied();
-        Thread.sleep(300); // a further poll settles r2 and stores it as the position
+        awaitMorePolls("resume", 2); // a further poll settles r2 and stores it as the position
         context.getRouteController().stopRoute("resume");
 
         mock.reset();
@@ -151,7 +154,7 @@ class DynamoDbDownConsumerTest extends DynamoDbDownTestSupport {
         mock.expectedBodiesReceived("3");
         context.getRouteController().startRoute("resume");
         mock.assertIsSatisfied();
-        mock.setAssertPeriod(300);
+        awaitMorePolls("resume", 3);
         mock.assertIsSatisfied();
         context.getRouteController().stopRoute("resume");
         assertNull(resume.get("__dynamodbdown.consumer-positions"), "positions live under their own hash key");
@@ -161,14 +164,15 @@ class DynamoDbDownConsumerTest extends DynamoDbDownTestSupport {
         }
     }
 
-    private static boolean waitUntilEmpty(Database db) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (db.stream(KeyRange.all()).findAny().isEmpty()) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return false;
+    /** Waits until the route's consumer has run {@code polls} more polls: "nothing arrived" then means something. */
+    private void awaitMorePolls(String routeId, int polls) {
+        ScheduledPollConsumer consumer = (ScheduledPollConsumer) context.getRoute(routeId).getConsumer();
+        long target = consumer.getCounter() + polls;
+        await(polls + " more polls of " + routeId).atMost(Duration.ofSeconds(10)).until(() -> consumer.getCounter() >= target);
+    }
+
+    private static void awaitEmpty(Database db) {
+        await("every entry deleted once its exchange succeeded").atMost(Duration.ofSeconds(10))
+                .until(() -> db.stream(KeyRange.all()).findAny().isEmpty());
     }
 }

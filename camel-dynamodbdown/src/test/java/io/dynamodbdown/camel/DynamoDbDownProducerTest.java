@@ -248,6 +248,10 @@ class DynamoDbDownProducerTest extends DynamoDbDownTestSupport {
         assertEndpointFails("dynamodbdown:" + TABLE + "?op=upsert", "op");
         assertEndpointFails("dynamodbdown:" + TABLE + "?billingMode=PROVISIONED&readCapacity=0", "readCapacity");
         assertEndpointFails("dynamodbdown:" + TABLE + "?accessKey=abc", "accessKey and secretKey");
+        assertEndpointFails("dynamodbdown:" + TABLE + "?maxAttempts=0&uriEndpointOverride=localhost", "maxAttempts: must be at least 1");
+        assertEndpointFails("dynamodbdown:" + TABLE + "?maxAttempts=0&uriEndpointOverride=localhost", "uriEndpointOverride: 'localhost' is not an endpoint URL");
+        assertEndpointFails("dynamodbdown:" + TABLE + "?layout=leveldb", "layout");
+        assertEndpointFails("dynamodbdown:" + TABLE + "?billingMode=PROVISIONED&readCapacity=0", "Invalid option readCapacity: must be at least 1");
         assertEndpointFails("dynamodbdown:" + TABLE + "?noSuchOption=1", "noSuchOption");
         assertEndpointFails("dynamodbdown:" + TABLE + "$__dynamodbdown.consumer-positions", "reserved");
     }
@@ -263,12 +267,14 @@ class DynamoDbDownProducerTest extends DynamoDbDownTestSupport {
         DynamoDbLocal local = DynamoDbLocalExtension.get();
         String secret = DynamoDbLocal.SECRET_KEY;
         String uri = "dynamodbdown:" + TABLE + "$built?uriEndpointOverride=" + local.endpoint()
-                + "&accessKey=" + DynamoDbLocal.ACCESS_KEY + "&secretKey=RAW(" + secret + ")";
+                + "&accessKey=" + DynamoDbLocal.ACCESS_KEY + "&secretKey=RAW(" + secret + ")&maxAttempts=3";
         try (DefaultCamelContext bare = new DefaultCamelContext()) { // no client in its registry
             bare.start();
             DynamoDbDownEndpoint endpoint = bare.getEndpoint(uri, DynamoDbDownEndpoint.class);
             bare.createProducerTemplate().sendBodyAndHeader(endpoint, "v", DynamoDbDownConstants.KEY, "k");
             assertTrue(endpoint.client() != null && endpoint.client() != local.client(), "built its own client");
+            assertEquals(3, endpoint.client().serviceClientConfiguration().overrideConfiguration().retryStrategy()
+                    .orElseThrow().maxAttempts(), "maxAttempts configures the client's one retry layer");
             assertFalse(endpoint.toString().contains(secret), endpoint.toString());
             endpoint.stop();
             assertNull(endpoint.client(), "its own client is closed and dropped on stop");

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.DynamoDbDown;
 import io.dynamodbdown.store.Entry;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

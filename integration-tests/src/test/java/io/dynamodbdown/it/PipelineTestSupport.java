@@ -1,5 +1,6 @@
 package io.dynamodbdown.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.dynamodbdown.it.infra.ConnectWorker;
@@ -9,9 +10,9 @@ import io.dynamodbdown.it.infra.KafkaService;
 import io.dynamodbdown.kafka.connect.DynamoDbDownSinkConnector;
 import io.dynamodbdown.kafka.connect.DynamoDbDownSourceConnector;
 import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.DynamoDbDown;
 import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,10 +20,11 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.connect.converters.ByteArrayConverter;
+import org.awaitility.core.ConditionTimeoutException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** What every pipeline test needs: the selected DynamoDB, Kafka and Connect worker, connector configs, and waiting. */
@@ -77,23 +79,21 @@ abstract class PipelineTestSupport {
         return "key " + HexFormat.of().formatHex(entry.getKey()) + " (" + entry.getValue().length + "-byte value)";
     }
 
-    static void awaitUntil(BooleanSupplier condition, String what) throws InterruptedException {
+    static void awaitUntil(Callable<Boolean> condition, String what) {
         awaitUntil(condition, () -> what);
     }
 
     /** Waits for {@code condition}; on a timeout, says what was awaited and what was seen ({@code what} is asked then). */
-    static void awaitUntil(BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out after " + TIMEOUT + " waiting for " + what.get());
-            }
-            Thread.sleep(250);
+    static void awaitUntil(Callable<Boolean> condition, Supplier<String> what) {
+        try {
+            await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250)).until(condition);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("Timed out after " + TIMEOUT + " waiting for " + what.get(), e);
         }
     }
 
     /** Waits until {@code location} holds at least {@code expected} entries; a timeout reports the connectors' states. */
-    void awaitEntries(DynamoDbService db, String location, long expected, String... connectors) throws InterruptedException {
+    void awaitEntries(DynamoDbService db, String location, long expected, String... connectors) {
         awaitUntil(() -> db.count(location) >= expected, () -> expected + " entries in " + location + "; it holds "
                 + db.count(location) + "; connectors: " + Arrays.stream(connectors).map(c -> c + "=" + connect.status(c))
                         .collect(Collectors.joining(", ")));

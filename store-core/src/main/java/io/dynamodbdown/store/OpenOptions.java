@@ -20,7 +20,8 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
  *     full as they can be, while DynamoDB Local, which without a limit reads every remaining row of the range
  *     for each page, stays linear instead of quadratic (18x faster on a 400,000-entry range)
  * @param writeConcurrency concurrent requests a batch or getMany may have in flight (default 8)
- * @param retryPolicy retries of throttling, errors and unprocessed items
+ * @param retryPolicy retries of unprocessed batch items and keys and of cancelled transactions (failed requests
+ *     are retried by the client's retry strategy)
  * @param layout how entries are stored; {@link Layout#AUTO} (default) detects an existing table's layout
  */
 public record OpenOptions(

@@ -4,12 +4,15 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How the store retries throttling, server errors, unreachable endpoints and unprocessed batch items:
- * exponential backoff with full jitter, {@code maxAttempts} attempts in all.
+ * How the store retries what DynamoDB answers but does not do: the UnprocessedItems of BatchWriteItem, the
+ * UnprocessedKeys of BatchGetItem, and transactions cancelled by throttling or a conflict. Exponential backoff
+ * with full jitter, {@code maxAttempts} attempts in all. A failed request (throttling, server error, no
+ * connection) is retried by the client's own retry strategy, never again by the store: see
+ * {@code ClientSettings}, which configures both from the same options.
  */
 public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay) {
 
-    /** About 10 attempts over up to ~10 seconds: rides out throttling and a short outage. */
+    /** 10 attempts with at most 7.2 s of pauses in all, the same budget as {@code ClientSettings}' defaults. */
     public static final RetryPolicy DEFAULT = new RetryPolicy(10, Duration.ofMillis(25), Duration.ofSeconds(2));
 
     public RetryPolicy {

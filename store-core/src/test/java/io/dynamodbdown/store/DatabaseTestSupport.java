@@ -2,6 +2,7 @@ package io.dynamodbdown.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,10 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
-import io.dynamodbdown.testing.JsTables;
 import io.dynamodbdown.testing.JsTables.Variant;
+import io.dynamodbdown.testing.JsTables;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
@@ -47,6 +49,9 @@ class LayoutTest {
         JsTables.put(client, table, variant, "!", "e-bool", AttributeValue.fromBool(true));
         JsTables.put(client, table, variant, "!", "f-list", AttributeValue.fromL(List.of(AttributeValue.fromN("1"), AttributeValue.fromS("x"))));
         JsTables.put(client, table, variant, "!", "g-map", AttributeValue.fromM(Map.of("k", AttributeValue.fromBool(false))));
+        JsTables.put(client, table, variant, "!", "g-text", AttributeValue.fromM(Map.of("q\"k", AttributeValue.fromL(List.of(
+                AttributeValue.fromS("a\"b\\c\nd\u0001é"), AttributeValue.fromB(SdkBytes.fromUtf8String("hi")),
+                AttributeValue.fromNul(true), AttributeValue.fromSs(List.of("s")))))));
         JsTables.put(client, table, variant, "!", "h-empty-buffer", JsTables.bytes("EMPTY_BUFFER"));
         JsTables.put(client, table, variant, "!", "i-empty-string", JsTables.bytes("EMPTY_STRING"));
         JsTables.put(client, table, variant, "!", "j-nan", JsTables.bytes("NaN"));
@@ -58,6 +63,7 @@ class LayoutTest {
                     Entry.of("a-string", "text é"), Entry.of("b-buffer", "raw"), Entry.of("c-null", ""),
                     Entry.of("d-number", "42.5"), Entry.of("e-bool", "true"), Entry.of("f-list", "[1,\"x\"]"),
                     Entry.of("g-map", "{\"k\":false}"),
+                    Entry.of("g-text", "{\"q\\\"k\":[\"a\\\"b\\\\c\\nd\\u0001é\",\"aGk=\",null,[\"s\"]]}"),
                     Entry.of("h-empty-buffer", markers ? "" : "EMPTY_BUFFER"),
                     Entry.of("i-empty-string", markers ? "" : "EMPTY_STRING"),
                     Entry.of("j-nan", "NaN"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import java.time.Duration;
@@ -14,10 +15,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.DescribeTableResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 @ExtendWith(DynamoDbLocalExtension.class)
 class OpenCloseTest {
@@ -143,6 +147,36 @@ class OpenCloseTest {
         db.dropTable();
         assertTrue(db.isClosed());
         assertTrue(client.listTables().tableNames().stream().noneMatch(table::equals));
+    }
+
+    @Test
+    void aTableThatNeverBecomesActiveFailsTheOpenAfterActiveTimeout(DynamoDbClient client) {
+        String table = DynamoDbLocal.uniqueTableName("creating");
+        DynamoDbClient stuck = new DynamoDbClient() { // a table DynamoDB keeps CREATING
+            @Override
+            public DescribeTableResponse describeTable(DescribeTableRequest request) {
+                return DescribeTableResponse.builder().table(client.describeTable(request).table().toBuilder()
+                        .tableStatus(TableStatus.CREATING).build()).build();
+            }
+
+            @Override
+            public String serviceName() {
+                return client.serviceName();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (Database db = DynamoDbDown.open(client, table)) {
+            long start = System.nanoTime();
+            DynamoDbDownException e = assertThrows(DynamoDbDownException.class,
+                    () -> DynamoDbDown.open(stuck, table, OpenOptions.defaults().withActiveTimeout(Duration.ofMillis(500))));
+            assertTrue(e.getMessage().contains("still CREATING after PT0.5S") && e.getMessage().contains("activeTimeout"),
+                    e.getMessage());
+            assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "gave up at the timeout, not later");
+            db.dropTable();
+        }
     }
 
     @Test

@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
+import io.dynamodbdown.store.settings.ClientSettings;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import io.dynamodbdown.testing.FaultInjectingClient;
+import io.dynamodbdown.testing.FaultInjectingHttpClient;
+import io.dynamodbdown.testing.FaultInjectingHttpClient.Fault;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,27 +24,42 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.InternalServerErrorException;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 
-/** Throttling and unprocessed items, injected in front of a real DynamoDB Local. */
+/**
+ * One retry layer: failed requests are retried by the client's retry strategy (faults injected below it, in
+ * its HTTP client), what DynamoDB answers but does not do (unprocessed items and keys) by the store's loop
+ * (faults injected above the client). Both with the same budget, from {@link ClientSettings}.
+ */
 @ExtendWith(DynamoDbLocalExtension.class)
 class RetryTest {
 
-    private static final RetryPolicy FAST = new RetryPolicy(5, Duration.ofMillis(1), Duration.ofMillis(10));
+    private static final ClientSettings FAST = DynamoDbLocalExtension.get().settings()
+            .withMaxAttempts(5).withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(10));
 
+    private final FaultInjectingHttpClient http = new FaultInjectingHttpClient();
+    private DynamoDbClient client;
     private FaultInjectingClient faulty;
     private Database db;
 
     @BeforeEach
-    void open(DynamoDbClient client) {
+    void open() {
+        client = FAST.clientBuilder().httpClient(http).build();
         faulty = new FaultInjectingClient(client);
-        db = DynamoDbDown.open(faulty, DynamoDbLocal.uniqueTableName("retry"), OpenOptions.defaults().withRetryPolicy(FAST));
+        db = DynamoDbDown.open(faulty, DynamoDbLocal.uniqueTableName("retry"),
+                OpenOptions.defaults().withRetryPolicy(FAST.retryPolicy()));
     }
 
     @AfterEach
     void drop() {
+        http.heal();
         db.dropTable();
+        client.close();
+        http.close();
     }
 
     private static List<BatchOperation> puts(int n) {
@@ -78,36 +97,96 @@ class RetryTest {
     }
 
     @Test
-    void throttledBatchWritesAreRetried() {
-        faulty.throttle(3);
+    void throttledBatchWritesAreRetriedByTheClient() {
+        http.fail("BatchWriteItem", Fault.THROTTLE, 0, 3);
         db.batch(puts(100));
         assertEquals(100, drain(db.iterator(KeyRange.all())).size());
-        assertEquals(3, faulty.throttledCalls());
+        assertEquals(3, http.injected());
+        assertEquals(4 + 3, http.requests("BatchWriteItem"), "four chunks, three of their attempts throttled");
     }
 
     @Test
-    void throttlingBeyondTheBoundFailsWithTheCause() {
-        faulty.throttle(Integer.MAX_VALUE);
+    void throttlingBeyondTheBudgetFailsWithTheCauseAfterExactlyMaxAttemptsRequests() {
+        http.failAlways(FaultInjectingHttpClient.ANY, Fault.THROTTLE);
         DynamoDbDownException e = assertThrows(DynamoDbDownException.class, () -> db.put("k", "v"));
         assertInstanceOf(ProvisionedThroughputExceededException.class, e.getCause());
-        assertTrue(e.getMessage().contains("after 5 attempts"), e.getMessage());
         assertTrue(e.isRetryable());
+        assertEquals(5, http.requests("PutItem"), "one layer of retries: 5 attempts, not 5 x 5");
         BatchWriteException batch = assertThrows(BatchWriteException.class, () -> db.batch(puts(30)));
         assertEquals(30, batch.unwrittenKeys().size());
         assertTrue(batch.isRetryable());
-        faulty.throttle(0);
+        assertEquals(2 * 5, http.requests("BatchWriteItem"), "two chunks of 25 and 5, 5 attempts each");
     }
 
     @Test
-    void throttledReadsAndQueriesAreRetried() {
+    void throttledReadsQueriesAndTransactionsAreRetried() {
         db.batch(puts(10));
-        faulty.throttle(2);
+        http.fail("GetItem", Fault.THROTTLE, 0, 2);
         assertArrayEquals(Bytes.utf8("v3"), db.get("r0003"));
-        faulty.throttle(2);
+        http.fail("Query", Fault.SERVER_ERROR, 0, 2);
         assertEquals(10, drain(db.iterator(KeyRange.all())).size());
-        faulty.throttle(2);
+        http.fail("TransactWriteItems", Fault.THROTTLE, 0, 2);
         db.batch(List.of(BatchOperation.put("t", "x")), WriteOptions.ATOMIC);
         assertEquals("x", db.getString("t"));
+        assertEquals(6, http.injected());
+    }
+
+    @Test
+    void anUnreachableEndpointIsRetriedThenReportedAsRetryable() {
+        http.failAlways(FaultInjectingHttpClient.ANY, Fault.CONNECTION_REFUSED);
+        DynamoDbDownException e = assertThrows(DynamoDbDownException.class, () -> db.get("k"));
+        assertInstanceOf(SdkClientException.class, e.getCause());
+        assertTrue(e.isRetryable(), "DynamoDB may be back later");
+        assertEquals(5, http.requests("GetItem"));
+    }
+
+    @Test
+    void serverErrorsAreRetryableAndErrorsThatRepeatAreNotRetriedAtAll() {
+        http.failAlways("Query", Fault.SERVER_ERROR);
+        DynamoDbDownException serverError = assertThrows(DynamoDbDownException.class, () -> drain(db.iterator(KeyRange.all())));
+        assertInstanceOf(InternalServerErrorException.class, serverError.getCause());
+        assertTrue(serverError.isRetryable());
+        http.heal();
+
+        String table = db.location().table();
+        client.deleteTable(b -> b.tableName(table));
+        int before = http.requests("GetItem");
+        DynamoDbDownException missing = assertThrows(DynamoDbDownException.class, () -> db.get("k"));
+        assertInstanceOf(ResourceNotFoundException.class, missing.getCause());
+        assertFalse(missing.isRetryable(), "a missing table stays missing");
+        assertEquals(before + 1, http.requests("GetItem"), "sent once");
+    }
+
+    @Test
+    void maxAttemptsOfOneMeansNoRetryAtAll() {
+        try (DynamoDbClient once = FAST.withMaxAttempts(1).clientBuilder().httpClient(http).build();
+                Database db1 = DynamoDbDown.open(once, db.location(), OpenOptions.defaults()
+                        .withRetryPolicy(FAST.withMaxAttempts(1).retryPolicy()))) {
+            http.failAlways(FaultInjectingHttpClient.ANY, Fault.THROTTLE);
+            assertThrows(DynamoDbDownException.class, () -> db1.get("k"));
+            assertEquals(1, http.requests("GetItem"));
+        }
+    }
+
+    /**
+     * The default budget, measured: a client that is always throttled gives up after 10 attempts and at most
+     * 7.2 s of pauses (25 ms doubling to 2 s, full jitter: the pauses' caps add up to 7,175 ms).
+     */
+    @Test
+    void withTheDefaultBudgetAnAlwaysThrottledRequestGivesUpWithinTheDocumentedBound() {
+        ClientSettings defaults = DynamoDbLocalExtension.get().settings();
+        assertEquals(ClientSettings.DEFAULT_MAX_ATTEMPTS, defaults.maxAttempts());
+        try (DynamoDbClient throttled = defaults.clientBuilder().httpClient(http).build();
+                Database db1 = DynamoDbDown.open(throttled, db.location(), OpenOptions.defaults())) {
+            http.failAlways(FaultInjectingHttpClient.ANY, Fault.THROTTLE);
+            long start = System.nanoTime();
+            assertThrows(DynamoDbDownException.class, () -> db1.get("k"));
+            long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            System.out.printf("always throttled, default budget: gave up after %d attempts and %,d ms%n",
+                    http.requests("GetItem"), millis);
+            assertEquals(10, http.requests("GetItem"));
+            assertTrue(millis < 7_175 + 3_000, "within 7.2 s of pauses plus the requests themselves: " + millis + " ms");
+        }
     }
 
     @Test

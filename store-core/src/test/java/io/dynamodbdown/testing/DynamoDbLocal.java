@@ -2,6 +2,7 @@ package io.dynamodbdown.testing;
 
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import io.dynamodbdown.store.settings.ClientSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -72,6 +73,12 @@ public final class DynamoDbLocal implements AutoCloseable {
     /** A client for a DynamoDB Local at {@code endpoint}, with the dummy credentials. */
     public static DynamoDbClient clientFor(URI endpoint) {
         return clientBuilderFor(endpoint).build();
+    }
+
+    /** Settings that reach this server, as an adapter would give them; add retries or timeouts to taste. */
+    public ClientSettings settings() {
+        return ClientSettings.defaults().withEndpoint(endpoint.toString()).withRegion(REGION.id())
+                .withCredentials(ACCESS_KEY, SECRET_KEY);
     }
 
     /** A client builder already pointed at a DynamoDB Local, for a test that configures more (e.g. interceptors). */

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -82,23 +84,21 @@ public final class DynamoDbLocalProcess implements AutoCloseable {
     }
 
     private void awaitListening() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("DynamoDB Local exited at start; see " + log);
-            }
-            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                return;
-            } catch (IOException notYet) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+        try {
+            Awaitility.await("DynamoDB Local listening on port " + port).atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100)).until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("DynamoDB Local exited at start; see " + log);
+                        }
+                        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                            return true;
+                        } catch (IOException notYet) {
+                            return false;
+                        }
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("DynamoDB Local did not listen on port " + port + " within 60 s; see " + log, e);
         }
-        throw new IllegalStateException("DynamoDB Local did not listen on port " + port + " within 60 s; see " + log);
     }
 
     @Override

@@ -21,7 +21,6 @@ import software.amazon.awssdk.services.dynamodb.model.DescribeTableResponse;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
-import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -32,21 +31,21 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
- * A real DynamoDB client with faults a real server will not produce on demand: throttling and
- * unprocessed batch items. Everything else goes to the real server, so what does get written is real.
- * Each knob counts down: {@code unprocessedWrites(3)} makes the next three BatchWriteItem calls write
- * only the first half of their items and hand the rest back as UnprocessedItems.
+ * A real DynamoDB client with answers a real server will not give on demand: unprocessed batch items and
+ * keys, and cancelled transactions. Everything else goes to the real server, so what does get written is
+ * real. Each knob counts down: {@code unprocessedWrites(3)} makes the next three BatchWriteItem calls write
+ * only the first half of their items and hand the rest back as UnprocessedItems. These are successful
+ * responses, which no retry strategy retries; failed requests (throttling, server errors, no connection)
+ * belong below the SDK's retries, in {@link FaultInjectingHttpClient}.
  */
 public final class FaultInjectingClient implements DynamoDbClient {
 
     private final DynamoDbClient real;
     private final AtomicInteger unprocessedWrites = new AtomicInteger();
     private final AtomicInteger unprocessedGets = new AtomicInteger();
-    private final AtomicInteger throttles = new AtomicInteger();
     private final AtomicInteger cancelledTransactions = new AtomicInteger();
     private final AtomicInteger batchWriteCalls = new AtomicInteger();
     private final AtomicInteger batchGetCalls = new AtomicInteger();
-    private final AtomicInteger throttled = new AtomicInteger();
 
     public FaultInjectingClient(DynamoDbClient real) {
         this.real = real;
@@ -61,12 +60,6 @@ public final class FaultInjectingClient implements DynamoDbClient {
     /** The next {@code calls} BatchGetItem calls leave half their keys unprocessed. */
     public FaultInjectingClient unprocessedGets(int calls) {
         unprocessedGets.set(calls);
-        return this;
-    }
-
-    /** The next {@code calls} data calls (get, put, delete, query, batch, transact) fail with throttling. */
-    public FaultInjectingClient throttle(int calls) {
-        throttles.set(calls);
         return this;
     }
 
@@ -87,27 +80,14 @@ public final class FaultInjectingClient implements DynamoDbClient {
         return batchGetCalls.get();
     }
 
-    public int throttledCalls() {
-        return throttled.get();
-    }
-
     /** Uses up one fault of a knob: true while the knob still had some. */
     private static boolean takeOne(AtomicInteger knob) {
         return knob.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
     }
 
-    private void maybeThrottle() {
-        if (takeOne(throttles)) {
-            throttled.incrementAndGet();
-            throw ProvisionedThroughputExceededException.builder()
-                    .message("Rate of requests exceeds the allowed throughput (injected)").statusCode(400).build();
-        }
-    }
-
     @Override
     public BatchWriteItemResponse batchWriteItem(BatchWriteItemRequest request) {
         batchWriteCalls.incrementAndGet();
-        maybeThrottle();
         if (!takeOne(unprocessedWrites)) {
             return real.batchWriteItem(request);
         }
@@ -125,7 +105,6 @@ public final class FaultInjectingClient implements DynamoDbClient {
     @Override
     public BatchGetItemResponse batchGetItem(BatchGetItemRequest request) {
         batchGetCalls.incrementAndGet();
-        maybeThrottle();
         if (!takeOne(unprocessedGets)) {
             return real.batchGetItem(request);
         }
@@ -145,31 +124,26 @@ public final class FaultInjectingClient implements DynamoDbClient {
 
     @Override
     public GetItemResponse getItem(GetItemRequest request) {
-        maybeThrottle();
         return real.getItem(request);
     }
 
     @Override
     public PutItemResponse putItem(PutItemRequest request) {
-        maybeThrottle();
         return real.putItem(request);
     }
 
     @Override
     public DeleteItemResponse deleteItem(DeleteItemRequest request) {
-        maybeThrottle();
         return real.deleteItem(request);
     }
 
     @Override
     public QueryResponse query(QueryRequest request) {
-        maybeThrottle();
         return real.query(request);
     }
 
     @Override
     public TransactWriteItemsResponse transactWriteItems(TransactWriteItemsRequest request) {
-        maybeThrottle();
         if (!takeOne(cancelledTransactions)) {
             return real.transactWriteItems(request);
         }

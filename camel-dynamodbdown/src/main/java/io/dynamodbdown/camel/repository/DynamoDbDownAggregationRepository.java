@@ -2,11 +2,11 @@ package io.dynamodbdown.camel.repository;
 
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.DynamoDbDown;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.RangeIterator;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashSet;

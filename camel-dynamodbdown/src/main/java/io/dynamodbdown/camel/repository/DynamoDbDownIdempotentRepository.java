@@ -2,10 +2,10 @@ package io.dynamodbdown.camel.repository;
 
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.DynamoDbDown;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;

@@ -1,5 +1,6 @@
 package io.dynamodbdown.camel.repository;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,7 +75,7 @@ class RepositoriesTest extends CamelTestSupport {
         }
         mock.assertIsSatisfied();
         assertTrue(aggregation.getKeys().isEmpty(), "no aggregate left in progress");
-        assertTrue(waitFor(() -> aggregation.scan(context).isEmpty()), "every completed exchange was confirmed");
+        await("every completed exchange confirmed").atMost(Duration.ofSeconds(10)).until(() -> aggregation.scan(context).isEmpty());
     }
 
     @Test
@@ -86,7 +88,7 @@ class RepositoriesTest extends CamelTestSupport {
         }
         mock.assertIsSatisfied(10_000);
         assertTrue(DELIVERY_FAILURES.get() < 0, "the first delivery failed, the recovered one went through");
-        assertTrue(waitFor(() -> aggregation.scan(context).isEmpty()));
+        await("every completed exchange confirmed").atMost(Duration.ofSeconds(10)).until(() -> aggregation.scan(context).isEmpty());
     }
 
     @Test
@@ -154,16 +156,5 @@ class RepositoriesTest extends CamelTestSupport {
         assertFalse(idempotent.contains("id-2") || idempotent.contains("id-3"));
         assertTrue(idempotent.confirm("anything"));
         other.stop();
-    }
-
-    private static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return false;
     }
 }

@@ -9,7 +9,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.connect.cli.ConnectDistributed;
@@ -46,9 +48,20 @@ public final class ConnectWorker implements AutoCloseable {
      * stopping at JVM exit: that turned a passed test run into a failed fork ("Error occurred in starting fork").
      * Here a failing worker is reported instead, as in Kafka's own EmbeddedConnectCluster.
      */
+    private static final List<String> EXIT_REPORTS = new CopyOnWriteArrayList<>();
+
     static void reportExitInsteadOfEndingJvm() {
-        Exit.setExitProcedure((status, message) -> System.err.println("A Connect worker asked to end the JVM with status "
-                + status + (message == null ? "" : " (" + message + ")") + "; it keeps running"));
+        Exit.setExitProcedure((status, message) -> {
+            String report = "A Connect worker asked to end the JVM with status " + status
+                    + (message == null ? "" : " (" + message + ")") + "; it keeps running";
+            EXIT_REPORTS.add(report);
+            System.err.println(report);
+        });
+    }
+
+    /** What {@link #reportExitInsteadOfEndingJvm} reported so far, oldest first. */
+    static List<String> exitReports() {
+        return List.copyOf(EXIT_REPORTS);
     }
 
     private void startWorker() {

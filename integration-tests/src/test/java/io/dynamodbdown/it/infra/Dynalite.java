@@ -1,5 +1,7 @@
 package io.dynamodbdown.it.infra;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -8,9 +10,10 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * dynalite (npm), a second DynamoDB implementation independent of DynamoDB Local, so the store's semantics
@@ -42,17 +45,21 @@ public final class Dynalite {
         Process process = new ProcessBuilder(executable.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                break;
-            } catch (IOException notYet) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    process.destroyForcibly();
-                    throw new IOException("dynalite (" + executable + ") did not listen on port " + port);
-                }
-                Thread.sleep(100);
-            }
+        try {
+            await("dynalite listening on port " + port).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IOException("dynalite (" + executable + ") exited at start");
+                        }
+                        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                            return true;
+                        } catch (IOException notYet) {
+                            return false;
+                        }
+                    });
+        } catch (ConditionTimeoutException e) {
+            process.destroyForcibly();
+            throw new IOException("dynalite (" + executable + ") did not listen on port " + port, e);
         }
         return DynamoDbService.local(URI.create("http://127.0.0.1:" + port), "dynalite", process::destroyForcibly);
     }

@@ -1,12 +1,12 @@
 package io.dynamodbdown.it.infra;
 
-import io.dynamodbdown.testing.DynamoDbLocal;
-import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.DynamoDbDown;
 import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.RangeIterator;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
+import io.dynamodbdown.testing.DynamoDbLocal;
+import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.apache.kafka.common.utils.Exit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,11 @@ class InfraTest {
     @Test
     void aConnectWorkerAskingToEndTheJvmIsReportedNotObeyed() {
         ConnectWorker.reportExitInsteadOfEndingJvm();
-        Exit.exit(1); // what a failing herder thread does; unmasked, the test JVM ends here and the build fails
+        int before = ConnectWorker.exitReports().size();
+        Exit.exit(1, "herder failed"); // what a failing herder thread does; unmasked, the test JVM ends here
+        List<String> reports = ConnectWorker.exitReports();
+        assertEquals(before + 1, reports.size(), "reported once");
+        assertTrue(reports.get(reports.size() - 1).contains("status 1 (herder failed)"), reports.toString());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.dynamodbdown.it.infra;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.awaitility.core.ConditionTimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
@@ -109,21 +112,13 @@ public final class KafkaService implements AutoCloseable {
 
     /** The topic's partitions, waiting for a topic someone else creates (e.g. a dead letter queue). */
     private static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer, String topic, long deadline) {
-        while (true) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
-            if (!partitions.isEmpty()) {
-                return partitions;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Topic " + topic + " did not appear");
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("Interrupted while waiting for topic " + topic, e);
-            }
+        try {
+            return await("topic " + topic + " to appear").atMost(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> consumer.partitionsFor(topic, Duration.ofSeconds(5)).stream()
+                            .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList()), p -> !p.isEmpty());
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("Topic " + topic + " did not appear", e);
         }
     }
 

@@ -3,28 +3,36 @@ package io.dynamodbdown.kafka.connect;
 import io.dynamodbdown.store.Layout;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
-import io.dynamodbdown.store.RetryPolicy;
-import java.net.URI;
+import io.dynamodbdown.store.settings.ClientSettings;
+import io.dynamodbdown.store.settings.InvalidSettingsException;
+import io.dynamodbdown.store.settings.SettingNames;
+import io.dynamodbdown.store.settings.SettingProblem;
+import io.dynamodbdown.store.settings.TableSettings;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.config.types.Password;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 
-/** The settings both connectors share: which table and databases, how to reach DynamoDB, how to create the table. */
+/**
+ * The settings both connectors share: which table and databases, how to reach DynamoDB, how to retry, how to
+ * create the table. The keys map onto the store's settings ({@link ClientSettings}, {@link TableSettings}),
+ * which validate them; each problem is reported on the key it concerns, by the constructor and by the worker's
+ * validation endpoint alike.
+ */
 public class DynamoDbDownConnectorConfig extends AbstractConfig {
 
     public static final String TABLE = "table";
@@ -33,6 +41,11 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
     public static final String AWS_ENDPOINT = "aws.endpoint";
     public static final String AWS_ACCESS_KEY_ID = "aws.access.key.id";
     public static final String AWS_SECRET_ACCESS_KEY = "aws.secret.access.key";
+    public static final String AWS_API_CALL_TIMEOUT_MS = "aws.api.call.timeout.ms";
+    public static final String AWS_API_CALL_ATTEMPT_TIMEOUT_MS = "aws.api.call.attempt.timeout.ms";
+    public static final String MAX_RETRIES = "max.retries";
+    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+    public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
     public static final String TABLE_LAYOUT = "table.layout";
     public static final String TABLE_AUTO_CREATE = "table.auto.create";
     public static final String TABLE_BILLING_MODE = "table.billing.mode";
@@ -41,14 +54,32 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
 
     static final String GROUP_DATABASE = "Database";
     static final String GROUP_AWS = "AWS";
+    static final String GROUP_RETRIES = "Retries";
     static final String GROUP_TABLE = "Table creation";
 
-    /** Capacity units: optional, but at least 1 when given. */
-    private static final ConfigDef.Validator CAPACITY = ConfigDef.LambdaValidator.with((name, value) -> {
-        if (value != null && (Long) value < 1) {
-            throw new ConfigException(name, value, "must be at least 1");
-        }
-    }, () -> "at least 1");
+    /** The key each store setting is called here. */
+    static final SettingNames KEY_NAMES = setting -> switch (setting) {
+        case REGION -> AWS_REGION;
+        case ENDPOINT -> AWS_ENDPOINT;
+        case ACCESS_KEY -> AWS_ACCESS_KEY_ID;
+        case SECRET_KEY -> AWS_SECRET_ACCESS_KEY;
+        case MAX_ATTEMPTS -> MAX_RETRIES;
+        case RETRY_BASE_DELAY -> RETRY_BACKOFF_MS;
+        case RETRY_MAX_DELAY -> RETRY_BACKOFF_MAX_MS;
+        case API_CALL_TIMEOUT -> AWS_API_CALL_TIMEOUT_MS;
+        case API_CALL_ATTEMPT_TIMEOUT -> AWS_API_CALL_ATTEMPT_TIMEOUT_MS;
+        case CREATE_TABLE -> TABLE_AUTO_CREATE;
+        case BILLING_MODE -> TABLE_BILLING_MODE;
+        case READ_CAPACITY -> TABLE_READ_CAPACITY;
+        case WRITE_CAPACITY -> TABLE_WRITE_CAPACITY;
+        case LAYOUT -> TABLE_LAYOUT;
+        case KEY_ENCODING -> DynamoDbDownSourceConfig.KEY_ENCODING;
+        case GT -> DynamoDbDownSourceConfig.KEY_GT;
+        case GTE -> DynamoDbDownSourceConfig.KEY_GTE;
+        case LT -> DynamoDbDownSourceConfig.KEY_LT;
+        case LTE -> DynamoDbDownSourceConfig.KEY_LTE;
+        case SPLITS -> DynamoDbDownSourceConfig.KEY_RANGE_SPLITS;
+    };
 
     /** The definitions both connectors share; each connector adds its own group after these. */
     static ConfigDef commonConfigDef() {
@@ -61,7 +92,7 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
         def.define(AWS_REGION, Type.STRING, null, Importance.MEDIUM,
                         "The AWS region. Absent: the default AWS region chain (AWS_REGION, profile, instance metadata).",
                         GROUP_AWS, ++order, Width.SHORT, "Region")
-                .define(AWS_ENDPOINT, Type.STRING, null, new EndpointValidator(), Importance.LOW,
+                .define(AWS_ENDPOINT, Type.STRING, null, Importance.LOW,
                         "An endpoint override such as http://localhost:8000 for DynamoDB Local.",
                         GROUP_AWS, ++order, Width.LONG, "Endpoint override")
                 .define(AWS_ACCESS_KEY_ID, Type.STRING, null, Importance.MEDIUM,
@@ -69,7 +100,30 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
                         GROUP_AWS, ++order, Width.MEDIUM, "Access key id")
                 .define(AWS_SECRET_ACCESS_KEY, Type.PASSWORD, null, Importance.MEDIUM,
                         "The AWS secret access key that goes with " + AWS_ACCESS_KEY_ID + ". Never logged.",
-                        GROUP_AWS, ++order, Width.MEDIUM, "Secret access key");
+                        GROUP_AWS, ++order, Width.MEDIUM, "Secret access key")
+                .define(AWS_API_CALL_TIMEOUT_MS, Type.LONG, null, Importance.LOW,
+                        "How long one DynamoDB call may take, retries included. Absent: no limit.",
+                        GROUP_AWS, ++order, Width.SHORT, "Call timeout (ms)")
+                .define(AWS_API_CALL_ATTEMPT_TIMEOUT_MS, Type.LONG, null, Importance.LOW,
+                        "How long one attempt of a DynamoDB call may take; an attempt that times out is retried."
+                                + " Absent: no limit.",
+                        GROUP_AWS, ++order, Width.SHORT, "Attempt timeout (ms)");
+        order = 0;
+        def.define(MAX_RETRIES, Type.INT, 10, Range.atLeast(0), Importance.LOW,
+                        "Retries of one DynamoDB request (throttling, server errors, DynamoDB unreachable) and of the"
+                                + " items or keys it left unprocessed, 0 for none. After that the sink asks the framework"
+                                + " to redeliver the records after " + RETRY_BACKOFF_MS + ", and the source reads again"
+                                + " on its next poll. Errors that retrying cannot fix (no credentials, access denied,"
+                                + " a wrong table) fail the task at once.",
+                        GROUP_RETRIES, ++order, Width.SHORT, "Max retries")
+                .define(RETRY_BACKOFF_MS, Type.LONG, 100L, Range.atLeast(0), Importance.LOW,
+                        "Longest pause before the first retry; it doubles for each further retry up to "
+                                + RETRY_BACKOFF_MAX_MS + " (each pause is random below that bound). Also the sink's pause"
+                                + " before the framework redelivers.",
+                        GROUP_RETRIES, ++order, Width.SHORT, "Retry backoff (ms)")
+                .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
+                        "Longest pause between retries.",
+                        GROUP_RETRIES, ++order, Width.SHORT, "Max retry backoff (ms)");
         def.define(TABLE_LAYOUT, Type.STRING, Layout.AUTO.id(), ConfigDef.LambdaValidator.with((name, value) -> {
                     try {
                         Layout.parse((String) value);
@@ -89,50 +143,62 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
                         ConfigDef.ValidString.in(BillingMode.PAY_PER_REQUEST.toString(), BillingMode.PROVISIONED.toString()),
                         Importance.LOW, "Billing of a table the connector creates: PAY_PER_REQUEST or PROVISIONED.",
                         GROUP_TABLE, ++order, Width.SHORT, "Billing mode")
-                .define(TABLE_READ_CAPACITY, Type.LONG, null, CAPACITY, Importance.LOW,
+                .define(TABLE_READ_CAPACITY, Type.LONG, null, Importance.LOW,
                         "Read capacity units of a PROVISIONED table the connector creates (required with PROVISIONED).",
                         GROUP_TABLE, ++order, Width.SHORT, "Read capacity")
-                .define(TABLE_WRITE_CAPACITY, Type.LONG, null, CAPACITY, Importance.LOW,
+                .define(TABLE_WRITE_CAPACITY, Type.LONG, null, Importance.LOW,
                         "Write capacity units of a PROVISIONED table the connector creates (required with PROVISIONED).",
                         GROUP_TABLE, ++order, Width.SHORT, "Write capacity");
         return def;
     }
 
-    public DynamoDbDownConnectorConfig(ConfigDef definition, Map<String, String> props) {
+    /** The parsed value of a key (what {@link AbstractConfig#get} gives). */
+    @FunctionalInterface
+    interface Values {
+        Object get(String key);
+    }
+
+    /** Which store settings a connector's keys map onto, and their problems. */
+    @FunctionalInterface
+    interface SettingChecks {
+        List<SettingProblem> problems(Values values);
+    }
+
+    /** Parses {@code props}; every problem of the settings they map onto fails it, named on its key. */
+    DynamoDbDownConnectorConfig(ConfigDef definition, Map<String, String> props, SettingChecks checks) {
         super(definition, props);
-        List<String> problems = new ArrayList<>();
-        crossFieldProblems(props, (key, message) -> problems.add(key + ": " + message));
+        List<SettingProblem> problems = checks.problems(this::get);
         if (!problems.isEmpty()) {
-            throw new ConfigException("Invalid dynamodbdown connector configuration: " + String.join("; ", problems));
+            throw new ConfigException("Invalid dynamodbdown connector configuration: "
+                    + problems.stream().map(p -> p.describe(KEY_NAMES)).collect(Collectors.joining("; ")));
         }
     }
 
-    /** Receives one cross-field problem: the key it is reported on and what is wrong. */
-    interface ProblemSink {
-        void report(String key, String message);
+    /** The problems of the client and table settings both connectors have. */
+    static List<SettingProblem> commonProblems(Values values) {
+        List<SettingProblem> problems = new ArrayList<>(clientSettings(values).problems());
+        problems.addAll(tableSettings(values).problems());
+        return problems;
     }
 
-    /** Rules that span several keys; shown on the worker's validation endpoint next to each key. */
-    static void crossFieldProblems(Map<String, String> props, ProblemSink problems) {
-        if (BillingMode.PROVISIONED.toString().equals(props.get(TABLE_BILLING_MODE))) {
-            for (String key : List.of(TABLE_READ_CAPACITY, TABLE_WRITE_CAPACITY)) {
-                if (props.get(key) == null || props.get(key).isBlank()) {
-                    problems.report(key, "required when " + TABLE_BILLING_MODE + " is PROVISIONED");
-                }
+    /**
+     * What the worker's validation endpoint shows: the ConfigDef's checks (already in {@code config}), then the
+     * store settings' problems on the keys they concern. A key that failed its own check counts with its default
+     * for the settings, so that every other mistake still shows at once and none is reported twice.
+     */
+    static Config validate(ConfigDef definition, Config config, SettingChecks checks) {
+        Map<String, ConfigValue> byKey = new HashMap<>();
+        config.configValues().forEach(v -> byKey.put(v.name(), v));
+        Values values = key -> {
+            ConfigValue value = byKey.get(key);
+            return value.errorMessages().isEmpty() ? value.value() : definition.configKeys().get(key).defaultValue;
+        };
+        for (SettingProblem problem : checks.problems(values)) {
+            ConfigValue value = byKey.get(KEY_NAMES.nameOf(problem.setting()));
+            if (value.errorMessages().isEmpty()) {
+                value.addErrorMessage(problem.message(KEY_NAMES));
             }
         }
-        boolean hasId = props.get(AWS_ACCESS_KEY_ID) != null && !props.get(AWS_ACCESS_KEY_ID).isBlank();
-        boolean hasSecret = props.get(AWS_SECRET_ACCESS_KEY) != null && !props.get(AWS_SECRET_ACCESS_KEY).isBlank();
-        if (hasId != hasSecret) {
-            problems.report(hasId ? AWS_SECRET_ACCESS_KEY : AWS_ACCESS_KEY_ID, AWS_ACCESS_KEY_ID + " and "
-                    + AWS_SECRET_ACCESS_KEY + " go together: set both, or neither to use the default credentials chain");
-        }
-    }
-
-    /** Runs the ConfigDef's checks, then adds the cross-field problems to the keys they concern. */
-    static Config validate(Config config, Map<String, String> props) {
-        crossFieldProblems(props, (key, message) -> config.configValues().stream()
-                .filter(v -> v.name().equals(key)).findFirst().ifPresent(v -> v.addErrorMessage(message)));
         return config;
     }
 
@@ -140,36 +206,53 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
         return getString(TABLE);
     }
 
-    /** A client as configured: the caller owns and closes it. */
-    DynamoDbClient buildClient() {
-        DynamoDbClientBuilder builder = DynamoDbClient.builder();
-        String region = getString(AWS_REGION);
-        String endpoint = getString(AWS_ENDPOINT);
-        if (region != null) {
-            builder.region(Region.of(region));
-        } else if (endpoint != null) {
-            builder.region(Region.US_EAST_1); // a local endpoint ignores the region, the SDK still wants one
-        }
-        if (endpoint != null) {
-            builder.endpointOverride(URI.create(endpoint));
-        }
-        Password secret = getPassword(AWS_SECRET_ACCESS_KEY);
-        String accessKeyId = getString(AWS_ACCESS_KEY_ID);
-        builder.credentialsProvider(accessKeyId != null && secret != null
-                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secret.value()))
-                : DefaultCredentialsProvider.builder().build());
-        return builder.build();
+    ClientSettings clientSettings() {
+        return clientSettings(this::get);
     }
 
-    OpenOptions openOptions(RetryPolicy retryPolicy, int concurrency) {
-        OpenOptions options = OpenOptions.defaults()
-                .withCreateIfMissing(getBoolean(TABLE_AUTO_CREATE))
-                .withRetryPolicy(retryPolicy)
-                .withWriteConcurrency(concurrency)
-                .withLayout(Layout.parse(getString(TABLE_LAYOUT)));
-        return BillingMode.PROVISIONED.toString().equals(getString(TABLE_BILLING_MODE))
-                ? options.withProvisionedBilling(getLong(TABLE_READ_CAPACITY), getLong(TABLE_WRITE_CAPACITY))
-                : options.withOnDemandBilling();
+    private static ClientSettings clientSettings(Values values) {
+        Password secret = (Password) values.get(AWS_SECRET_ACCESS_KEY);
+        long backoff = (Long) values.get(RETRY_BACKOFF_MS);
+        long maxBackoff = (Long) values.get(RETRY_BACKOFF_MAX_MS);
+        return ClientSettings.defaults()
+                .withRegion((String) values.get(AWS_REGION))
+                .withEndpoint((String) values.get(AWS_ENDPOINT))
+                .withCredentials((String) values.get(AWS_ACCESS_KEY_ID), secret == null ? null : secret.value())
+                .withMaxAttempts((Integer) values.get(MAX_RETRIES) + 1)
+                // a maximum below the first backoff has always meant "no growth", not an error
+                .withRetryDelays(Duration.ofMillis(backoff), Duration.ofMillis(Math.max(backoff, maxBackoff)))
+                .withTimeouts(millis(values.get(AWS_API_CALL_TIMEOUT_MS)), millis(values.get(AWS_API_CALL_ATTEMPT_TIMEOUT_MS)));
+    }
+
+    private static Duration millis(Object value) {
+        return value == null ? null : Duration.ofMillis((Long) value);
+    }
+
+    TableSettings tableSettings() {
+        return tableSettings(this::get);
+    }
+
+    private static TableSettings tableSettings(Values values) {
+        return TableSettings.defaults()
+                .withCreateTable((Boolean) values.get(TABLE_AUTO_CREATE))
+                .withBilling(BillingMode.fromValue((String) values.get(TABLE_BILLING_MODE)),
+                        (Long) values.get(TABLE_READ_CAPACITY), (Long) values.get(TABLE_WRITE_CAPACITY))
+                .withLayout(Layout.parse((String) values.get(TABLE_LAYOUT)));
+    }
+
+    /** A client as configured, the caller's to close; a missing region or credentials fail here, named on their key. */
+    DynamoDbClient buildClient() {
+        try {
+            return clientSettings().buildClient();
+        } catch (InvalidSettingsException e) {
+            throw new ConfigException(e.describe(KEY_NAMES));
+        }
+    }
+
+    OpenOptions openOptions(int concurrency) {
+        return tableSettings().applyTo(OpenOptions.defaults()
+                .withRetryPolicy(clientSettings().retryPolicy())
+                .withWriteConcurrency(concurrency));
     }
 
     /** Checks a table name with the store's own rule. */
@@ -189,28 +272,6 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "3 to 255 characters of A-Z, a-z, 0-9, '_', '-', '.'";
-        }
-    }
-
-    static final class EndpointValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value == null) {
-                return;
-            }
-            try {
-                URI uri = URI.create((String) value);
-                if (uri.getScheme() == null || uri.getHost() == null) {
-                    throw new IllegalArgumentException("needs a scheme and a host");
-                }
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(name, value, "not an endpoint URL such as http://localhost:8000 (" + e.getMessage() + ")");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "an URL such as http://localhost:8000";
         }
     }
 }

@@ -1,8 +1,6 @@
 package io.dynamodbdown.kafka.connect;
 
 import io.dynamodbdown.store.Location;
-import io.dynamodbdown.store.RetryPolicy;
-import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -16,9 +14,6 @@ public class DynamoDbDownSinkConfig extends DynamoDbDownConnectorConfig {
 
     public static final String BATCH_SIZE = "batch.size";
     public static final String MAX_IN_FLIGHT_REQUESTS = "max.in.flight.requests";
-    public static final String MAX_RETRIES = "max.retries";
-    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
-    public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
 
     /** Where the sink's hash.key puts the record's topic. */
     static final String TOPIC_PLACEHOLDER = "${topic}";
@@ -39,21 +34,11 @@ public class DynamoDbDownSinkConfig extends DynamoDbDownConnectorConfig {
                         GROUP_WRITES, ++order, Width.SHORT, "Batch size")
                 .define(MAX_IN_FLIGHT_REQUESTS, Type.INT, 8, Range.between(1, 64), Importance.LOW,
                         "Concurrent BatchWriteItem calls (25 items each) per batch.",
-                        GROUP_WRITES, ++order, Width.SHORT, "Requests in flight")
-                .define(MAX_RETRIES, Type.INT, 10, Range.atLeast(0), Importance.LOW,
-                        "Retries of throttling, unreachable DynamoDB and UnprocessedItems within one write; then the"
-                                + " framework redelivers the records after " + RETRY_BACKOFF_MS + ".",
-                        GROUP_WRITES, ++order, Width.SHORT, "Max retries")
-                .define(RETRY_BACKOFF_MS, Type.LONG, 100L, Range.atLeast(0), Importance.LOW,
-                        "First pause between retries (exponential with jitter), and the pause before redelivery.",
-                        GROUP_WRITES, ++order, Width.SHORT, "Retry backoff (ms)")
-                .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
-                        "Longest pause between retries.",
-                        GROUP_WRITES, ++order, Width.SHORT, "Max retry backoff (ms)");
+                        GROUP_WRITES, ++order, Width.SHORT, "Requests in flight");
     }
 
     public DynamoDbDownSinkConfig(Map<String, String> props) {
-        super(CONFIG_DEF, props);
+        super(CONFIG_DEF, props, DynamoDbDownConnectorConfig::commonProblems);
     }
 
     /** The database a record of {@code topic} goes to. */
@@ -71,12 +56,6 @@ public class DynamoDbDownSinkConfig extends DynamoDbDownConnectorConfig {
 
     long retryBackoffMs() {
         return getLong(RETRY_BACKOFF_MS);
-    }
-
-    RetryPolicy retryPolicy() {
-        long base = retryBackoffMs();
-        return new RetryPolicy(getInt(MAX_RETRIES) + 1, Duration.ofMillis(base),
-                Duration.ofMillis(Math.max(base, getLong(RETRY_BACKOFF_MAX_MS))));
     }
 
     /** A hash key template: non-empty, and valid once a topic name is put in. */

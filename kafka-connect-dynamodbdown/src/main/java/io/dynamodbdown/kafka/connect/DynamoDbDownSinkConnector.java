@@ -49,6 +49,7 @@ public class DynamoDbDownSinkConnector extends SinkConnector {
 
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
-        return DynamoDbDownConnectorConfig.validate(super.validate(connectorConfigs), connectorConfigs);
+        return DynamoDbDownConnectorConfig.validate(DynamoDbDownSinkConfig.CONFIG_DEF, super.validate(connectorConfigs),
+                DynamoDbDownConnectorConfig::commonProblems);
     }
 }

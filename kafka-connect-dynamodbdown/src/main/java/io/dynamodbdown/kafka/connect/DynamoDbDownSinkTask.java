@@ -2,11 +2,11 @@ package io.dynamodbdown.kafka.connect;
 
 import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.DynamoDbDown;
 import io.dynamodbdown.store.DynamoDbDownException;
 import io.dynamodbdown.store.InvalidEntryException;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -62,7 +62,7 @@ public class DynamoDbDownSinkTask extends SinkTask {
     public void start(Map<String, String> props) {
         config = new DynamoDbDownSinkConfig(props);
         client = clients.apply(config);
-        openOptions = config.openOptions(config.retryPolicy(), config.maxInFlightRequests());
+        openOptions = config.openOptions(config.maxInFlightRequests());
         converter = new RecordConverter();
         reporter = errantRecordReporter();
         try {

@@ -1,16 +1,16 @@
 package io.dynamodbdown.kafka.connect;
 
-import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
-import io.dynamodbdown.store.RetryPolicy;
+import io.dynamodbdown.store.settings.RangeSettings;
+import io.dynamodbdown.store.settings.SettingProblem;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -56,6 +56,10 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
                             if (hashKeys.isEmpty()) {
                                 throw new ConfigException(name, value, "name at least one database");
                             }
+                            if (new HashSet<>(hashKeys).size() < hashKeys.size()) {
+                                throw new ConfigException(name, value, "names a database twice: each database is read"
+                                        + " once, and two readers of one database would each send it whole");
+                            }
                             for (String hashKey : hashKeys) {
                                 try {
                                     new Location("any-table", hashKey);
@@ -63,7 +67,7 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
                                     throw new ConfigException(name, value, e.getMessage());
                                 }
                             }
-                        }, () -> "comma-separated non-empty hash keys"), Importance.HIGH,
+                        }, () -> "comma-separated distinct non-empty hash keys"), Importance.HIGH,
                         "The databases (DynamoDB hash keys) to read, comma-separated; each is a source partition.",
                         GROUP_DATABASE, 2, Width.LONG, "Hash keys")
                 .define(TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -103,32 +107,24 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
     }
 
     public DynamoDbDownSourceConfig(Map<String, String> props) {
-        super(CONFIG_DEF, props);
-        partitions(); // bounds and split points must decode and fit the range
+        super(CONFIG_DEF, props, DynamoDbDownSourceConfig::sourceProblems);
     }
 
-    /** Bounds that do not decode, or split points outside the range, reported on the key they concern. */
-    static void rangeProblems(Map<String, String> props, ProblemSink problems) {
-        KeyEncoding encoding = KeyEncoding.parse(props.getOrDefault(KEY_ENCODING, "utf8"));
-        boolean boundsValid = true;
-        for (String key : List.of(KEY_GT, KEY_GTE, KEY_LT, KEY_LTE)) {
-            String text = props.get(key);
-            try {
-                if (text != null) {
-                    encoding.decode(text);
-                }
-            } catch (IllegalArgumentException e) {
-                problems.report(key, e.getMessage());
-                boundsValid = false;
-            }
-        }
-        if (boundsValid) {
-            try {
-                new DynamoDbDownSourceConfig(props);
-            } catch (ConfigException e) {
-                problems.report(KEY_RANGE_SPLITS, e.getMessage());
-            }
-        }
+    /** The common problems, and bounds that do not decode or split points outside the range. */
+    static List<SettingProblem> sourceProblems(Values values) {
+        List<SettingProblem> problems = commonProblems(values);
+        problems.addAll(rangeSettings(values).problems());
+        return problems;
+    }
+
+    private static RangeSettings rangeSettings(Values values) {
+        @SuppressWarnings("unchecked")
+        List<String> splits = (List<String>) values.get(KEY_RANGE_SPLITS);
+        return RangeSettings.all()
+                .withKeyEncoding(KeyEncoding.parse((String) values.get(KEY_ENCODING)))
+                .withBounds((String) values.get(KEY_GT), (String) values.get(KEY_GTE),
+                        (String) values.get(KEY_LT), (String) values.get(KEY_LTE))
+                .withSplits(splits);
     }
 
     String topic() {
@@ -151,55 +147,14 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
         return getInt(BATCH_MAX_ROWS);
     }
 
-    RetryPolicy retryPolicy() {
-        return RetryPolicy.DEFAULT;
-    }
-
     /** The configured range of every database, without splits. */
     KeyRange range() {
-        KeyEncoding encoding = KeyEncoding.parse(getString(KEY_ENCODING));
-        KeyRange range = KeyRange.all();
-        range = range.gt(decode(encoding, KEY_GT)).gte(decode(encoding, KEY_GTE));
-        return range.lt(decode(encoding, KEY_LT)).lte(decode(encoding, KEY_LTE));
-    }
-
-    private byte[] decode(KeyEncoding encoding, String key) {
-        String text = getString(key);
-        if (text == null) {
-            return null;
-        }
-        try {
-            return encoding.decode(text);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(key, text, e.getMessage());
-        }
+        return rangeSettings(this::get).range();
     }
 
     /** Every source partition: each database's range, cut at the split points. */
     List<RangePartition> partitions() {
-        KeyEncoding encoding = KeyEncoding.parse(getString(KEY_ENCODING));
-        KeyRange range = range();
-        TreeSet<byte[]> splits = new TreeSet<>(Bytes::compare);
-        for (String split : getList(KEY_RANGE_SPLITS)) {
-            byte[] point;
-            try {
-                point = encoding.decode(split);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(KEY_RANGE_SPLITS, split, e.getMessage());
-            }
-            boolean atLowerBound = range.lowerBound() != null && Bytes.compare(point, range.lowerBound()) == 0;
-            if (!range.contains(point) || atLowerBound) {
-                throw new ConfigException(KEY_RANGE_SPLITS, split, "split points must lie strictly inside the key range");
-            }
-            splits.add(point);
-        }
-        List<KeyRange> pieces = new ArrayList<>();
-        KeyRange rest = range;
-        for (byte[] split : splits) {
-            pieces.add(rest.lte((byte[]) null).lt(split));
-            rest = rest.gt((byte[]) null).gte(split);
-        }
-        pieces.add(rest);
+        List<KeyRange> pieces = rangeSettings(this::get).pieces();
         List<RangePartition> partitions = new ArrayList<>();
         for (String hashKey : getList(HASH_KEY)) {
             for (KeyRange piece : pieces) {

@@ -1,7 +1,7 @@
 package io.dynamodbdown.kafka.connect;
 
+import io.dynamodbdown.store.KeyEncoding;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +13,7 @@ import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.apache.kafka.connect.source.SourceConnector;
+import org.apache.kafka.connect.util.ConnectorUtils;
 
 /**
  * Streams LevelDB-style databases on DynamoDB into a topic in key order: each database's key range (cut
@@ -39,19 +40,11 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
         return DynamoDbDownSourceTask.class;
     }
 
-    /** Deals the partitions round-robin to at most {@code maxTasks} tasks; no task without a partition. */
+    /** Deals the partitions to at most {@code maxTasks} tasks in even, contiguous shares; no task without a partition. */
     @Override
     public List<Map<String, String>> taskConfigs(int maxTasks) {
-        int tasks = Math.min(maxTasks, partitions.size());
-        List<List<RangePartition>> shares = new ArrayList<>();
-        for (int i = 0; i < tasks; i++) {
-            shares.add(new ArrayList<>());
-        }
-        for (int i = 0; i < partitions.size(); i++) {
-            shares.get(i % tasks).add(partitions.get(i));
-        }
         List<Map<String, String>> configs = new ArrayList<>();
-        for (List<RangePartition> share : shares) {
+        for (List<RangePartition> share : ConnectorUtils.groupPartitions(partitions, Math.min(maxTasks, partitions.size()))) {
             Map<String, String> config = new HashMap<>(props);
             config.put(DynamoDbDownSourceTask.TASK_PARTITIONS, RangePartition.encode(share));
             configs.add(config);
@@ -70,13 +63,8 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
 
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
-        Config config = DynamoDbDownConnectorConfig.validate(super.validate(connectorConfigs), connectorConfigs);
-        boolean fieldsValid = config.configValues().stream().allMatch(v -> v.errorMessages().isEmpty());
-        if (fieldsValid) {
-            DynamoDbDownSourceConfig.rangeProblems(connectorConfigs, (key, message) -> config.configValues().stream()
-                    .filter(v -> v.name().equals(key)).findFirst().ifPresent(v -> v.addErrorMessage(message)));
-        }
-        return config;
+        return DynamoDbDownConnectorConfig.validate(DynamoDbDownSourceConfig.CONFIG_DEF, super.validate(connectorConfigs),
+                DynamoDbDownSourceConfig::sourceProblems);
     }
 
     /**
@@ -114,7 +102,7 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
                         + RangePartition.OFFSET_KEY_FIELD + "\": \"<base64 of the last key read>\"}");
             }
             try {
-                Base64.getDecoder().decode(text);
+                KeyEncoding.BASE64.decode(text);
             } catch (IllegalArgumentException e) {
                 throw new ConnectException("Offset key '" + text + "' for " + entry.getKey() + " is not base64", e);
             }

@@ -3,16 +3,16 @@ package io.dynamodbdown.kafka.connect;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.DatabaseClosedException;
-import io.dynamodbdown.store.DynamoDbDown;
 import io.dynamodbdown.store.DynamoDbDownException;
 import io.dynamodbdown.store.Entry;
+import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.RangeIterator;
 import io.dynamodbdown.store.TailReader;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +75,7 @@ public class DynamoDbDownSourceTask extends SourceTask {
     public void start(Map<String, String> props) {
         config = new DynamoDbDownSourceConfig(props);
         client = config.buildClient();
-        OpenOptions options = config.openOptions(config.retryPolicy(), 1);
+        OpenOptions options = config.openOptions(1);
         Map<String, Database> databases = new HashMap<>();
         List<RangePartition> partitions = RangePartition.decode(props.get(TASK_PARTITIONS));
         List<Map<String, String>> sourcePartitions = new ArrayList<>();
@@ -91,7 +91,7 @@ public class DynamoDbDownSourceTask extends SourceTask {
         for (Cursor cursor : cursors) {
             Map<String, Object> offset = offsets.get(cursor.sourcePartition);
             if (offset != null && offset.get(RangePartition.OFFSET_KEY_FIELD) != null) {
-                cursor.lastKey = Base64.getDecoder().decode((String) offset.get(RangePartition.OFFSET_KEY_FIELD));
+                cursor.lastKey = KeyEncoding.BASE64.decode((String) offset.get(RangePartition.OFFSET_KEY_FIELD));
                 LOG.info("Resuming {} {} after key {}", cursor.partition.hashKey(), cursor.partition.rangeId(),
                         Bytes.describe(cursor.lastKey));
             }
@@ -139,7 +139,7 @@ public class DynamoDbDownSourceTask extends SourceTask {
             List<Entry> fresh = cursor.tail.poll(wanted);
             byte[] settled = cursor.tail.settledKey();
             Map<String, String> offset = new HashMap<>();
-            offset.put(RangePartition.OFFSET_KEY_FIELD, settled == null ? null : Base64.getEncoder().encodeToString(settled));
+            offset.put(RangePartition.OFFSET_KEY_FIELD, settled == null ? null : KeyEncoding.BASE64.encode(settled));
             for (Entry entry : fresh) {
                 records.add(record(cursor, offset, entry));
             }
@@ -150,7 +150,7 @@ public class DynamoDbDownSourceTask extends SourceTask {
             while (entries.hasNext()) {
                 Entry entry = entries.next();
                 records.add(record(cursor,
-                        Map.of(RangePartition.OFFSET_KEY_FIELD, Base64.getEncoder().encodeToString(entry.key())), entry));
+                        Map.of(RangePartition.OFFSET_KEY_FIELD, KeyEncoding.BASE64.encode(entry.key())), entry));
                 cursor.lastKey = entry.key();
                 read++;
             }

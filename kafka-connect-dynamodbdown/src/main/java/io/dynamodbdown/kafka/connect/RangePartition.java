@@ -1,8 +1,8 @@
 package io.dynamodbdown.kafka.connect;
 
+import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -18,8 +18,6 @@ record RangePartition(String hashKey, KeyRange range) {
     static final String RANGE_FIELD = "range";
     static final String OFFSET_KEY_FIELD = "key";
 
-    private static final Base64.Encoder B64 = Base64.getEncoder();
-    private static final Base64.Decoder B64D = Base64.getDecoder();
 
     Map<String, String> sourcePartition(String table) {
         return Map.of(TABLE_FIELD, table, HASH_KEY_FIELD, hashKey, RANGE_FIELD, rangeId());
@@ -32,13 +30,13 @@ record RangePartition(String hashKey, KeyRange range) {
     }
 
     private static String bound(String kind, byte[] key) {
-        return key == null ? "" : kind + ":" + B64.encodeToString(key);
+        return key == null ? "" : kind + ":" + KeyEncoding.BASE64.encode(key);
     }
 
     static String encode(List<RangePartition> partitions) {
         List<String> parts = new ArrayList<>();
         for (RangePartition p : partitions) {
-            parts.add(B64.encodeToString(p.hashKey.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "|" + p.rangeId());
+            parts.add(KeyEncoding.BASE64.encode(p.hashKey.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "|" + p.rangeId());
         }
         return String.join(",", parts);
     }
@@ -50,7 +48,7 @@ record RangePartition(String hashKey, KeyRange range) {
         }
         for (String part : encoded.split(",")) {
             int bar = part.indexOf('|');
-            String hashKey = new String(B64D.decode(part.substring(0, bar)), java.nio.charset.StandardCharsets.UTF_8);
+            String hashKey = new String(KeyEncoding.BASE64.decode(part.substring(0, bar)), java.nio.charset.StandardCharsets.UTF_8);
             partitions.add(new RangePartition(hashKey, parseRange(part.substring(bar + 1))));
         }
         return partitions;
@@ -66,11 +64,11 @@ record RangePartition(String hashKey, KeyRange range) {
         String lower = rangeId.substring(0, dots);
         String upper = rangeId.substring(dots + 2);
         if (!lower.isEmpty()) {
-            byte[] key = B64D.decode(lower.substring(lower.indexOf(':') + 1));
+            byte[] key = KeyEncoding.BASE64.decode(lower.substring(lower.indexOf(':') + 1));
             range = lower.startsWith("gte:") ? range.gte(key) : range.gt(key);
         }
         if (!upper.isEmpty()) {
-            byte[] key = B64D.decode(upper.substring(upper.indexOf(':') + 1));
+            byte[] key = KeyEncoding.BASE64.decode(upper.substring(upper.indexOf(':') + 1));
             range = upper.startsWith("lte:") ? range.lte(key) : range.lt(key);
         }
         return range;

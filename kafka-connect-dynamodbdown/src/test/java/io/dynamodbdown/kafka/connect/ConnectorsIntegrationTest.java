@@ -1,19 +1,21 @@
 package io.dynamodbdown.kafka.connect;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.DynamoDbDown;
 import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
-import io.dynamodbdown.testing.JsTables;
 import io.dynamodbdown.testing.JsTables.Variant;
+import io.dynamodbdown.testing.JsTables;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,7 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -31,6 +34,7 @@ import org.apache.kafka.connect.converters.ByteArrayConverter;
 import org.apache.kafka.connect.storage.StringConverter;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -120,6 +124,31 @@ class ConnectorsIntegrationTest {
     }
 
     @Test
+    void aSinkWithoutCredentialsFailsNamingTheMissingSettingInsteadOfRedeliveringForever() {
+        Assumptions.assumeTrue(System.getenv("AWS_ACCESS_KEY_ID") == null, "this machine has AWS credentials in its environment");
+        String before = System.setProperty("aws.disableEc2Metadata", "true"); // the worker runs in this JVM
+        try {
+            Map<String, String> props = sink(DynamoDbLocal.uniqueTableName("it-no-credentials"), "no-credentials-input");
+            props.remove("aws.access.key.id");
+            props.remove("aws.secret.access.key");
+            connect.configureConnector("no-credentials", props);
+            await("the task to fail").atMost(Duration.ofMillis(TIMEOUT_MS)).until(() -> {
+                var status = connect.connectorStatus("no-credentials");
+                return !status.tasks().isEmpty() && status.tasks().get(0).state().equals("FAILED");
+            });
+            String trace = connect.connectorStatus("no-credentials").tasks().get(0).trace();
+            assertTrue(trace.contains("no AWS credentials were found: set aws.access.key.id and aws.secret.access.key"), trace);
+            connect.deleteConnector("no-credentials");
+        } finally {
+            if (before == null) {
+                System.clearProperty("aws.disableEc2Metadata");
+            } else {
+                System.setProperty("aws.disableEc2Metadata", before);
+            }
+        }
+    }
+
+    @Test
     void badRecordsGoToTheDeadLetterQueueWithTheReasonAndTheRestArrives() throws Exception {
         String table = DynamoDbLocal.uniqueTableName("it-dlq");
         String topic = "dlq-input";
@@ -164,8 +193,9 @@ class ConnectorsIntegrationTest {
         List<String> keys = keysOf(connect.kafka().consume(1_000, TIMEOUT_MS, "snapshot-out"));
         assertEquals(1_000, keys.size());
         assertEquals(keys.stream().sorted().collect(Collectors.toList()), keys, "key order");
-        Thread.sleep(1_000);
-        assertEquals(1_000, connect.kafka().consumeAll(TIMEOUT_MS, "snapshot-out").count(), "read once, then idle");
+        // five poll intervals and more: still the same 1,000
+        await("read once, then idle").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30))
+                .until(() -> connect.kafka().consumeAll(TIMEOUT_MS, "snapshot-out").count() == 1_000);
         connect.deleteConnector("snapshot");
     }
 
@@ -189,7 +219,7 @@ class ConnectorsIntegrationTest {
             db.batch(puts("t", 600, 300));
             connect.resumeConnector("tail");
             connect.kafka().consume(900, TIMEOUT_MS, "tail-out");
-            Thread.sleep(2_000);
+            awaitStable(() -> (long) connect.kafka().consumeAll(TIMEOUT_MS, "tail-out").count(), "the re-sent tail to end");
             List<String> keys = keysOf(connect.kafka().consumeAll(TIMEOUT_MS, "tail-out"));
             List<String> expected = keysOf(List.of());
             puts("t", 0, 900).forEach(p -> expected.add(new String(p.key(), StandardCharsets.UTF_8)));
@@ -267,13 +297,14 @@ class ConnectorsIntegrationTest {
         return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    private static void awaitUntil(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out waiting for " + what);
-            }
-            Thread.sleep(200);
-        }
+    private static void awaitUntil(Callable<Boolean> condition, String what) {
+        await(what).atMost(Duration.ofMillis(TIMEOUT_MS)).pollInterval(Duration.ofMillis(200)).until(condition);
+    }
+
+    /** Waits until {@code count} has stopped changing for two seconds. */
+    private static void awaitStable(Callable<Long> count, String what) {
+        AtomicLong last = new AtomicLong(-1);
+        await(what).atMost(Duration.ofMillis(TIMEOUT_MS)).pollInterval(Duration.ofMillis(250)).during(Duration.ofSeconds(2))
+                .until(() -> last.getAndSet(count.call()) == last.get());
     }
 }

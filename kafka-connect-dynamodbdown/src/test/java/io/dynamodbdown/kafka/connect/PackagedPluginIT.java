@@ -1,18 +1,20 @@
 package io.dynamodbdown.kafka.connect;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.DynamoDbDown;
 import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -97,11 +99,8 @@ class PackagedPluginIT {
             assertEquals(200, kafka.consume(200, TimeUnit.SECONDS.toMillis(120), "plugin-out").count(),
                     "the source connector from the archive streamed the table (worker log: " + log + ")");
             try (Database copy = DynamoDbDown.open(dynamo.client(), table + "$copy")) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (copy.stream(KeyRange.all()).count() < 50 && System.nanoTime() < deadline) {
-                    Thread.sleep(200);
-                }
-                assertEquals(50, copy.stream(KeyRange.all()).count(), "the sink connector from the archive wrote the topic");
+                await("the sink connector from the archive to write the topic").atMost(Duration.ofSeconds(60))
+                        .until(() -> copy.stream(KeyRange.all()).count(), count -> count == 50);
             }
             String output = Files.readString(log.toPath());
             assertTrue(output.contains("Registered loader: PluginClassLoader{pluginLocation=file:" + plugin.getParent().toAbsolutePath()),

@@ -1,18 +1,21 @@
 package io.dynamodbdown.kafka.connect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.DynamoDbDown;
 import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import io.dynamodbdown.testing.FaultInjectingClient;
-import io.dynamodbdown.testing.JsTables;
+import io.dynamodbdown.testing.FaultInjectingHttpClient;
+import io.dynamodbdown.testing.FaultInjectingHttpClient.Fault;
 import io.dynamodbdown.testing.JsTables.Variant;
+import io.dynamodbdown.testing.JsTables;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -116,13 +119,48 @@ class SinkTaskTest {
         assertTrue(task.metrics().recordsRetried.get() > 0);
     }
 
+    /** A task whose client is built from its own settings, over an HTTP client that injects faults. */
+    private void startWithHttpFaults(FaultInjectingHttpClient http, StubSinkTaskContext context, Map<String, String> props) {
+        props.putAll(Map.of("aws.endpoint", DynamoDbLocalExtension.get().endpoint().toString(), "aws.region", "us-east-1",
+                "aws.access.key.id", DynamoDbLocal.ACCESS_KEY, "aws.secret.access.key", DynamoDbLocal.SECRET_KEY));
+        task = new DynamoDbDownSinkTask(config -> config.clientSettings().clientBuilder().httpClient(http).build());
+        task.initialize(context);
+        task.start(props);
+    }
+
     @Test
-    void throttlingWithinTheRetriesIsRiddenOut(DynamoDbClient real) {
-        FaultInjectingClient faulty = new FaultInjectingClient(real);
-        start(faulty, new StubSinkTaskContext(false), props());
-        faulty.throttle(2);
-        task.put(records(0, 10));
-        assertEquals(Map.of(P0, new OffsetAndMetadata(10)), task.preCommit(Map.of(P0, new OffsetAndMetadata(10))));
+    void throttlingWithinTheRetriesIsRiddenOut() {
+        try (FaultInjectingHttpClient http = new FaultInjectingHttpClient()) {
+            startWithHttpFaults(http, new StubSinkTaskContext(false), props());
+            http.fail("BatchWriteItem", Fault.THROTTLE, 0, 2);
+            task.put(records(0, 10));
+            assertEquals(Map.of(P0, new OffsetAndMetadata(10)), task.preCommit(Map.of(P0, new OffsetAndMetadata(10))));
+            assertEquals(2, http.injected());
+        }
+    }
+
+    @Test
+    void maxRetriesZeroSendsEachRequestOnceThenAsksForRedelivery() {
+        try (FaultInjectingHttpClient http = new FaultInjectingHttpClient()) {
+            StubSinkTaskContext context = new StubSinkTaskContext(false);
+            startWithHttpFaults(http, context, props("max.retries", "0", "batch.size", "5"));
+            http.failAlways("BatchWriteItem", Fault.THROTTLE);
+            assertThrows(RetriableException.class, () -> task.put(records(0, 10)));
+            assertEquals(1, http.requests("BatchWriteItem"), "no retry at all");
+            assertEquals(5, context.lastTimeoutMs);
+            http.heal();
+        }
+    }
+
+    @Test
+    void anErrorThatRetryingCannotFixFailsTheTaskAtOnce() {
+        try (FaultInjectingHttpClient http = new FaultInjectingHttpClient()) {
+            startWithHttpFaults(http, new StubSinkTaskContext(false), props("table.auto.create", "false"));
+            ConnectException e = assertThrows(ConnectException.class, () -> task.put(records(0, 1)));
+            assertFalse(e instanceof RetriableException, e.toString());
+            assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+            assertEquals(1, http.requests("DescribeTable"), "asked once, not retried");
+        }
     }
 
     @Test

@@ -71,7 +71,7 @@ final class BatchGetter {
                             TableLayout.VALUE, layout.valueAttribute()))
                     .build();
             String what = "getMany of " + pending.size() + " keys from " + location;
-            BatchGetItemResponse response = retrier.call(what,
+            BatchGetItemResponse response = Failures.call(what,
                     () -> client.batchGetItem(b -> b.requestItems(Map.of(location.table(), request))));
             for (Map<String, AttributeValue> item : response.responses().getOrDefault(location.table(), List.of())) {
                 found.put(ByteBuffer.wrap(layout.keyOf(item)), layout.valueOf(item));

@@ -11,11 +11,13 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -62,7 +64,7 @@ final class BatchWriter {
             String reason = cause == null
                     ? "DynamoDB left them unprocessed through " + retrier.maxAttempts() + " attempts"
                     : cause.getMessage();
-            boolean retryable = cause == null || Retrier.isRetryable(cause)
+            boolean retryable = cause == null || Failures.isTransient(cause)
                     || cause instanceof DynamoDbDownException failure && failure.isRetryable();
             throw new BatchWriteException(reason + ", table " + location, unwritten, cause, retryable);
         }
@@ -78,10 +80,23 @@ final class BatchWriter {
                     : TransactWriteItem.builder().delete(d -> d.tableName(location.table())
                             .key(layout.itemKey(location.hashKey(), operation.key()))).build());
         }
-        // The same token on every retry makes a retried transaction idempotent for DynamoDB.
+        // The same token on every attempt makes a retried transaction idempotent for DynamoDB.
         String token = UUID.randomUUID().toString();
-        retrier.call("atomic batch of " + items.size() + " operations on " + location,
-                () -> client.transactWriteItems(b -> b.transactItems(items).clientRequestToken(token)));
+        String what = "atomic batch of " + items.size() + " operations on " + location;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.transactWriteItems(b -> b.transactItems(items).clientRequestToken(token));
+                return;
+            } catch (TransactionCanceledException e) {
+                if (!Failures.isTransientCancellation(e) || attempt >= retrier.maxAttempts()) {
+                    throw Failures.wrap(what, e);
+                }
+                LOG.debug("{}: cancelled by throttling or a conflict (attempt {}), sending it again", what, attempt);
+            } catch (SdkException e) {
+                throw Failures.wrap(what, e);
+            }
+            retrier.pauseBeforeRetry(attempt);
+        }
     }
 
     private WriteRequest writeRequest(BatchOperation operation) {
@@ -96,7 +111,7 @@ final class BatchWriter {
         static final ChunkResult DONE = new ChunkResult(List.of(), null);
     }
 
-    /** Sends one chunk until DynamoDB has processed all of it or the retries run out. */
+    /** Sends one chunk until DynamoDB has processed all of it or the retries of unprocessed items run out. */
     private ChunkResult writeChunk(List<WriteRequest> chunk) {
         List<WriteRequest> pending = chunk;
         for (int attempt = 1; ; attempt++) {
@@ -111,11 +126,9 @@ final class BatchWriter {
                 if (attempt >= retrier.maxAttempts()) {
                     return new ChunkResult(keysOf(pending), null);
                 }
-            } catch (RuntimeException e) {
-                if (!Retrier.isRetryable(e) || attempt >= retrier.maxAttempts()) {
-                    return new ChunkResult(keysOf(sent), e);
-                }
-                LOG.debug("{}: BatchWriteItem failed (attempt {}), retrying: {}", location, attempt, e.toString());
+            } catch (SdkException e) {
+                // the client's retry strategy has already retried the request itself
+                return new ChunkResult(keysOf(sent), Failures.wrap("BatchWriteItem of " + sent.size() + " items", e));
             }
             try {
                 retrier.pauseBeforeRetry(attempt);

@@ -4,6 +4,7 @@ import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.DatabaseClosedException;
+import io.dynamodbdown.store.DynamoDbDownException;
 import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.InvalidEntryException;
 import io.dynamodbdown.store.KeyRange;
@@ -24,7 +25,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import io.dynamodbdown.store.DynamoDbDownException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /** A {@link Database} in one hash key of a DynamoDB table. Open it with {@code DynamoDbDown.open}. */
-public final class DynamoDbDatabase implements Database {
+final class DynamoDbDatabase implements Database {
 
     /** Keys deleted per batch by {@link #clear}: enough to keep all write slots busy, little memory. */
     private static final int CLEAR_CHUNK = 1000;
@@ -56,18 +56,18 @@ public final class DynamoDbDatabase implements Database {
         this.options = options;
         this.layout = layout;
         this.retrier = new Retrier(options.retryPolicy());
-        this.tables = new TableManager(client, retrier);
+        this.tables = new TableManager(client);
         this.pool = Executors.newFixedThreadPool(options.writeConcurrency(), daemonThreads(location));
         this.writer = new BatchWriter(client, location, layout, retrier, pool);
         this.getter = new BatchGetter(client, location, layout, retrier, pool, options.consistentRead());
     }
 
     /** Opens (creating the table when allowed and missing) and waits until the table is ACTIVE. */
-    public static DynamoDbDatabase open(DynamoDbClient client, Location location, OpenOptions options) {
+    static DynamoDbDatabase open(DynamoDbClient client, Location location, OpenOptions options) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(options, "options");
-        TableLayout layout = new TableManager(client, new Retrier(options.retryPolicy())).prepare(location, options);
+        TableLayout layout = new TableManager(client).prepare(location, options);
         return new DynamoDbDatabase(client, location, options, layout);
     }
 
@@ -88,7 +88,7 @@ public final class DynamoDbDatabase implements Database {
     public byte[] get(byte[] key) {
         ensureOpen();
         layout.checkKey(key);
-        GetItemResponse response = retrier.call("get " + Bytes.describe(key) + " from " + location,
+        GetItemResponse response = Failures.call("get " + Bytes.describe(key) + " from " + location,
                 () -> client.getItem(b -> b.tableName(location.table())
                         .key(layout.itemKey(location.hashKey(), key))
                         .consistentRead(options.consistentRead())));
@@ -106,7 +106,7 @@ public final class DynamoDbDatabase implements Database {
     public boolean has(byte[] key) {
         ensureOpen();
         layout.checkKey(key);
-        GetItemResponse response = retrier.call("has " + Bytes.describe(key) + " in " + location,
+        GetItemResponse response = Failures.call("has " + Bytes.describe(key) + " in " + location,
                 () -> client.getItem(b -> b.tableName(location.table())
                         .key(layout.itemKey(location.hashKey(), key))
                         .projectionExpression(TableLayout.RANGE)
@@ -119,7 +119,7 @@ public final class DynamoDbDatabase implements Database {
     public void put(BatchOperation.Put put) {
         ensureOpen();
         layout.checkEntry(location.hashKey(), put.key(), put.value());
-        retrier.call("put " + Bytes.describe(put.key()) + " into " + location, () -> client.putItem(b -> b
+        Failures.call("put " + Bytes.describe(put.key()) + " into " + location, () -> client.putItem(b -> b
                 .tableName(location.table()).item(layout.item(location.hashKey(), put.key(), put.value(), put.text()))));
     }
 
@@ -129,7 +129,7 @@ public final class DynamoDbDatabase implements Database {
         Objects.requireNonNull(value, "value");
         layout.checkEntry(location.hashKey(), key, value);
         try {
-            retrier.call("putIfAbsent " + Bytes.describe(key) + " into " + location,
+            Failures.call("putIfAbsent " + Bytes.describe(key) + " into " + location,
                     () -> client.putItem(b -> b.tableName(location.table())
                             .item(layout.item(location.hashKey(), key, value, false))
                             .conditionExpression("attribute_not_exists(" + TableLayout.RANGE + ")")
@@ -147,7 +147,7 @@ public final class DynamoDbDatabase implements Database {
     public void del(byte[] key) {
         ensureOpen();
         layout.checkKey(key);
-        retrier.call("del " + Bytes.describe(key) + " from " + location,
+        Failures.call("del " + Bytes.describe(key) + " from " + location,
                 () -> client.deleteItem(b -> b.tableName(location.table()).key(layout.itemKey(location.hashKey(), key))));
     }
 
@@ -261,7 +261,7 @@ public final class DynamoDbDatabase implements Database {
     }
 
     QueryResponse query(QueryRequest request, QueryBounds bounds) {
-        return retrier.call("query " + bounds + " of " + location, () -> client.query(request));
+        return Failures.call("query " + bounds + " of " + location, () -> client.query(request));
     }
 
     @Override

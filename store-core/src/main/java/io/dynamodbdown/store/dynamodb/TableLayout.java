@@ -1,14 +1,17 @@
 package io.dynamodbdown.store.dynamodb;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.InvalidEntryException;
 import io.dynamodbdown.store.Layout;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -28,13 +31,13 @@ import software.amazon.awssdk.services.dynamodb.model.TableDescription;
  * B {@code EMPTY_STRING}. Reading gives bytes: B as is, S as UTF-8, NULL and the markers as empty, and
  * N, BOOL, L, M (which other writers may have left) as their JSON text.
  */
-public record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, ScalarAttributeType rangeType,
+record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, ScalarAttributeType rangeType,
         String valueAttribute) {
 
     /** DynamoDB's limit for a sort key value. */
-    public static final int MAX_KEY_BYTES = 1024;
+    static final int MAX_KEY_BYTES = 1024;
     /** DynamoDB's limit for an item: attribute names and values together. */
-    public static final int MAX_ITEM_BYTES = 400 * 1024;
+    static final int MAX_ITEM_BYTES = 400 * 1024;
 
     static final TableLayout NATIVE = new TableLayout(Layout.NATIVE, "db", "key", ScalarAttributeType.B, "value");
     private static final List<TableLayout> ALL = List.of(NATIVE,
@@ -42,6 +45,7 @@ public record TableLayout(Layout layout, String hashAttribute, String rangeAttri
             new TableLayout(Layout.DYNAMODB_LEVELDOWN, "hash", "range", ScalarAttributeType.S, "data"),
             new TableLayout(Layout.DYNAMODB_LEVELDOWN_LEGACY, "---hash", "---range", ScalarAttributeType.S, "---data"));
 
+    private static final JsonFactory JSON = new JsonFactory();
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] EMPTY_BUFFER = "EMPTY_BUFFER".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EMPTY_STRING = "EMPTY_STRING".getBytes(StandardCharsets.US_ASCII);
@@ -165,57 +169,58 @@ public record TableLayout(Layout layout, String hashAttribute, String rangeAttri
 
     /** N, BOOL, L, M and sets as JSON text (B inside them as base64 strings). */
     private static String json(AttributeValue value) {
-        if (value.s() != null) {
-            return quote(value.s());
+        StringWriter text = new StringWriter();
+        try (JsonGenerator out = JSON.createGenerator(text)) {
+            writeJson(value, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot happen: writing to a string", e);
         }
-        if (value.n() != null) {
-            return value.n();
-        }
-        if (value.bool() != null) {
-            return value.bool().toString();
-        }
-        if (value.b() != null) {
-            return quote(Base64.getEncoder().encodeToString(value.b().asByteArrayUnsafe()));
-        }
-        if (value.hasL()) {
-            return value.l().stream().map(TableLayout::json).collect(Collectors.joining(",", "[", "]"));
-        }
-        if (value.hasM()) {
-            return value.m().entrySet().stream().map(e -> quote(e.getKey()) + ":" + json(e.getValue()))
-                    .collect(Collectors.joining(",", "{", "}"));
-        }
-        if (value.hasSs()) {
-            return value.ss().stream().map(TableLayout::quote).collect(Collectors.joining(",", "[", "]"));
-        }
-        if (value.hasNs()) {
-            return String.join(",", value.ns()).transform(s -> "[" + s + "]");
-        }
-        if (value.hasBs()) {
-            return value.bs().stream().map(b -> quote(Base64.getEncoder().encodeToString(b.asByteArrayUnsafe())))
-                    .collect(Collectors.joining(",", "[", "]"));
-        }
-        return "null";
+        return text.toString();
     }
 
-    private static String quote(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
+    private static void writeJson(AttributeValue value, JsonGenerator out) throws IOException {
+        if (value.s() != null) {
+            out.writeString(value.s());
+        } else if (value.n() != null) {
+            out.writeNumber(value.n());
+        } else if (value.bool() != null) {
+            out.writeBoolean(value.bool());
+        } else if (value.b() != null) {
+            out.writeBinary(value.b().asByteArrayUnsafe());
+        } else if (value.hasL()) {
+            out.writeStartArray();
+            for (AttributeValue element : value.l()) {
+                writeJson(element, out);
             }
+            out.writeEndArray();
+        } else if (value.hasM()) {
+            out.writeStartObject();
+            for (Map.Entry<String, AttributeValue> field : value.m().entrySet()) {
+                out.writeFieldName(field.getKey());
+                writeJson(field.getValue(), out);
+            }
+            out.writeEndObject();
+        } else if (value.hasSs()) {
+            out.writeStartArray();
+            for (String element : value.ss()) {
+                out.writeString(element);
+            }
+            out.writeEndArray();
+        } else if (value.hasNs()) {
+            out.writeStartArray();
+            for (String element : value.ns()) {
+                out.writeNumber(element);
+            }
+            out.writeEndArray();
+        } else if (value.hasBs()) {
+            out.writeStartArray();
+            for (SdkBytes element : value.bs()) {
+                out.writeBinary(element.asByteArrayUnsafe());
+            }
+            out.writeEndArray();
+        } else {
+            out.writeNull();
         }
-        return out.append('"').toString();
     }
 
     /** Fails, before any request, for a key DynamoDB would refuse. */

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.retry.backoff.FixedDelayBackoffStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
@@ -15,22 +17,19 @@ import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughput;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
-import software.amazon.awssdk.services.dynamodb.model.TableStatus;
+import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
 
 /** Creates, checks, waits for and deletes the DynamoDB table behind a database. */
 final class TableManager {
 
     private static final Logger LOG = LoggerFactory.getLogger(TableManager.class);
-    private static final long POLL_MILLIS = 200;
+    private static final Duration POLL_DELAY = Duration.ofMillis(200);
 
     private final DynamoDbClient client;
-    private final Retrier retrier;
 
-    TableManager(DynamoDbClient client, Retrier retrier) {
+    TableManager(DynamoDbClient client) {
         this.client = client;
-        this.retrier = retrier;
     }
-
     /**
      * Makes sure the table exists and is ACTIVE, and returns its layout: the one asked for, or for
      * {@link Layout#AUTO} the one an existing table was written with (native for a new table).
@@ -76,7 +75,7 @@ final class TableManager {
 
     void drop(String table, Duration timeout) {
         try {
-            retrier.call("delete table '" + table + "'", () -> client.deleteTable(b -> b.tableName(table)));
+            Failures.call("delete table '" + table + "'", () -> client.deleteTable(b -> b.tableName(table)));
         } catch (DynamoDbDownException e) {
             if (!(e.getCause() instanceof ResourceNotFoundException)) {
                 throw e;
@@ -96,7 +95,7 @@ final class TableManager {
                     .readCapacityUnits(options.readCapacity()).writeCapacityUnits(options.writeCapacity()).build());
         }
         try {
-            retrier.call("create table '" + table + "'", () -> client.createTable(request.build()));
+            Failures.call("create table '" + table + "'", () -> client.createTable(request.build()));
             LOG.info("Created DynamoDB table '{}' ({} billing)", table, options.billingMode());
         } catch (DynamoDbDownException e) {
             if (!(e.getCause() instanceof ResourceInUseException)) {
@@ -109,7 +108,7 @@ final class TableManager {
     /** The table's description, or null when there is no such table. */
     private TableDescription describe(String table) {
         try {
-            return retrier.call("describe table '" + table + "'",
+            return Failures.call("describe table '" + table + "'",
                     () -> client.describeTable(b -> b.tableName(table)).table());
         } catch (DynamoDbDownException e) {
             if (e.getCause() instanceof ResourceNotFoundException) {
@@ -119,26 +118,24 @@ final class TableManager {
         }
     }
 
-    /** Waits until the table is ACTIVE ({@code present}) or gone, within the timeout. */
+    /** Waits until the table is ACTIVE ({@code present}) or gone, within the timeout, with the SDK's waiter. */
     private void awaitStatus(String table, Duration timeout, boolean present) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            TableDescription description = describe(table);
-            if (present ? description != null && description.tableStatus() == TableStatus.ACTIVE : description == null) {
-                return;
+        try (DynamoDbWaiter waiter = DynamoDbWaiter.builder().client(client)
+                .overrideConfiguration(o -> o.waitTimeout(timeout).maxAttempts(Integer.MAX_VALUE)
+                        .backoffStrategy(FixedDelayBackoffStrategy.create(POLL_DELAY)))
+                .build()) {
+            if (present) {
+                waiter.waitUntilTableExists(b -> b.tableName(table));
+            } else {
+                waiter.waitUntilTableNotExists(b -> b.tableName(table));
             }
-            if (System.nanoTime() > deadline) {
-                String status = description == null ? "missing" : String.valueOf(description.tableStatus());
-                throw new DynamoDbDownException("Table '" + table + "' is still " + status + " after " + timeout
-                        + (present ? "; waited for ACTIVE" : "; waited for it to be deleted")
-                        + " (raise the open option activeTimeout if the table is large)");
-            }
-            try {
-                Thread.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new DynamoDbDownException("Interrupted while waiting for table '" + table + "'", e);
-            }
+        } catch (SdkException e) {
+            TableDescription now = describe(table);
+            String status = now == null ? "missing" : String.valueOf(now.tableStatus());
+            throw new DynamoDbDownException("Table '" + table + "' is still " + status + " after " + timeout
+                    + (present ? "; waited for ACTIVE" : "; waited for it to be deleted")
+                    + " (raise the open option activeTimeout if the table is large): " + e.getMessage(), e,
+                    Failures.isTransient(e));
         }
     }
 

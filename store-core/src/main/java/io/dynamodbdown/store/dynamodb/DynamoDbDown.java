@@ -1,10 +1,15 @@
-package io.dynamodbdown.store;
+package io.dynamodbdown.store.dynamodb;
 
-import io.dynamodbdown.store.dynamodb.DynamoDbDatabase;
+import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.Location;
+import io.dynamodbdown.store.OpenOptions;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * Opens databases. The client stays the caller's: closing a database does not close it.
+ * Opens databases: the one public class of the DynamoDB implementation, everything else is reached through
+ * the API package ({@code io.dynamodbdown.store}). The client stays the caller's: closing a database does not
+ * close it, and its retry strategy governs every request (see {@code ClientSettings} for one built from
+ * options).
  *
  * <pre>{@code
  * try (Database db = DynamoDbDown.open(client, "my-table$users")) {

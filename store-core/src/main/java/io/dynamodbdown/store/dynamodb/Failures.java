@@ -1,0 +1,74 @@
+package io.dynamodbdown.store.dynamodb;
+
+import io.dynamodbdown.store.DynamoDbDownException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.Supplier;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.dynamodb.model.RequestLimitExceededException;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.TransactionConflictException;
+import software.amazon.awssdk.services.dynamodb.model.TransactionInProgressException;
+
+/**
+ * Turns what the SDK throws into the store's {@link DynamoDbDownException}: what was being done, DynamoDB's
+ * reason, and whether trying again later may help. Requests are sent once from here: retrying a failed
+ * request is the client's retry strategy's job, so the store never stacks a second layer on top of it.
+ */
+final class Failures {
+
+    private Failures() {
+    }
+
+    /** Sends one request; an SDK failure comes out as a {@link DynamoDbDownException} saying {@code what} failed. */
+    static <T> T call(String what, Supplier<T> request) {
+        try {
+            return request.get();
+        } catch (SdkException e) {
+            throw wrap(what, e);
+        }
+    }
+
+    static DynamoDbDownException wrap(String what, SdkException e) {
+        return new DynamoDbDownException(what + " failed: " + e.getMessage(), e, isTransient(e));
+    }
+
+    /**
+     * Whether the same request may succeed later, once the client's own retries are spent: throttling, a
+     * server error, a transaction cancelled by throttling or a conflict (or still in progress), a timeout, or no answer at all (the
+     * endpoint unreachable). Missing credentials or region, access denied and validation errors repeat until
+     * someone changes the configuration, so they are not transient.
+     */
+    static boolean isTransient(Throwable e) {
+        if (e instanceof TransactionCanceledException cancelled) {
+            return isTransientCancellation(cancelled);
+        }
+        if (e instanceof AwsServiceException service) {
+            return service.isThrottlingException() || service.statusCode() >= 500
+                    || e instanceof ProvisionedThroughputExceededException || e instanceof RequestLimitExceededException
+                    || e instanceof TransactionConflictException || e instanceof TransactionInProgressException;
+        }
+        if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
+            return true;
+        }
+        if (e instanceof SdkClientException) {
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof IOException || cause instanceof UncheckedIOException) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A transaction DynamoDB cancelled because of throttling or a concurrent transaction: worth sending again. */
+    static boolean isTransientCancellation(TransactionCanceledException cancelled) {
+        return cancelled.hasCancellationReasons() && cancelled.cancellationReasons().stream()
+                .anyMatch(r -> "ThrottlingError".equals(r.code()) || "TransactionConflict".equals(r.code()));
+    }
+}

@@ -1,0 +1,211 @@
+package io.dynamodbdown.store.settings;
+
+import io.dynamodbdown.store.RetryPolicy;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+
+/**
+ * How to reach DynamoDB, as the adapters' options give it: region, endpoint, credentials, retries and
+ * timeouts, mapped onto a {@link DynamoDbClient} once validated.
+ *
+ * <p>Retries live in one place: the client's retry strategy retries every failed request (throttling, server
+ * errors, connection errors, attempt timeouts) up to {@code maxAttempts} attempts in all, pausing with
+ * exponential backoff and full jitter from {@code retryBaseDelay} up to {@code retryMaxDelay}, without the
+ * SDK's retry token bucket so that the budget is exactly what was asked for. The store's own loop, for what
+ * DynamoDB answers but does not do (unprocessed items and keys), uses the same budget: {@link #retryPolicy()}.
+ * With the defaults a request gives up after 10 attempts and at most 7.2 s of pauses.
+ *
+ * @param region the AWS region; null for the default region chain (or us-east-1 with an endpoint override)
+ * @param endpoint an endpoint to use instead of AWS's, such as {@code http://localhost:8000}; null for AWS
+ * @param accessKey the access key id; null, with {@code secretKey}, for the default credentials chain
+ * @param secretKey the secret access key that goes with {@code accessKey}; never shown by {@link #toString()}
+ * @param maxAttempts attempts per request in all, 1 for no retry
+ * @param retryBaseDelay the longest pause before the first retry
+ * @param retryMaxDelay the longest pause before any retry
+ * @param apiCallTimeout how long one call may take, all attempts included; null for no limit
+ * @param apiCallAttemptTimeout how long one attempt may take; null for no limit
+ */
+public record ClientSettings(String region, String endpoint, String accessKey, String secretKey, int maxAttempts,
+        Duration retryBaseDelay, Duration retryMaxDelay, Duration apiCallTimeout, Duration apiCallAttemptTimeout) {
+
+    public static final int DEFAULT_MAX_ATTEMPTS = 10;
+    public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofMillis(25);
+    public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofSeconds(2);
+
+    private static final ClientSettings DEFAULTS = new ClientSettings(null, null, null, null, DEFAULT_MAX_ATTEMPTS,
+            DEFAULT_RETRY_BASE_DELAY, DEFAULT_RETRY_MAX_DELAY, null, null);
+
+    public static ClientSettings defaults() {
+        return DEFAULTS;
+    }
+
+    public ClientSettings withRegion(String value) {
+        return new ClientSettings(value, endpoint, accessKey, secretKey, maxAttempts, retryBaseDelay, retryMaxDelay,
+                apiCallTimeout, apiCallAttemptTimeout);
+    }
+
+    public ClientSettings withEndpoint(String value) {
+        return new ClientSettings(region, value, accessKey, secretKey, maxAttempts, retryBaseDelay, retryMaxDelay,
+                apiCallTimeout, apiCallAttemptTimeout);
+    }
+
+    public ClientSettings withCredentials(String newAccessKey, String newSecretKey) {
+        return new ClientSettings(region, endpoint, newAccessKey, newSecretKey, maxAttempts, retryBaseDelay,
+                retryMaxDelay, apiCallTimeout, apiCallAttemptTimeout);
+    }
+
+    public ClientSettings withMaxAttempts(int value) {
+        return new ClientSettings(region, endpoint, accessKey, secretKey, value, retryBaseDelay, retryMaxDelay,
+                apiCallTimeout, apiCallAttemptTimeout);
+    }
+
+    public ClientSettings withRetryDelays(Duration base, Duration max) {
+        return new ClientSettings(region, endpoint, accessKey, secretKey, maxAttempts, base, max, apiCallTimeout,
+                apiCallAttemptTimeout);
+    }
+
+    public ClientSettings withTimeouts(Duration apiCall, Duration apiCallAttempt) {
+        return new ClientSettings(region, endpoint, accessKey, secretKey, maxAttempts, retryBaseDelay, retryMaxDelay,
+                apiCall, apiCallAttempt);
+    }
+
+    /** Everything that cannot work, each on its setting; empty when the settings are fine. */
+    public List<SettingProblem> problems() {
+        List<SettingProblem> problems = new ArrayList<>();
+        if (region != null && region.isBlank()) {
+            problems.add(new SettingProblem(Setting.REGION, "must not be blank; leave it out to use the default region chain"));
+        }
+        if (endpoint != null) {
+            endpointProblem().ifPresent(problems::add);
+        }
+        boolean hasAccessKey = accessKey != null && !accessKey.isBlank();
+        boolean hasSecretKey = secretKey != null && !secretKey.isBlank();
+        if (hasAccessKey != hasSecretKey) {
+            problems.add(new SettingProblem(hasAccessKey ? Setting.SECRET_KEY : Setting.ACCESS_KEY,
+                    "{ACCESS_KEY} and {SECRET_KEY} go together: set both, or neither to use the default AWS credentials chain"));
+        }
+        if (maxAttempts < 1) {
+            problems.add(new SettingProblem(Setting.MAX_ATTEMPTS, "must be at least 1 (1 = no retry), got " + maxAttempts));
+        }
+        if (retryBaseDelay == null || retryBaseDelay.isNegative()) {
+            problems.add(new SettingProblem(Setting.RETRY_BASE_DELAY, "must be 0 or more, got " + retryBaseDelay));
+        } else if (retryMaxDelay == null || retryMaxDelay.compareTo(retryBaseDelay) < 0) {
+            problems.add(new SettingProblem(Setting.RETRY_MAX_DELAY, "must be at least {RETRY_BASE_DELAY} ("
+                    + retryBaseDelay.toMillis() + " ms), got " + (retryMaxDelay == null ? null : retryMaxDelay.toMillis() + " ms")));
+        }
+        checkTimeout(Setting.API_CALL_TIMEOUT, apiCallTimeout, problems);
+        checkTimeout(Setting.API_CALL_ATTEMPT_TIMEOUT, apiCallAttemptTimeout, problems);
+        return problems;
+    }
+
+    private Optional<SettingProblem> endpointProblem() {
+        try {
+            URI uri = URI.create(endpoint);
+            if (uri.getScheme() != null && uri.getHost() != null
+                    && (uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+                return Optional.empty();
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        return Optional.of(new SettingProblem(Setting.ENDPOINT,
+                "'" + endpoint + "' is not an endpoint URL such as http://localhost:8000 (http or https, and a host)"));
+    }
+
+    private static void checkTimeout(Setting setting, Duration timeout, List<SettingProblem> problems) {
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            problems.add(new SettingProblem(setting, "must be positive, or left out for no limit; got " + timeout.toMillis() + " ms"));
+        }
+    }
+
+    /** The store's budget for unprocessed items and keys: the same attempts and pauses as the client's requests. */
+    public RetryPolicy retryPolicy() {
+        InvalidSettingsException.throwIfAny(problems());
+        return new RetryPolicy(maxAttempts, retryBaseDelay, retryMaxDelay);
+    }
+
+    /** The client's retry strategy: standard AWS retry conditions, this budget, no token bucket. */
+    RetryStrategy retryStrategy() {
+        BackoffStrategy backoff = BackoffStrategy.exponentialDelay(retryBaseDelay, retryMaxDelay);
+        return AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                .maxAttempts(maxAttempts)
+                .backoffStrategy(backoff)
+                .throttlingBackoffStrategy(backoff)
+                .circuitBreakerEnabled(false)
+                .build();
+    }
+
+    /**
+     * A client builder with everything set (tests add their own HTTP client to it). Throws
+     * {@link InvalidSettingsException} for any problem.
+     */
+    public DynamoDbClientBuilder clientBuilder() {
+        InvalidSettingsException.throwIfAny(problems());
+        DynamoDbClientBuilder builder = DynamoDbClient.builder();
+        if (region != null) {
+            builder.region(Region.of(region));
+        } else if (endpoint != null) {
+            builder.region(Region.US_EAST_1); // a local endpoint ignores the region, the SDK still wants one
+        }
+        if (endpoint != null) {
+            builder.endpointOverride(URI.create(endpoint));
+        }
+        if (accessKey != null && !accessKey.isBlank()) {
+            builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)));
+        }
+        ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder().retryStrategy(retryStrategy());
+        if (apiCallTimeout != null) {
+            override.apiCallTimeout(apiCallTimeout);
+        }
+        if (apiCallAttemptTimeout != null) {
+            override.apiCallAttemptTimeout(apiCallAttemptTimeout);
+        }
+        return builder.overrideConfiguration(override.build());
+    }
+
+    /**
+     * A client for these settings, the caller's to close. The region and credentials are looked up now, so a
+     * missing one fails here, named on its setting, instead of on the first request.
+     */
+    public DynamoDbClient buildClient() {
+        DynamoDbClientBuilder builder = clientBuilder();
+        DynamoDbClient client;
+        try {
+            client = builder.build();
+        } catch (SdkClientException e) {
+            throw new InvalidSettingsException(List.of(new SettingProblem(Setting.REGION, "no AWS region is set and"
+                    + " the default region chain found none (AWS_REGION, ~/.aws/config, instance metadata): set it")), e);
+        }
+        try {
+            client.serviceClientConfiguration().credentialsProvider().resolveIdentity().join();
+        } catch (CompletionException | SdkClientException e) {
+            client.close();
+            throw new InvalidSettingsException(List.of(new SettingProblem(Setting.ACCESS_KEY, "no AWS credentials were"
+                    + " found: set {ACCESS_KEY} and {SECRET_KEY}, or provide credentials through the default AWS chain"
+                    + " (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, a container or instance role)")), e);
+        }
+        return client;
+    }
+
+    @Override
+    public String toString() {
+        return "ClientSettings{region=" + region + ", endpoint=" + endpoint + ", accessKey=" + accessKey
+                + ", secretKey=" + (secretKey == null ? null : "******") + ", maxAttempts=" + maxAttempts
+                + ", retryBaseDelay=" + retryBaseDelay + ", retryMaxDelay=" + retryMaxDelay
+                + ", apiCallTimeout=" + apiCallTimeout + ", apiCallAttemptTimeout=" + apiCallAttemptTimeout + "}";
+    }
+}

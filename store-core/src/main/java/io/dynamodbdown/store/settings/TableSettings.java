@@ -1,0 +1,79 @@
+package io.dynamodbdown.store.settings;
+
+import io.dynamodbdown.store.Layout;
+import io.dynamodbdown.store.OpenOptions;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+
+/**
+ * How a database's table is found or created, as the adapters' options give it: mapped onto
+ * {@link OpenOptions} once validated.
+ *
+ * @param createTable create the table when it does not exist
+ * @param billingMode billing of a table this creates: PAY_PER_REQUEST or PROVISIONED
+ * @param readCapacity read capacity units of a PROVISIONED table this creates; null when not given
+ * @param writeCapacity write capacity units of a PROVISIONED table this creates; null when not given
+ * @param layout how entries are stored; {@link Layout#AUTO} detects an existing table's layout
+ * @param consistentRead strongly consistent reads
+ */
+public record TableSettings(boolean createTable, BillingMode billingMode, Long readCapacity, Long writeCapacity,
+        Layout layout, boolean consistentRead) {
+
+    private static final TableSettings DEFAULTS =
+            new TableSettings(true, BillingMode.PAY_PER_REQUEST, null, null, Layout.AUTO, true);
+
+    public static TableSettings defaults() {
+        return DEFAULTS;
+    }
+
+    public TableSettings withCreateTable(boolean value) {
+        return new TableSettings(value, billingMode, readCapacity, writeCapacity, layout, consistentRead);
+    }
+
+    public TableSettings withBilling(BillingMode mode, Long readUnits, Long writeUnits) {
+        return new TableSettings(createTable, mode, readUnits, writeUnits, layout, consistentRead);
+    }
+
+    public TableSettings withLayout(Layout value) {
+        return new TableSettings(createTable, billingMode, readCapacity, writeCapacity, value, consistentRead);
+    }
+
+    public TableSettings withConsistentRead(boolean value) {
+        return new TableSettings(createTable, billingMode, readCapacity, writeCapacity, layout, value);
+    }
+
+    /** Everything that cannot work, each on its setting; empty when the settings are fine. */
+    public List<SettingProblem> problems() {
+        List<SettingProblem> problems = new ArrayList<>();
+        if (billingMode != BillingMode.PAY_PER_REQUEST && billingMode != BillingMode.PROVISIONED) {
+            problems.add(new SettingProblem(Setting.BILLING_MODE, "must be PAY_PER_REQUEST or PROVISIONED, got " + billingMode));
+        }
+        checkCapacity(Setting.READ_CAPACITY, readCapacity, problems);
+        checkCapacity(Setting.WRITE_CAPACITY, writeCapacity, problems);
+        if (layout == null) {
+            problems.add(new SettingProblem(Setting.LAYOUT, "is required: auto, native, dynamodbdown, dynamodb-leveldown"
+                    + " or dynamodb-leveldown-legacy"));
+        }
+        return problems;
+    }
+
+    private void checkCapacity(Setting setting, Long units, List<SettingProblem> problems) {
+        if (units == null) {
+            if (billingMode == BillingMode.PROVISIONED) {
+                problems.add(new SettingProblem(setting, "required when {BILLING_MODE} is PROVISIONED"));
+            }
+        } else if (units < 1) {
+            problems.add(new SettingProblem(setting, "must be at least 1 capacity unit, got " + units));
+        }
+    }
+
+    /** {@code base} with these settings applied; throws {@link InvalidSettingsException} for any problem. */
+    public OpenOptions applyTo(OpenOptions base) {
+        InvalidSettingsException.throwIfAny(problems());
+        OpenOptions options = base.withCreateIfMissing(createTable).withLayout(layout).withConsistentRead(consistentRead);
+        return billingMode == BillingMode.PROVISIONED
+                ? options.withProvisionedBilling(readCapacity, writeCapacity)
+                : options.withOnDemandBilling();
+    }
+}

@@ -1,0 +1,131 @@
+package io.dynamodbdown.store.settings;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dynamodbdown.store.Bytes;
+import io.dynamodbdown.store.KeyEncoding;
+import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.Layout;
+import io.dynamodbdown.store.OpenOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+
+/** The settings both adapters map onto: every problem on its setting, under each adapter's own names. */
+class SettingsTest {
+
+    /** Names as an adapter would give them. */
+    private static final SettingNames NAMES = setting -> "opt." + setting.name().toLowerCase();
+
+    private static Map<Setting, String> byName(List<SettingProblem> problems) {
+        return problems.stream().collect(Collectors.toMap(SettingProblem::setting, p -> p.message(NAMES), (a, b) -> a + "; " + b));
+    }
+
+    @Test
+    void clientProblemsAreReportedEachOnItsSettingWithTheAdaptersNames() {
+        ClientSettings bad = ClientSettings.defaults().withRegion(" ").withEndpoint("localhost:8000")
+                .withCredentials("AKIA", null).withMaxAttempts(0)
+                .withTimeouts(Duration.ZERO, Duration.ofMillis(-1));
+        Map<Setting, String> problems = byName(bad.problems());
+        assertEquals(6, problems.size(), problems.toString());
+        assertTrue(problems.get(Setting.REGION).contains("blank"));
+        assertTrue(problems.get(Setting.ENDPOINT).contains("http://localhost:8000"));
+        assertEquals("opt.access_key and opt.secret_key go together: set both, or neither to use the default AWS"
+                + " credentials chain", problems.get(Setting.SECRET_KEY), "other settings are named as the adapter names them");
+        assertTrue(problems.get(Setting.MAX_ATTEMPTS).contains("1 = no retry"));
+        assertTrue(problems.get(Setting.API_CALL_TIMEOUT).contains("positive"));
+        assertTrue(problems.containsKey(Setting.API_CALL_ATTEMPT_TIMEOUT));
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, bad::clientBuilder);
+        assertTrue(e.describe(NAMES).startsWith("opt.region: must not be blank"), e.describe(NAMES));
+
+        Map<Setting, String> delays = byName(ClientSettings.defaults()
+                .withRetryDelays(Duration.ofMillis(100), Duration.ofMillis(10)).problems());
+        assertEquals("must be at least opt.retry_base_delay (100 ms), got 10 ms", delays.get(Setting.RETRY_MAX_DELAY));
+        assertEquals(List.of(), ClientSettings.defaults().problems());
+    }
+
+    @Test
+    void theSecretNeverShows() {
+        ClientSettings settings = ClientSettings.defaults().withCredentials("AKIA", "s3cr3t");
+        assertFalse(settings.toString().contains("s3cr3t"), settings.toString());
+        assertTrue(settings.toString().contains("AKIA"));
+    }
+
+    @Test
+    void theRetryPolicyOfTheStoresOwnLoopIsTheClientsBudget() {
+        ClientSettings settings = ClientSettings.defaults().withMaxAttempts(4).withRetryDelays(Duration.ofMillis(5), Duration.ofSeconds(1));
+        assertEquals(4, settings.retryPolicy().maxAttempts());
+        assertEquals(Duration.ofMillis(5), settings.retryPolicy().baseDelay());
+        assertEquals(4, settings.retryStrategy().maxAttempts());
+    }
+
+    @Test
+    void missingCredentialsOrRegionFailWhenTheClientIsBuiltNamingTheSetting() {
+        Assumptions.assumeTrue(System.getenv("AWS_ACCESS_KEY_ID") == null && System.getenv("AWS_REGION") == null
+                && System.getenv("AWS_DEFAULT_REGION") == null, "this machine has AWS credentials or a region in its environment");
+        String before = System.setProperty("aws.disableEc2Metadata", "true"); // no instance metadata to wait for
+        try {
+            InvalidSettingsException noCredentials = assertThrows(InvalidSettingsException.class,
+                    () -> ClientSettings.defaults().withEndpoint("http://127.0.0.1:1").buildClient());
+            assertEquals(Setting.ACCESS_KEY, noCredentials.problems().get(0).setting());
+            assertTrue(noCredentials.describe(NAMES).contains("set opt.access_key and opt.secret_key"), noCredentials.describe(NAMES));
+
+            InvalidSettingsException noRegion = assertThrows(InvalidSettingsException.class,
+                    () -> ClientSettings.defaults().withCredentials("AKIA", "secret").buildClient());
+            assertEquals(Setting.REGION, noRegion.problems().get(0).setting());
+        } finally {
+            if (before == null) {
+                System.clearProperty("aws.disableEc2Metadata");
+            } else {
+                System.setProperty("aws.disableEc2Metadata", before);
+            }
+        }
+    }
+
+    @Test
+    void tableProblemsAndTheOpenOptionsTheyMapOnto() {
+        Map<Setting, String> provisioned = byName(TableSettings.defaults().withBilling(BillingMode.PROVISIONED, null, 0L).problems());
+        assertEquals("required when opt.billing_mode is PROVISIONED", provisioned.get(Setting.READ_CAPACITY));
+        assertTrue(provisioned.get(Setting.WRITE_CAPACITY).contains("at least 1"));
+        assertTrue(byName(TableSettings.defaults().withBilling(BillingMode.UNKNOWN_TO_SDK_VERSION, null, null).problems())
+                .containsKey(Setting.BILLING_MODE));
+        assertTrue(byName(TableSettings.defaults().withLayout(null).problems()).containsKey(Setting.LAYOUT));
+
+        OpenOptions options = TableSettings.defaults().withCreateTable(false).withBilling(BillingMode.PROVISIONED, 3L, 4L)
+                .withLayout(Layout.DYNAMODBDOWN).withConsistentRead(false).applyTo(OpenOptions.defaults().withPageSize(7));
+        assertEquals(OpenOptions.defaults().withPageSize(7).withCreateIfMissing(false).withProvisionedBilling(3, 4)
+                .withLayout(Layout.DYNAMODBDOWN).withConsistentRead(false), options, "applied onto the base");
+        assertThrows(InvalidSettingsException.class,
+                () -> TableSettings.defaults().withBilling(BillingMode.PROVISIONED, null, null).applyTo(OpenOptions.defaults()));
+    }
+
+    @Test
+    void rangeProblemsAreReportedOnTheBoundOrSplitTheyConcern() {
+        Map<Setting, String> badHex = byName(RangeSettings.all().withKeyEncoding(KeyEncoding.HEX)
+                .withBounds(null, "zz", "0g", null).problems());
+        assertEquals(2, badHex.size(), badHex.toString());
+        assertTrue(badHex.get(Setting.GTE).contains("not valid hex"));
+        assertTrue(badHex.containsKey(Setting.LT));
+
+        Map<Setting, String> outside = byName(RangeSettings.all().withBounds(null, "b", "d", null)
+                .withSplits(List.of("c", "b", "x")).problems());
+        assertTrue(outside.get(Setting.SPLITS).contains("'b'") && outside.get(Setting.SPLITS).contains("'x'")
+                && !outside.get(Setting.SPLITS).contains("'c'"), outside.toString());
+    }
+
+    @Test
+    void splitPointsCutTheRangeIntoAdjacentPiecesInKeyOrder() {
+        List<KeyRange> pieces = RangeSettings.all().withBounds(null, "c", null, "x").withSplits(List.of("p", "h", "h")).pieces();
+        assertEquals(List.of(KeyRange.all().gte("c").lt("h"), KeyRange.all().gte("h").lt("p"), KeyRange.all().gte("p").lte("x")),
+                pieces);
+        assertEquals(List.of(KeyRange.all().gt(Bytes.utf8("a"))), RangeSettings.all().withBounds("a", null, null, null).pieces());
+        assertEquals(KeyRange.all(), RangeSettings.all().range());
+    }
+}
