@@ -5,7 +5,6 @@ import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.DatabaseClosedException;
 import io.dynamodbdown.store.DynamoDbDownException;
 import io.dynamodbdown.store.Entry;
-import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
@@ -77,21 +76,14 @@ public class DynamoDbDownSourceTask extends SourceTask {
         client = config.buildClient();
         OpenOptions options = config.openOptions(1);
         Map<String, Database> databases = new HashMap<>();
-        List<RangePartition> partitions = RangePartition.decode(props.get(TASK_PARTITIONS));
-        List<Map<String, String>> sourcePartitions = new ArrayList<>();
-        for (RangePartition partition : partitions) {
-            Map<String, String> sourcePartition = partition.sourcePartition(config.table());
-            sourcePartitions.add(sourcePartition);
+        for (RangePartition partition : RangePartition.decode(props.get(TASK_PARTITIONS))) {
             Database db = databases.computeIfAbsent(partition.hashKey(),
                     h -> DynamoDbDown.open(client, new Location(config.table(), h), options));
-            cursors.add(new Cursor(partition, sourcePartition, db));
+            cursors.add(new Cursor(partition, partition.sourcePartition(config.table()), db));
         }
-        Map<Map<String, String>, Map<String, Object>> offsets =
-                context.offsetStorageReader().offsets(sourcePartitions);
         for (Cursor cursor : cursors) {
-            Map<String, Object> offset = offsets.get(cursor.sourcePartition);
-            if (offset != null && offset.get(RangePartition.OFFSET_KEY_FIELD) != null) {
-                cursor.lastKey = KeyEncoding.BASE64.decode((String) offset.get(RangePartition.OFFSET_KEY_FIELD));
+            cursor.lastKey = cursor.partition.storedOffset(context.offsetStorageReader(), config.table());
+            if (cursor.lastKey != null) {
                 LOG.info("Resuming {} {} after key {}", cursor.partition.hashKey(), cursor.partition.rangeId(),
                         Bytes.describe(cursor.lastKey));
             }
@@ -137,9 +129,7 @@ public class DynamoDbDownSourceTask extends SourceTask {
     private void read(Cursor cursor, int wanted, List<SourceRecord> records) {
         if (cursor.tail != null) {
             List<Entry> fresh = cursor.tail.poll(wanted);
-            byte[] settled = cursor.tail.settledKey();
-            Map<String, String> offset = new HashMap<>();
-            offset.put(RangePartition.OFFSET_KEY_FIELD, settled == null ? null : KeyEncoding.BASE64.encode(settled));
+            Map<String, String> offset = RangePartition.offset(cursor.tail.settledKey());
             for (Entry entry : fresh) {
                 records.add(record(cursor, offset, entry));
             }
@@ -149,8 +139,7 @@ public class DynamoDbDownSourceTask extends SourceTask {
         try (RangeIterator<Entry> entries = cursor.db.iterator(cursor.remaining().limit(wanted))) {
             while (entries.hasNext()) {
                 Entry entry = entries.next();
-                records.add(record(cursor,
-                        Map.of(RangePartition.OFFSET_KEY_FIELD, KeyEncoding.BASE64.encode(entry.key())), entry));
+                records.add(record(cursor, RangePartition.offset(entry.key()), entry));
                 cursor.lastKey = entry.key();
                 read++;
             }

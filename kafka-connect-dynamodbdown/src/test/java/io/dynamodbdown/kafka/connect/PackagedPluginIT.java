@@ -11,12 +11,11 @@ import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -28,18 +27,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 import org.junit.jupiter.api.Test;
 
-/**
- * A real worker, in its own JVM, loads both connectors only from the plugin archive that {@code mvn package}
- * built: its classpath holds Kafka but neither this project's classes nor the AWS SDK, and it finds the
- * connectors through {@code plugin.path} with {@code plugin.discovery=service_load}.
- */
+/** A real worker, in its own JVM, loads both connectors only from the plugin archive that {@code mvn package} built. */
 class PackagedPluginIT {
-
-    private static final Path PACKAGES = Path.of("target", "components", "packages");
 
     @Test
     void aWorkerLoadsBothConnectorsFromThePackagedArchive() throws Exception {
-        Path plugin = archiveDirectory();
+        Path plugin = WorkerProcess.archiveDirectory();
         try (Stream<Path> lib = Files.list(plugin.resolve("lib"))) {
             List<String> jars = lib.map(p -> p.getFileName().toString()).collect(Collectors.toList());
             assertTrue(jars.stream().anyMatch(j -> j.startsWith("kafka-connect-dynamodbdown")), jars.toString());
@@ -61,8 +54,22 @@ class PackagedPluginIT {
 
         EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(1, new Properties());
         kafka.start();
-        Process worker = null;
-        try {
+        Path work = Files.createTempDirectory("plugin-it");
+        Map<String, String> aws = Map.of("table", table, "aws.endpoint", dynamo.endpoint().toString(),
+                "aws.region", "us-east-1", "aws.access.key.id", DynamoDbLocal.ACCESS_KEY,
+                "aws.secret.access.key", DynamoDbLocal.SECRET_KEY);
+        Path source = WorkerProcess.write(work.resolve("source.properties"), with(aws, "name", "plugin-source",
+                "connector.class", DynamoDbDownSourceConnector.class.getName(), "topic", "plugin-out",
+                "hash.key", "origin", "mode", "snapshot"));
+        Path sink = WorkerProcess.write(work.resolve("sink.properties"), with(aws, "name", "plugin-sink",
+                "connector.class", DynamoDbDownSinkConnector.class.getName(), "topics", "plugin-in",
+                "hash.key", "copy"));
+        try (WorkerProcess worker = WorkerProcess.standalone(work, Map.of(
+                "bootstrap.servers", kafka.bootstrapServers(),
+                "key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter",
+                "value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter",
+                "offset.storage.file.filename", work.resolve("offsets").toString(),
+                "offset.flush.interval.ms", "1000"), source, sink)) {
             kafka.createTopic("plugin-in", 1);
             kafka.createTopic("plugin-out", 1);
             try (KafkaProducer<byte[], byte[]> producer = kafka.createProducer(Map.of())) {
@@ -70,32 +77,8 @@ class PackagedPluginIT {
                     producer.send(new ProducerRecord<>("plugin-in", ("in" + i).getBytes(), ("v" + i).getBytes()));
                 }
             }
-            Path work = Files.createTempDirectory("plugin-it");
-            Path workerProps = write(work.resolve("worker.properties"), Map.of(
-                    "bootstrap.servers", kafka.bootstrapServers(),
-                    "key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter",
-                    "value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter",
-                    "offset.storage.file.filename", work.resolve("offsets").toString(),
-                    "offset.flush.interval.ms", "1000",
-                    "plugin.path", PACKAGES.toAbsolutePath().toString(),
-                    "plugin.discovery", "service_load",
-                    "listeners", "http://127.0.0.1:0"));
-            Map<String, String> aws = Map.of("table", table, "aws.endpoint", dynamo.endpoint().toString(),
-                    "aws.region", "us-east-1", "aws.access.key.id", DynamoDbLocal.ACCESS_KEY,
-                    "aws.secret.access.key", DynamoDbLocal.SECRET_KEY);
-            Path source = write(work.resolve("source.properties"), with(aws, "name", "plugin-source",
-                    "connector.class", DynamoDbDownSourceConnector.class.getName(), "topic", "plugin-out",
-                    "hash.key", "origin", "mode", "snapshot"));
-            Path sink = write(work.resolve("sink.properties"), with(aws, "name", "plugin-sink",
-                    "connector.class", DynamoDbDownSinkConnector.class.getName(), "topics", "plugin-in",
-                    "hash.key", "copy"));
-
-            File log = Path.of("target", "plugin-it-worker.log").toFile();
-            worker = new ProcessBuilder(javaExecutable(), "-cp", workerClasspath(),
-                    "org.apache.kafka.connect.cli.ConnectStandalone",
-                    workerProps.toString(), source.toString(), sink.toString())
-                    .redirectErrorStream(true).redirectOutput(log).start();
-
+            worker.start();
+            File log = worker.log();
             assertEquals(200, kafka.consume(200, TimeUnit.SECONDS.toMillis(120), "plugin-out").count(),
                     "the source connector from the archive streamed the table (worker log: " + log + ")");
             try (Database copy = DynamoDbDown.open(dynamo.client(), table + "$copy")) {
@@ -108,53 +91,15 @@ class PackagedPluginIT {
             assertTrue(!output.contains(DynamoDbLocal.SECRET_KEY) && output.contains("aws.secret.access.key = [hidden]"),
                     "the secret never appears in the worker's log");
         } finally {
-            if (worker != null) {
-                worker.destroy();
-                if (!worker.waitFor(20, TimeUnit.SECONDS)) {
-                    worker.destroyForcibly();
-                }
-            }
             kafka.stop();
         }
     }
 
-    /** The unpacked plugin: the folder holding manifest.json and lib/. */
-    private static Path archiveDirectory() throws IOException {
-        try (Stream<Path> entries = Files.walk(PACKAGES, 3)) {
-            return entries.filter(p -> p.getFileName().toString().equals("manifest.json")).findFirst()
-                    .map(Path::getParent)
-                    .orElseThrow(() -> new AssertionError("no plugin archive under " + PACKAGES + ": run mvn package first"));
-        }
-    }
-
-    /** This JVM's classpath without this project's classes, the AWS SDK or test-only servers: what a bare worker has. */
-    private static String workerClasspath() {
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !entry.contains("kafka-connect-dynamodbdown") && !entry.contains("store-core")
-                        && !entry.contains(File.separator + "awssdk" + File.separator)
-                        && !entry.contains("DynamoDBLocal") && !entry.contains("sqlite4java")
-                        && !entry.contains("junit") && !entry.contains("opentest4j"))
-                .collect(Collectors.joining(File.pathSeparator));
-    }
-
-    private static String javaExecutable() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     private static Map<String, String> with(Map<String, String> base, String... keyValues) {
-        Map<String, String> result = new java.util.HashMap<>(base);
+        Map<String, String> result = new HashMap<>(base);
         for (int i = 0; i < keyValues.length; i += 2) {
             result.put(keyValues[i], keyValues[i + 1]);
         }
         return result;
-    }
-
-    private static Path write(Path file, Map<String, String> props) throws IOException {
-        Properties properties = new Properties();
-        properties.putAll(props);
-        try (var out = Files.newBufferedWriter(file)) {
-            properties.store(out, null);
-        }
-        return file;
     }
 }
