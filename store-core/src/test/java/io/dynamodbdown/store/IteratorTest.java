@@ -194,7 +194,9 @@ class IteratorTest {
             assertEquals("c", new String(it.next().key()));
             it.seek("zz"); // beyond the range: the iteration ends
             assertFalse(it.hasNext());
-            it.seek("0"); // before the range: the range's first key
+            it.seek("0"); // before the range: ends too (abstract-level), entries never come back twice
+            assertFalse(it.hasNext());
+            it.seek("a");
             assertEquals("a", new String(it.next().key()));
         }
     }
@@ -207,7 +209,9 @@ class IteratorTest {
             assertEquals("b", new String(it.next().key()));
             it.seek("a"); // outside (gt a): ends
             assertFalse(it.hasNext());
-            it.seek("zzz"); // above the range: starts from the range's last key
+            it.seek("zzz"); // above the range (lte d): ends too
+            assertFalse(it.hasNext());
+            it.seek("d");
             assertEquals("d", new String(it.next().key()));
         }
     }

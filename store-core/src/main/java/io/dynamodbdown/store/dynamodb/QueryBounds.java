@@ -13,7 +13,8 @@ import io.dynamodbdown.store.KeyRange;
  */
 record QueryBounds(byte[] lower, byte[] upper, boolean empty) {
 
-    private static final QueryBounds EMPTY = new QueryBounds(null, null, true);
+    /** Bounds no key satisfies. */
+    static final QueryBounds EMPTY = new QueryBounds(null, null, true);
 
     static QueryBounds of(KeyRange range, KeySpace space) {
         byte[] lowerBound = range.lowerBound();

@@ -25,6 +25,7 @@ final class QueryIterator<T> implements RangeIterator<T> {
     }
 
     private final DynamoDbDatabase db;
+    private final KeyRange range;
     private final QueryBounds rangeBounds;
     private final boolean reverse;
     private final int limit;
@@ -41,6 +42,7 @@ final class QueryIterator<T> implements RangeIterator<T> {
 
     QueryIterator(DynamoDbDatabase db, KeyRange range, Projection projection, Function<Map<String, AttributeValue>, T> mapper) {
         this.db = db;
+        this.range = range;
         this.rangeBounds = QueryBounds.of(range, db.layout().keySpace());
         this.reverse = range.isReverse();
         this.limit = range.limit();
@@ -73,10 +75,13 @@ final class QueryIterator<T> implements RangeIterator<T> {
         return mapper.apply(page.get(position++));
     }
 
+    /** As abstract-level: a target outside the range ends the iteration, one inside moves within it. */
     @Override
     public void seek(byte[] target) {
         ensureOpen();
-        restartAt(rangeBounds.seek(target.clone(), reverse, db.layout().keySpace()));
+        restartAt(range.contains(target)
+                ? rangeBounds.seek(target.clone(), reverse, db.layout().keySpace())
+                : QueryBounds.EMPTY);
     }
 
     @Override
