@@ -7,6 +7,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Locale;
 
 /** Byte helpers shared by the store and its adapters: LevelDB's key order and readable key names for errors. */
 public final class Bytes {
@@ -21,7 +22,23 @@ public final class Bytes {
         return Arrays.compareUnsigned(a, b);
     }
 
+    /**
+     * The UTF-8 bytes of a string. A string with an unpaired surrogate has no UTF-8 form: Java would write '?'
+     * in its place, so two different keys would become one. Such a string is refused, naming where it breaks.
+     */
     public static byte[] utf8(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                String before = s.substring(Math.max(0, i - DESCRIBE_MAX_CHARS / 2), i);
+                throw new InvalidEntryException(null, "The string " + (i > DESCRIBE_MAX_CHARS / 2 ? "\"..." : "\"") + before
+                        + "\"... has an unpaired surrogate U+" + Integer.toHexString(c).toUpperCase(Locale.ROOT)
+                        + " at index " + i + ": it has no UTF-8 form (Java would write '?' instead, making it equal to other"
+                        + " strings). Fix the string, or give the bytes you mean");
+            }
+        }
         return s.getBytes(StandardCharsets.UTF_8);
     }
 

@@ -17,7 +17,7 @@ public enum KeyEncoding {
     public byte[] decode(String text) {
         try {
             return switch (this) {
-                case UTF8 -> text.getBytes(StandardCharsets.UTF_8);
+                case UTF8 -> Bytes.utf8(text);
                 case HEX -> HexFormat.of().parseHex(text);
                 case BASE64 -> Base64.getDecoder().decode(text);
             };

@@ -1,6 +1,5 @@
 package io.dynamodbdown.store;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -31,7 +30,7 @@ public record Location(String table, String hashKey) {
             throw new IllegalArgumentException("Invalid hash key for table '" + table
                     + "': the hash key must not be empty (leave out '$' to use the default '" + DEFAULT_HASH_KEY + "')");
         }
-        int hashBytes = hashKey.getBytes(StandardCharsets.UTF_8).length;
+        int hashBytes = Bytes.utf8(hashKey).length;
         if (hashBytes > MAX_HASH_KEY_BYTES) {
             throw new IllegalArgumentException("Invalid hash key for table '" + table + "': it is " + hashBytes
                     + " bytes in UTF-8, DynamoDB allows at most " + MAX_HASH_KEY_BYTES);

@@ -36,6 +36,18 @@ class ReadWriteTest {
     }
 
     @Test
+    void stringsWithAnUnpairedSurrogateAreRefusedNotTurnedIntoQuestionMarks() {
+        InvalidEntryException key = assertThrows(InvalidEntryException.class, () -> db.put("ab\uD800c", "v"));
+        assertTrue(key.getMessage().contains("unpaired surrogate U+D800 at index 2"), key.getMessage());
+        assertThrows(InvalidEntryException.class, () -> db.put("k", "broken \uDC00 value"));
+        assertThrows(InvalidEntryException.class, () -> KeyRange.all().gte("\uDBFF"));
+        assertThrows(InvalidEntryException.class, () -> db.get("x\uDFFFy"));
+        assertNull(db.get("ab?c"), "nothing was written under the key Java would have made of it");
+        assertArrayEquals(new byte[] {(byte) 0xF0, (byte) 0x9F, (byte) 0x98, (byte) 0x80}, Bytes.utf8("\uD83D\uDE00"),
+                "a pair is fine");
+    }
+
+    @Test
     void putThenGetReturnsTheValue() {
         db.put("alpha", "one");
         assertEquals("one", db.getString("alpha"));

@@ -1,8 +1,8 @@
 package io.dynamodbdown.kafka.connect;
 
 import io.dynamodbdown.store.BatchOperation;
+import io.dynamodbdown.store.Bytes;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.DataException;
@@ -48,7 +48,7 @@ final class RecordConverter {
             return bytes;
         }
         if (data instanceof String text) {
-            return text.getBytes(StandardCharsets.UTF_8);
+            return Bytes.utf8(text); // refuses a string that has no UTF-8 form instead of writing '?'
         }
         try {
             return json.fromConnectData(topic, schema, data);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Bytes;
+import io.dynamodbdown.store.InvalidEntryException;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -51,6 +52,13 @@ class SinkUnitTest {
         DataException e = assertThrows(DataException.class,
                 () -> new RecordConverter().toOperation(record(null, null, Schema.STRING_SCHEMA, "v")));
         assertTrue(e.getMessage().contains("t-0@7") && e.getMessage().contains("null key"), e.getMessage());
+    }
+
+    @Test
+    void aStringWithAnUnpairedSurrogateIsABadRecordNotAKeyWithAQuestionMark() {
+        InvalidEntryException e = assertThrows(InvalidEntryException.class,
+                () -> new RecordConverter().toOperation(record(Schema.STRING_SCHEMA, "k\uD800", Schema.STRING_SCHEMA, "v")));
+        assertTrue(e.getMessage().contains("unpaired surrogate"), e.getMessage());
     }
 
     @Test

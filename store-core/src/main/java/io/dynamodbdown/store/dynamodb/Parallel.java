@@ -1,11 +1,13 @@
 package io.dynamodbdown.store.dynamodb;
 
+import io.dynamodbdown.store.DatabaseClosedException;
 import io.dynamodbdown.store.DynamoDbDownException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 /**
@@ -22,8 +24,13 @@ final class Parallel {
             return List.of(work.apply(chunks.get(0)));
         }
         List<Future<R>> futures = new ArrayList<>(chunks.size());
-        for (C chunk : chunks) {
-            futures.add(pool.submit(() -> work.apply(chunk)));
+        try {
+            for (C chunk : chunks) {
+                futures.add(pool.submit(() -> work.apply(chunk)));
+            }
+        } catch (RejectedExecutionException e) {
+            throw new DatabaseClosedException("The database was closed while this operation was running: " + futures.size()
+                    + " of its " + chunks.size() + " requests had been started and may have been applied, the rest were not");
         }
         List<R> results = new ArrayList<>(chunks.size());
         try {
