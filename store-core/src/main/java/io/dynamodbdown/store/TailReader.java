@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Follows a key range as it grows, returning each entry once, without missing keys that become visible
@@ -17,20 +19,37 @@ import java.util.function.LongSupplier;
  * visible in any order, so a reader that simply continued after the last key it returned would skip a key
  * that appears below it a moment later. This reader keeps a <em>settled</em> key instead: every entry at or
  * below it has been returned, and its region was read again at least {@code settle} after those entries
- * first appeared, long enough for the writes they came with to finish. Each poll reads from the settled key
- * on, skipping entries it returned before, so late keys are returned too (after later ones: order is by key
- * within a poll, not across polls). Resume from {@link #settledKey()}: a restart returns the unsettled tail
- * again (at-least-once), never leaves a gap. Not thread-safe.
+ * first appeared, long enough for the writes they came with to finish.
+ *
+ * <p>Each poll reads what lies beyond the last key returned, and, every {@code settle / 2}, sweeps the
+ * unsettled region once more: late keys found there are returned too (after later ones: order is by key
+ * within a poll, not across polls), and entries old enough settle. So each entry is read about four times
+ * in all, however often the reader polls; a sweep finds a late key at most {@code settle / 2} after it
+ * appears, and the settled key trails the newest by {@code settle} to {@code 1.5 * settle}.
+ *
+ * <p>Resume from {@link #settledKey()}: a restart returns the unsettled tail again (at-least-once), never
+ * leaves a gap. The settled key never passes an entry returned by the current poll, which its caller has not
+ * handled yet; the caller hands back what it could not handle with {@link #retryFrom}. A poll that fails
+ * part-way returns what it read (or, having read nothing, throws) and marks nothing else as returned. Not
+ * thread-safe.
  */
 public final class TailReader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TailReader.class);
+
+    /** When an entry was first returned, and by which poll. */
+    private record Returned(long atNanos, long poll) {
+    }
 
     private final Database db;
     private final KeyRange range;
     private final long settleNanos;
     private final LongSupplier clock;
-    /** Returned but not yet settled: key -> when it was first seen. */
-    private final TreeMap<byte[], Long> unsettled = new TreeMap<>(Bytes::compare);
+    /** Returned but not yet settled, in key order. */
+    private final TreeMap<byte[], Returned> unsettled = new TreeMap<>(Bytes::compare);
     private byte[] settled;
+    private long polls;
+    private long lastSweep;
 
     /**
      * @param range the range to follow (forward; its limit is ignored)
@@ -50,36 +69,78 @@ public final class TailReader {
         this.settled = settledKey == null ? null : settledKey.clone();
         this.settleNanos = settle.toNanos();
         this.clock = clock;
+        this.lastSweep = clock.getAsLong();
     }
 
-    /** Up to {@code max} entries not returned before, in key order. */
+    /** Up to {@code max} entries not returned before: late ones found behind, then new ones, each in key order. */
     public List<Entry> poll(int max) {
         long now = clock.getAsLong();
+        polls++;
         List<Entry> fresh = new ArrayList<>();
-        byte[] readUpTo = null;
-        try (RangeIterator<Entry> entries = db.iterator(settled == null ? range : range.after(settled))) {
-            while (fresh.size() < max && entries.hasNext()) {
-                Entry entry = entries.next();
-                readUpTo = entry.key();
-                if (unsettled.putIfAbsent(entry.key(), now) == null) {
-                    fresh.add(entry);
+        byte[] sweptUpTo = null;
+        try {
+            if (!unsettled.isEmpty() && now - lastSweep >= settleNanos / 2) {
+                lastSweep = now;
+                sweptUpTo = sweep(max, fresh);
+            }
+            if (fresh.size() < max) {
+                byte[] last = unsettled.isEmpty() ? settled : unsettled.lastKey();
+                try (RangeIterator<Entry> ahead = db.iterator(from(last).limit(max - fresh.size()))) {
+                    ahead.forEachRemaining(fresh::add);
                 }
             }
-            if (!entries.hasNext()) {
-                readUpTo = null; // read to the end: every unsettled key was looked at again
+        } catch (DynamoDbDownException e) {
+            if (fresh.isEmpty()) {
+                throw e;
             }
+            LOG.warn("Reading {} stopped part-way ({}); returning the {} entries read, the next poll reads on",
+                    db.location(), e.getMessage(), fresh.size());
         }
-        settle(now, readUpTo);
+        for (Entry entry : fresh) {
+            unsettled.put(entry.key(), new Returned(now, polls));
+        }
+        if (sweptUpTo != null) {
+            settle(now, sweptUpTo);
+        }
         return fresh;
     }
 
-    /** Settles, in key order, entries first seen long enough ago whose region this poll read again. */
+    /**
+     * Reads the unsettled region again, adding the keys not returned before to {@code fresh}; returns how far it
+     * read (everything above the settled key up to there was read in this poll), or null if it read nothing. A
+     * failure part-way settles nothing: the late keys found so far are returned, the region is swept again later.
+     */
+    private byte[] sweep(int max, List<Entry> fresh) {
+        byte[] readUpTo = null;
+        byte[] newest = unsettled.lastKey();
+        try (RangeIterator<Entry> region = db.iterator(from(settled).lte(newest))) {
+            while (fresh.size() < max && region.hasNext()) {
+                Entry entry = region.next();
+                readUpTo = entry.key();
+                if (!unsettled.containsKey(entry.key())) {
+                    fresh.add(entry);
+                }
+            }
+        }
+        return fresh.size() < max ? newest : readUpTo;
+    }
+
+    /** The followed range after {@code key}, or all of it for null. */
+    private KeyRange from(byte[] key) {
+        return key == null ? range : range.after(key);
+    }
+
+    /**
+     * Settles, in key order, entries up to {@code readUpTo} that a previous poll returned at least the settle
+     * time ago; stops at the first that is not.
+     */
     private void settle(long now, byte[] readUpTo) {
-        Iterator<Map.Entry<byte[], Long>> oldest = unsettled.entrySet().iterator();
+        Iterator<Map.Entry<byte[], Returned>> oldest = unsettled.entrySet().iterator();
         while (oldest.hasNext()) {
-            Map.Entry<byte[], Long> entry = oldest.next();
-            boolean reread = readUpTo == null || Bytes.compare(entry.getKey(), readUpTo) <= 0;
-            if (!reread || now - entry.getValue() < settleNanos) {
+            Map.Entry<byte[], Returned> entry = oldest.next();
+            Returned returned = entry.getValue();
+            if (Bytes.compare(entry.getKey(), readUpTo) > 0 || returned.poll() == polls
+                    || now - returned.atNanos() < settleNanos) {
                 return;
             }
             settled = entry.getKey();

@@ -4,8 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
+import io.dynamodbdown.store.settings.ClientSettings;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import io.dynamodbdown.testing.FaultInjectingHttpClient.Fault;
+import io.dynamodbdown.testing.FaultInjectingHttpClient;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +64,8 @@ class TailReaderTest {
         assertEquals(List.of("k1", "k3"), keys(tail.poll(100)));
         later(Duration.ofSeconds(1));
         db.put("k2", "v");
+        assertEquals(List.of(), keys(tail.poll(100)), "the region behind is swept every settle / 2, not on every poll");
+        later(SETTLE.dividedBy(2));
         assertEquals(List.of("k2"), keys(tail.poll(100)), "the late key, once");
         assertEquals(List.of(), keys(tail.poll(100)));
         assertNull(tail.settledKey(), "nothing settled before the settle time passed");
@@ -72,10 +82,11 @@ class TailReaderTest {
         later(Duration.ofSeconds(4));
         db.put("k2", "v");
         tail.poll(100);
-        later(Duration.ofSeconds(2)); // k1 is 6 s old, k2 2 s
+        later(Duration.ofSeconds(3)); // k1 is 7 s old, k2 3 s; the last sweep was 3 s ago
         tail.poll(100);
         assertArrayEquals(Bytes.utf8("k1"), tail.settledKey());
         db.put("k15", "late, between k1 and k2"); // below k2, above the settled k1: still found
+        later(SETTLE.dividedBy(2));
         assertEquals(List.of("k15"), keys(tail.poll(100)));
     }
 
@@ -103,6 +114,102 @@ class TailReaderTest {
         assertEquals(3, tail.poll(100).size());
         tail.retryFrom(Bytes.utf8("k2"));
         assertEquals(List.of("k2", "k3"), keys(tail.poll(100)));
+    }
+
+    @Test
+    void withSettleTimeZeroAPollNeverSettlesWhatItReturns() {
+        TailReader tail = new TailReader(db, KeyRange.all().gte("k"), null, Duration.ZERO, now::get);
+        db.batch(List.of(BatchOperation.put("k1", "v"), BatchOperation.put("k2", "v")));
+        assertEquals(List.of("k1", "k2"), keys(tail.poll(100)));
+        assertNull(tail.settledKey(), "the caller has not handled k1 and k2 yet");
+        tail.retryFrom(Bytes.utf8("k2")); // k2 failed
+        assertEquals(List.of("k2"), keys(tail.poll(100)), "handed back, so returned again");
+        assertArrayEquals(Bytes.utf8("k1"), tail.settledKey(), "k1 was handled before this poll");
+        assertEquals(List.of(), keys(tail.poll(100)));
+        assertArrayEquals(Bytes.utf8("k2"), tail.settledKey());
+    }
+
+
+    /** Query requests fail on demand below the client's retries (2 attempts); 2 entries a page. */
+    @Test
+    void aQueryFailingPastTheRetriesInTheMiddleOfAPollLosesNothing() {
+        ClientSettings settings = DynamoDbLocalExtension.get().settings().withMaxAttempts(2)
+                .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5));
+        try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
+                DynamoDbClient client = settings.clientBuilder().httpClient(http).build();
+                Database failing = DynamoDbDown.open(client, db.location(), OpenOptions.defaults().withPageSize(2))) {
+            List<BatchOperation> puts = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                puts.add(BatchOperation.put("k" + i, "v"));
+            }
+            db.batch(puts);
+            TailReader tail = new TailReader(failing, KeyRange.all().gte("k"), null, SETTLE, now::get);
+
+            http.fail("Query", Fault.SERVER_ERROR, 0, 2); // the first page's request and its retry
+            assertThrows(DynamoDbDownException.class, () -> tail.poll(100), "nothing read: the poll fails");
+            http.fail("Query", Fault.SERVER_ERROR, 1, 2); // the second page's
+            assertEquals(List.of("k0", "k1"), keys(tail.poll(100)), "what was read before the failure");
+            http.fail("Query", Fault.SERVER_ERROR, 2, 2); // a third request: none is made when max ends on a page boundary
+            assertEquals(List.of("k2", "k3", "k4", "k5"), keys(tail.poll(4)));
+            assertEquals(4, http.injected(), "no extra request only to ask whether the range goes on");
+            http.heal();
+            assertEquals(List.of("k6", "k7", "k8"), keys(tail.poll(100)), "the rest, none lost, none twice");
+
+            later(SETTLE);
+            http.fail("Query", Fault.SERVER_ERROR, 1, 2); // a sweep that fails after its first page, having found nothing
+            assertThrows(DynamoDbDownException.class, () -> tail.poll(100));
+            assertNull(tail.settledKey(), "a failed poll settles nothing");
+            later(SETTLE);
+            assertEquals(List.of(), keys(tail.poll(100)));
+            assertArrayEquals(Bytes.utf8("k8"), tail.settledKey(), "the next sweep settles it all");
+        }
+    }
+
+    /** Counts the entries a database's iterators yield: the items the reader read. */
+    private static Database counting(Database real, AtomicLong read) {
+        return (Database) Proxy.newProxyInstance(Database.class.getClassLoader(), new Class<?>[] {Database.class},
+                (proxy, method, args) -> {
+                    Object result = invoke(method, real, args);
+                    if (!method.getName().equals("iterator")) {
+                        return result;
+                    }
+                    return Proxy.newProxyInstance(RangeIterator.class.getClassLoader(), new Class<?>[] {RangeIterator.class},
+                            (p, m, a) -> {
+                                Object value = invoke(m, result, a);
+                                if (m.getName().equals("next")) {
+                                    read.incrementAndGet();
+                                }
+                                return value;
+                            });
+                });
+    }
+
+    private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Test
+    void eachEntryIsReadAFewTimesHoweverOftenTheReaderPolls() {
+        AtomicLong read = new AtomicLong();
+        TailReader tail = new TailReader(counting(db, read), KeyRange.all().gte("k"), null, SETTLE, now::get);
+        int delivered = 0;
+        for (int poll = 0; poll < 200; poll++) { // 10 new keys every 100 ms for 20 s, a poll after each
+            List<BatchOperation> puts = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                puts.add(BatchOperation.put(String.format("k%05d", poll * 10 + i), "v"));
+            }
+            db.batch(puts);
+            delivered += tail.poll(1_000).size();
+            later(Duration.ofMillis(100));
+        }
+        assertEquals(2_000, delivered);
+        double perEntry = (double) read.get() / delivered;
+        System.out.printf("tail reader: %,d items read for %,d delivered (%.2f per entry)%n", read.get(), delivered, perEntry);
+        assertTrue(perEntry < 5, "about 1 read when new and 3 sweeps, not the whole window on every poll: " + perEntry);
     }
 
     @Test
