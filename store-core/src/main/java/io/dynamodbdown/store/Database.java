@@ -50,7 +50,16 @@ public interface Database extends AutoCloseable {
      * Puts the value only if the key is missing, atomically (a conditional write): returns true when it
      * was written, false when the key already existed (its value untouched).
      */
-    boolean putIfAbsent(byte[] key, byte[] value);
+    default boolean putIfAbsent(byte[] key, byte[] value) {
+        return writeIf(BatchOperation.put(key, value), Expect.absent());
+    }
+
+    /**
+     * Writes the operation only if the key is as expected, in one atomic step: returns true when it was
+     * written, false when the key was not as expected (nothing changed). A put that the client had to send
+     * again (its first answer lost) and that then found its own earlier write still counts as written.
+     */
+    boolean writeIf(BatchOperation operation, Expect expect);
 
     /** Deletes a key; deleting a missing key is fine. */
     void del(byte[] key);

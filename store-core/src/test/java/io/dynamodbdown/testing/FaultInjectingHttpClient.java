@@ -3,6 +3,7 @@ package io.dynamodbdown.testing;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,7 +36,9 @@ public final class FaultInjectingHttpClient implements SdkHttpClient {
         /** HTTP 500 InternalServerError. */
         SERVER_ERROR,
         /** No connection at all, as when the server is down. */
-        CONNECTION_REFUSED
+        CONNECTION_REFUSED,
+        /** The request reaches the server and is carried out, but its answer is lost (the connection resets). */
+        ANSWER_LOST
     }
 
     private final SdkHttpClient real = Apache5HttpClient.builder().build();
@@ -112,6 +115,17 @@ public final class FaultInjectingHttpClient implements SdkHttpClient {
                             "The level of configured provisioned throughput for the table was exceeded (injected)");
                     case SERVER_ERROR -> answer(500, "InternalServerError", "Internal server error (injected)");
                     case CONNECTION_REFUSED -> throw new ConnectException("Connection refused (injected)");
+                    case ANSWER_LOST -> {
+                        HttpExecuteResponse applied = real.prepareRequest(request).call();
+                        applied.responseBody().ifPresent(body -> {
+                            try {
+                                body.close();
+                            } catch (IOException ignored) {
+                                // the answer is thrown away either way
+                            }
+                        });
+                        throw new SocketException("Connection reset (injected, after the server carried out the request)");
+                    }
                 };
             }
 

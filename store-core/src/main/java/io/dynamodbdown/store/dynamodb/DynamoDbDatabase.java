@@ -6,6 +6,7 @@ import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.DatabaseClosedException;
 import io.dynamodbdown.store.DynamoDbDownException;
 import io.dynamodbdown.store.Entry;
+import io.dynamodbdown.store.Expect;
 import io.dynamodbdown.store.InvalidEntryException;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
@@ -15,10 +16,13 @@ import io.dynamodbdown.store.WriteBatch;
 import io.dynamodbdown.store.WriteOptions;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -30,6 +34,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /** A {@link Database} in one hash key of a DynamoDB table. Open it with {@code DynamoDbDown.open}. */
 final class DynamoDbDatabase implements Database {
@@ -124,16 +129,58 @@ final class DynamoDbDatabase implements Database {
     }
 
     @Override
-    public boolean putIfAbsent(byte[] key, byte[] value) {
+    public boolean writeIf(BatchOperation operation, Expect expect) {
         ensureOpen();
-        Objects.requireNonNull(value, "value");
-        layout.checkEntry(location.hashKey(), key, value);
+        Objects.requireNonNull(expect, "expect");
+        checkOperation(operation);
+        TableLayout.Condition condition = layout.condition(expect);
+        String token = operation instanceof BatchOperation.Put ? UUID.randomUUID().toString() : null;
+        String what = operation + " if " + expect + " in " + location;
         try {
-            Failures.call("putIfAbsent " + Bytes.describe(key) + " into " + location,
-                    () -> client.putItem(b -> b.tableName(location.table())
-                            .item(layout.item(location.hashKey(), key, value, false))
-                            .conditionExpression("attribute_not_exists(" + TableLayout.RANGE + ")")
-                            .expressionAttributeNames(Map.of(TableLayout.RANGE, layout.rangeAttribute()))));
+            sendIf(operation, condition, token, what);
+            return true;
+        } catch (DynamoDbDownException e) {
+            if (!(e.getCause() instanceof ConditionalCheckFailedException failed)) {
+                throw e;
+            }
+            Map<String, AttributeValue> current = failed.hasItem() && !failed.item().isEmpty() ? failed.item() : null;
+            if (token != null && current != null && current.get(TableLayout.TOKEN_ATTRIBUTE) != null
+                    && token.equals(current.get(TableLayout.TOKEN_ATTRIBUTE).s())) {
+                return true; // the client sent it again after an answer got lost: the first attempt did write it
+            }
+            if (expect instanceof Expect.Value value && current != null && !layout.valueOfOwnType(current)
+                    && Arrays.equals(value.value(), layout.valueOf(current))) {
+                // a value another writer left as N, BOOL, L or M reads as these bytes: expect it as it is stored
+                return sendIfStored(operation, current, token, what);
+            }
+            return false;
+        }
+    }
+
+    private void sendIf(BatchOperation operation, TableLayout.Condition condition, String token, String what) {
+        Map<String, String> names = new HashMap<>(condition.names());
+        Failures.call(what, () -> {
+            if (operation instanceof BatchOperation.Put put) {
+                Map<String, AttributeValue> item = new HashMap<>(layout.item(location.hashKey(), put.key(), put.value(), put.text()));
+                item.put(TableLayout.TOKEN_ATTRIBUTE, AttributeValue.fromS(token));
+                return client.putItem(b -> b.tableName(location.table()).item(item)
+                        .conditionExpression(condition.expression()).expressionAttributeNames(names)
+                        .expressionAttributeValues(condition.values().isEmpty() ? null : condition.values())
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            }
+            return client.deleteItem(b -> b.tableName(location.table()).key(layout.itemKey(location.hashKey(), operation.key()))
+                    .conditionExpression(condition.expression()).expressionAttributeNames(names)
+                    .expressionAttributeValues(condition.values().isEmpty() ? null : condition.values())
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+        });
+    }
+
+    /** Writes the operation if the value attribute is still exactly as {@code current} holds it. */
+    private boolean sendIfStored(BatchOperation operation, Map<String, AttributeValue> current, String token, String what) {
+        TableLayout.Condition stored = new TableLayout.Condition(TableLayout.VALUE + " = :stored",
+                Map.of(TableLayout.VALUE, layout.valueAttribute()), Map.of(":stored", current.get(layout.valueAttribute())));
+        try {
+            sendIf(operation, stored, token, what);
             return true;
         } catch (DynamoDbDownException e) {
             if (e.getCause() instanceof ConditionalCheckFailedException) {

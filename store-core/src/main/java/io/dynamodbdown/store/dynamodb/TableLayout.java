@@ -3,13 +3,16 @@ package io.dynamodbdown.store.dynamodb;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.dynamodbdown.store.Bytes;
+import io.dynamodbdown.store.Expect;
 import io.dynamodbdown.store.InvalidEntryException;
 import io.dynamodbdown.store.Layout;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.SdkBytes;
@@ -54,6 +57,17 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
     static final String HASH = "#h";
     static final String RANGE = "#k";
     static final String VALUE = "#v";
+    static final String TOKEN = "#t";
+
+    /**
+     * The attribute a conditional put leaves on its item: a token unique to that call, by which the call
+     * recognises its own earlier attempt when the client had to send it again. A later plain put drops it.
+     */
+    static final String TOKEN_ATTRIBUTE = "writeToken";
+
+    /** A condition expression with the names and values it uses. */
+    record Condition(String expression, Map<String, String> names, Map<String, AttributeValue> values) {
+    }
 
     /** The layout for a table this store creates or is told to expect. */
     static TableLayout of(Layout layout) {
@@ -140,6 +154,63 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
             return AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(text ? EMPTY_STRING : EMPTY_BUFFER));
         }
         return text ? AttributeValue.fromS(string) : AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(value));
+    }
+
+    /** The condition for {@code expect}, naming every way this layout may have stored the value it expects. */
+    Condition condition(Expect expect) {
+        Map<String, String> names = new HashMap<>(Map.of(RANGE, rangeAttribute));
+        Map<String, AttributeValue> values = new HashMap<>();
+        String expression;
+        if (expect instanceof Expect.Absent) {
+            expression = "attribute_not_exists(" + RANGE + ")";
+        } else if (expect instanceof Expect.Present) {
+            expression = "attribute_exists(" + RANGE + ")";
+        } else {
+            names.put(VALUE, valueAttribute);
+            List<String> alternatives = new ArrayList<>();
+            if (expect instanceof Expect.ValuePrefix prefix) {
+                for (AttributeValue stored : storedForms(prefix.prefix())) {
+                    values.put(":p" + values.size(), stored);
+                    alternatives.add("begins_with(" + VALUE + ", :p" + (values.size() - 1) + ")");
+                }
+            } else {
+                byte[] value = ((Expect.Value) expect).value();
+                for (AttributeValue stored : storedForms(value)) {
+                    values.put(":v" + values.size(), stored);
+                    alternatives.add(VALUE + " = :v" + (values.size() - 1));
+                }
+                if (value.length == 0) {
+                    values.put(":null", AttributeValue.fromS("NULL"));
+                    alternatives.add("attribute_type(" + VALUE + ", :null)");
+                    alternatives.add("attribute_not_exists(" + VALUE + ")");
+                }
+            }
+            expression = "attribute_exists(" + RANGE + ") AND (" + String.join(" OR ", alternatives) + ")";
+        }
+        return new Condition(expression, names, values);
+    }
+
+    /** The B and S values this layout may have stored for these bytes (markers included for an empty value). */
+    private List<AttributeValue> storedForms(byte[] value) {
+        List<AttributeValue> forms = new ArrayList<>();
+        forms.add(AttributeValue.fromB(SdkBytes.fromByteArray(value)));
+        if (layout != Layout.NATIVE) {
+            String text = Bytes.strictUtf8OrNull(value);
+            if (value.length > 0 && text != null) {
+                forms.add(AttributeValue.fromS(text));
+            }
+            if (value.length == 0 && emptyMarkers()) {
+                forms.add(AttributeValue.fromB(SdkBytes.fromByteArray(EMPTY_BUFFER)));
+                forms.add(AttributeValue.fromB(SdkBytes.fromByteArray(EMPTY_STRING)));
+            }
+        }
+        return forms;
+    }
+
+    /** Whether an item's value is of a type this layout writes (B, S, NULL or none), not one another writer left. */
+    boolean valueOfOwnType(Map<String, AttributeValue> item) {
+        AttributeValue value = item.get(valueAttribute);
+        return value == null || value.b() != null || value.s() != null || Boolean.TRUE.equals(value.nul());
     }
 
     byte[] keyOf(Map<String, AttributeValue> item) {
