@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
+import io.dynamodbdown.store.settings.ClientSettings;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import io.dynamodbdown.testing.FaultInjectingHttpClient.Fault;
+import io.dynamodbdown.testing.FaultInjectingHttpClient;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -176,6 +179,24 @@ class OpenCloseTest {
                     e.getMessage());
             assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "gave up at the timeout, not later");
             db.dropTable();
+        }
+    }
+
+    @Test
+    void aServerErrorWhileWaitingForActiveIsRetriedThenReportedAsRetryable(DynamoDbLocal local) {
+        String table = DynamoDbLocal.uniqueTableName("waiting");
+        ClientSettings twoAttempts = local.settings().withMaxAttempts(2).withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5));
+        try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
+                DynamoDbClient client = twoAttempts.clientBuilder().httpClient(http).build()) {
+            DynamoDbDown.open(client, table).close();
+            http.fail("DescribeTable", Fault.SERVER_ERROR, 1, 1); // the waiter's first look, retried by the client
+            DynamoDbDown.open(client, table).close();
+            http.fail("DescribeTable", Fault.SERVER_ERROR, 1, 2); // the waiter's look and its retry
+            DynamoDbDownException e = assertThrows(DynamoDbDownException.class, () -> DynamoDbDown.open(client, table));
+            assertTrue(e.isRetryable(), "a server error may be gone later: " + e.getMessage());
+            assertTrue(e.getMessage().contains("waiting for table") && e.getMessage().contains("Internal server error"),
+                    e.getMessage());
+            client.deleteTable(b -> b.tableName(table));
         }
     }
 

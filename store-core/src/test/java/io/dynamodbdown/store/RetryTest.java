@@ -190,6 +190,28 @@ class RetryTest {
     }
 
     @Test
+    void aTransactionCancelledByAConflictIsSentAgainWithTheSameToken() {
+        faulty.conflictingTransactions(2);
+        db.batch(List.of(BatchOperation.put("a", "1"), BatchOperation.put("b", "2")), WriteOptions.ATOMIC);
+        assertEquals("2", db.getString("b"));
+        faulty.conflictingTransactions(Integer.MAX_VALUE);
+        DynamoDbDownException e = assertThrows(DynamoDbDownException.class,
+                () -> db.batch(List.of(BatchOperation.put("c", "3")), WriteOptions.ATOMIC));
+        assertTrue(e.isRetryable(), "a conflict may be gone later");
+        faulty.conflictingTransactions(0);
+    }
+
+    @Test
+    void aBatchIsRetryableOnlyIfEveryPartThatFailedMaySucceedLater() {
+        faulty.unprocessedWrites(Integer.MAX_VALUE).refuseBatchWrites(1); // one chunk refused for good, the rest throttled
+        BatchWriteException e = assertThrows(BatchWriteException.class, () -> db.batch(puts(100)));
+        assertEquals(100, e.unwrittenKeys().size() + drain(db.iterator(KeyRange.all())).size());
+        assertFalse(e.isRetryable(), "writing it again cannot fix the refused part: " + e.getMessage());
+        assertTrue(e.getMessage().contains("ValidationException") || e.getMessage().contains("invalid"), e.getMessage());
+        faulty.unprocessedWrites(0);
+    }
+
+    @Test
     void unprocessedKeysOfGetManyAreRetried() {
         db.batch(puts(150));
         faulty.unprocessedGets(4);

@@ -4,12 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableResponse;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
@@ -18,6 +20,7 @@ import software.amazon.awssdk.services.dynamodb.model.DeleteTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.DeleteTableResponse;
 import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.DescribeTableResponse;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
@@ -28,6 +31,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -44,6 +48,8 @@ public final class FaultInjectingClient implements DynamoDbClient {
     private final AtomicInteger unprocessedWrites = new AtomicInteger();
     private final AtomicInteger unprocessedGets = new AtomicInteger();
     private final AtomicInteger cancelledTransactions = new AtomicInteger();
+    private final AtomicInteger conflictingTransactions = new AtomicInteger();
+    private final AtomicInteger refusedBatchWrites = new AtomicInteger();
     private final AtomicInteger batchWriteCalls = new AtomicInteger();
     private final AtomicInteger batchGetCalls = new AtomicInteger();
 
@@ -72,6 +78,21 @@ public final class FaultInjectingClient implements DynamoDbClient {
         return this;
     }
 
+    /**
+     * The next {@code calls} TransactWriteItems calls are cancelled because of a concurrent transaction (reason
+     * TransactionConflict), as DynamoDB answers when two transactions touch one item at once; nothing is written.
+     */
+    public FaultInjectingClient conflictingTransactions(int calls) {
+        conflictingTransactions.set(calls);
+        return this;
+    }
+
+    /** The next {@code calls} BatchWriteItem calls are refused with a ValidationException (an error that repeats). */
+    public FaultInjectingClient refuseBatchWrites(int calls) {
+        refusedBatchWrites.set(calls);
+        return this;
+    }
+
     public int batchWriteCalls() {
         return batchWriteCalls.get();
     }
@@ -88,6 +109,10 @@ public final class FaultInjectingClient implements DynamoDbClient {
     @Override
     public BatchWriteItemResponse batchWriteItem(BatchWriteItemRequest request) {
         batchWriteCalls.incrementAndGet();
+        if (takeOne(refusedBatchWrites)) {
+            throw DynamoDbException.builder().statusCode(400).message("One or more parameter values were invalid (injected)")
+                    .awsErrorDetails(AwsErrorDetails.builder().errorCode("ValidationException").build()).build();
+        }
         if (!takeOne(unprocessedWrites)) {
             return real.batchWriteItem(request);
         }
@@ -144,6 +169,13 @@ public final class FaultInjectingClient implements DynamoDbClient {
 
     @Override
     public TransactWriteItemsResponse transactWriteItems(TransactWriteItemsRequest request) {
+        if (takeOne(conflictingTransactions)) {
+            throw TransactionCanceledException.builder().statusCode(400)
+                    .message("Transaction cancelled, please refer cancellation reasons for specific reasons (injected)")
+                    .cancellationReasons(CancellationReason.builder().code("None").build(),
+                            CancellationReason.builder().code("TransactionConflict").build())
+                    .build();
+        }
         if (!takeOne(cancelledTransactions)) {
             return real.transactWriteItems(request);
         }

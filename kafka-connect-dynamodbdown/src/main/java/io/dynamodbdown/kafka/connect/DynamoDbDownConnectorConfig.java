@@ -218,7 +218,7 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
                 .withRegion((String) values.get(AWS_REGION))
                 .withEndpoint((String) values.get(AWS_ENDPOINT))
                 .withCredentials((String) values.get(AWS_ACCESS_KEY_ID), secret == null ? null : secret.value())
-                .withMaxAttempts((Integer) values.get(MAX_RETRIES) + 1)
+                .withMaxAttempts(Math.min((Integer) values.get(MAX_RETRIES), Integer.MAX_VALUE - 1) + 1)
                 // a maximum below the first backoff has always meant "no growth", not an error
                 .withRetryDelays(Duration.ofMillis(backoff), Duration.ofMillis(Math.max(backoff, maxBackoff)))
                 .withTimeouts(millis(values.get(AWS_API_CALL_TIMEOUT_MS)), millis(values.get(AWS_API_CALL_ATTEMPT_TIMEOUT_MS)));

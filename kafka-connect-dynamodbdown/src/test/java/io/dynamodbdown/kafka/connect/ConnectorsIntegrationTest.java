@@ -14,6 +14,7 @@ import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import io.dynamodbdown.testing.JsTables.Variant;
 import io.dynamodbdown.testing.JsTables;
+import io.dynamodbdown.testing.NoAwsCredentials;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +35,6 @@ import org.apache.kafka.connect.converters.ByteArrayConverter;
 import org.apache.kafka.connect.storage.StringConverter;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -125,9 +125,7 @@ class ConnectorsIntegrationTest {
 
     @Test
     void aSinkWithoutCredentialsFailsNamingTheMissingSettingInsteadOfRedeliveringForever() {
-        Assumptions.assumeTrue(System.getenv("AWS_ACCESS_KEY_ID") == null, "this machine has AWS credentials in its environment");
-        String before = System.setProperty("aws.disableEc2Metadata", "true"); // the worker runs in this JVM
-        try {
+        try (NoAwsCredentials none = NoAwsCredentials.inThisJvm()) { // the worker runs in this JVM
             Map<String, String> props = sink(DynamoDbLocal.uniqueTableName("it-no-credentials"), "no-credentials-input");
             props.remove("aws.access.key.id");
             props.remove("aws.secret.access.key");
@@ -139,12 +137,6 @@ class ConnectorsIntegrationTest {
             String trace = connect.connectorStatus("no-credentials").tasks().get(0).trace();
             assertTrue(trace.contains("no AWS credentials were found: set aws.access.key.id and aws.secret.access.key"), trace);
             connect.deleteConnector("no-credentials");
-        } finally {
-            if (before == null) {
-                System.clearProperty("aws.disableEc2Metadata");
-            } else {
-                System.setProperty("aws.disableEc2Metadata", before);
-            }
         }
     }
 

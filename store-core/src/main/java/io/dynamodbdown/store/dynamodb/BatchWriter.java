@@ -54,18 +54,24 @@ final class BatchWriter {
         List<ChunkResult> results = Parallel.map(pool, Parallel.chunks(requests, MAX_BATCH_WRITE_ITEMS), this::writeChunk);
         List<byte[]> unwritten = new ArrayList<>();
         RuntimeException cause = null;
+        boolean retryable = true;
         for (ChunkResult result : results) {
             unwritten.addAll(result.unwrittenKeys());
-            if (cause == null) {
-                cause = result.cause();
+            RuntimeException failure = result.cause();
+            if (failure == null) {
+                continue;
             }
+            // the batch is worth writing again only if every part that failed may succeed later
+            boolean transientFailure = failure instanceof DynamoDbDownException store && store.isRetryable();
+            if (cause == null || (retryable && !transientFailure)) {
+                cause = failure; // the first failure, or the first that retrying cannot fix: the one to report
+            }
+            retryable &= transientFailure;
         }
         if (!unwritten.isEmpty()) {
             String reason = cause == null
                     ? "DynamoDB left them unprocessed through " + retrier.maxAttempts() + " attempts"
                     : cause.getMessage();
-            boolean retryable = cause == null || Failures.isTransient(cause)
-                    || cause instanceof DynamoDbDownException failure && failure.isRetryable();
             throw new BatchWriteException(reason + ", table " + location, unwritten, cause, retryable);
         }
     }
@@ -129,6 +135,8 @@ final class BatchWriter {
             } catch (SdkException e) {
                 // the client's retry strategy has already retried the request itself
                 return new ChunkResult(keysOf(sent), Failures.wrap("BatchWriteItem of " + sent.size() + " items", e));
+            } catch (RuntimeException e) {
+                return new ChunkResult(keysOf(sent), e); // whatever a decorated client throws: keep the exact keys
             }
             try {
                 retrier.pauseBeforeRetry(attempt);

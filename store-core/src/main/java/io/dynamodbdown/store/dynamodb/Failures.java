@@ -3,7 +3,9 @@ package io.dynamodbdown.store.dynamodb;
 import io.dynamodbdown.store.DynamoDbDownException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.UnknownHostException;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
@@ -42,7 +44,8 @@ final class Failures {
      * Whether the same request may succeed later, once the client's own retries are spent: throttling, a
      * server error, a transaction cancelled by throttling or a conflict (or still in progress), a timeout, or no answer at all (the
      * endpoint unreachable). Missing credentials or region, access denied and validation errors repeat until
-     * someone changes the configuration, so they are not transient.
+     * someone changes the configuration, so they are not transient; nor is a host that does not resolve (a
+     * mistyped region or endpoint) or a TLS failure (https against a plain endpoint).
      */
     static boolean isTransient(Throwable e) {
         if (e instanceof TransactionCanceledException cancelled) {
@@ -58,6 +61,9 @@ final class Failures {
         }
         if (e instanceof SdkClientException) {
             for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof UnknownHostException || cause instanceof SSLException) {
+                    return false; // a wrong region or endpoint, or https against a plain server: fix the configuration
+                }
                 if (cause instanceof IOException || cause instanceof UncheckedIOException) {
                     return true;
                 }

@@ -130,12 +130,15 @@ final class TableManager {
                 waiter.waitUntilTableNotExists(b -> b.tableName(table));
             }
         } catch (SdkException e) {
+            if (e.getCause() instanceof SdkException failed) {
+                // a request of the waiter failed (throttled, a server error...) after the client's own retries
+                throw Failures.wrap("waiting for table '" + table + "' to be " + (present ? "ACTIVE" : "deleted"), failed);
+            }
             TableDescription now = describe(table);
             String status = now == null ? "missing" : String.valueOf(now.tableStatus());
             throw new DynamoDbDownException("Table '" + table + "' is still " + status + " after " + timeout
                     + (present ? "; waited for ACTIVE" : "; waited for it to be deleted")
-                    + " (raise the open option activeTimeout if the table is large): " + e.getMessage(), e,
-                    Failures.isTransient(e));
+                    + " (raise the open option activeTimeout if the table is large)", e, true);
         }
     }
 

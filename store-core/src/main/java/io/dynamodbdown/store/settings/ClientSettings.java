@@ -140,7 +140,8 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
 
     /** The client's retry strategy: standard AWS retry conditions, this budget, no token bucket. */
     RetryStrategy retryStrategy() {
-        BackoffStrategy backoff = BackoffStrategy.exponentialDelay(retryBaseDelay, retryMaxDelay);
+        BackoffStrategy backoff = retryBaseDelay.isZero() ? BackoffStrategy.retryImmediately() // the SDK wants a positive base
+                : BackoffStrategy.exponentialDelay(retryBaseDelay, retryMaxDelay);
         return AwsRetryStrategy.standardRetryStrategy().toBuilder()
                 .maxAttempts(maxAttempts)
                 .backoffStrategy(backoff)

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.util.List;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
@@ -43,6 +45,10 @@ class FailuresTest {
         assertFalse(Failures.isTransient(DynamoDbException.builder().statusCode(400)
                 .awsErrorDetails(AwsErrorDetails.builder().errorCode("AccessDeniedException").build()).build()));
         assertFalse(Failures.isTransient(cancelled("ConditionalCheckFailed", "None")));
+        assertFalse(Failures.isTransient(SdkClientException.create("Received an UnknownHostException",
+                new UnknownHostException("dynamodb.eu-west1.amazonaws.com"))), "a mistyped region or endpoint");
+        assertFalse(Failures.isTransient(SdkClientException.create("Unable to execute HTTP request",
+                new SSLException("Unsupported or unrecognized SSL message"))), "https against a plain endpoint");
     }
 
     private static TransactionCanceledException cancelled(String... codes) {

@@ -10,11 +10,11 @@ import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Layout;
 import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.testing.NoAwsCredentials;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 
@@ -52,6 +52,14 @@ class SettingsTest {
     }
 
     @Test
+    void aZeroBaseDelayMeansRetryAtOnce() {
+        ClientSettings immediate = ClientSettings.defaults().withRetryDelays(Duration.ZERO, Duration.ZERO);
+        assertEquals(List.of(), immediate.problems());
+        assertEquals(10, immediate.retryStrategy().maxAttempts(), "the SDK's exponential backoff refuses a zero base");
+        assertEquals(Duration.ZERO, immediate.retryPolicy().delayBeforeRetry(3));
+    }
+
+    @Test
     void theSecretNeverShows() {
         ClientSettings settings = ClientSettings.defaults().withCredentials("AKIA", "s3cr3t");
         assertFalse(settings.toString().contains("s3cr3t"), settings.toString());
@@ -68,10 +76,7 @@ class SettingsTest {
 
     @Test
     void missingCredentialsOrRegionFailWhenTheClientIsBuiltNamingTheSetting() {
-        Assumptions.assumeTrue(System.getenv("AWS_ACCESS_KEY_ID") == null && System.getenv("AWS_REGION") == null
-                && System.getenv("AWS_DEFAULT_REGION") == null, "this machine has AWS credentials or a region in its environment");
-        String before = System.setProperty("aws.disableEc2Metadata", "true"); // no instance metadata to wait for
-        try {
+        try (NoAwsCredentials none = NoAwsCredentials.inThisJvm()) {
             InvalidSettingsException noCredentials = assertThrows(InvalidSettingsException.class,
                     () -> ClientSettings.defaults().withEndpoint("http://127.0.0.1:1").buildClient());
             assertEquals(Setting.ACCESS_KEY, noCredentials.problems().get(0).setting());
@@ -80,12 +85,6 @@ class SettingsTest {
             InvalidSettingsException noRegion = assertThrows(InvalidSettingsException.class,
                     () -> ClientSettings.defaults().withCredentials("AKIA", "secret").buildClient());
             assertEquals(Setting.REGION, noRegion.problems().get(0).setting());
-        } finally {
-            if (before == null) {
-                System.clearProperty("aws.disableEc2Metadata");
-            } else {
-                System.setProperty("aws.disableEc2Metadata", before);
-            }
         }
     }
 
