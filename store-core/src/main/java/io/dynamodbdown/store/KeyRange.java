@@ -141,6 +141,39 @@ public final class KeyRange {
         return true;
     }
 
+    /**
+     * The bounds as stable text, the same in every JVM and version: {@code gte:YQ==..lt:Yg==} (keys in base64),
+     * {@code ..} for every key. Direction and limit are not part of it. {@link #ofBoundsId} reads it back.
+     */
+    public String boundsId() {
+        return boundId(lowerInclusive() ? "gte" : "gt", lowerBound()) + ".."
+                + boundId(upperInclusive() ? "lte" : "lt", upperBound());
+    }
+
+    private static String boundId(String kind, byte[] key) {
+        return key == null ? "" : kind + ":" + KeyEncoding.BASE64.encode(key);
+    }
+
+    /** The forward, unlimited range whose {@link #boundsId()} this is. */
+    public static KeyRange ofBoundsId(String id) {
+        int dots = id.indexOf("..");
+        if (dots < 0) {
+            throw new IllegalArgumentException("Not a range's bounds id: '" + id + "' (expected e.g. gte:YQ==..lt:Yg==)");
+        }
+        KeyRange range = ALL;
+        String lower = id.substring(0, dots);
+        String upper = id.substring(dots + 2);
+        if (!lower.isEmpty()) {
+            byte[] key = KeyEncoding.BASE64.decode(lower.substring(lower.indexOf(':') + 1));
+            range = lower.startsWith("gte:") ? range.gte(key) : range.gt(key);
+        }
+        if (!upper.isEmpty()) {
+            byte[] key = KeyEncoding.BASE64.decode(upper.substring(upper.indexOf(':') + 1));
+            range = upper.startsWith("lte:") ? range.lte(key) : range.lt(key);
+        }
+        return range;
+    }
+
     private static byte[] copy(byte[] key) {
         return key == null ? null : key.clone();
     }

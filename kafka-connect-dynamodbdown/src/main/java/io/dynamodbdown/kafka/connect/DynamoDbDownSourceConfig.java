@@ -100,7 +100,8 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
                                 + " much, and a restart re-sends that tail (at-least-once).",
                         GROUP_READS, ++order, Width.SHORT, "Tail settle time (ms)")
                 .define(POLL_INTERVAL_MS, Type.LONG, 1000L, Range.atLeast(1), Importance.MEDIUM,
-                        "How long an idle poll waits before it returns nothing; also the pause between tail reads.",
+                        "The pause before reading again once a poll found less than " + BATCH_MAX_ROWS + " (the task has"
+                                + " caught up) or failed, so a caught-up task reads about once an interval.",
                         GROUP_READS, ++order, Width.SHORT, "Poll interval (ms)")
                 .define(BATCH_MAX_ROWS, Type.INT, 1000, Range.atLeast(1), Importance.MEDIUM,
                         "Entries returned by one poll at most.", GROUP_READS, ++order, Width.SHORT, "Rows per poll");

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -59,11 +60,23 @@ public class DynamoDbDownSourceTask extends SourceTask {
         }
     }
 
+    private final Function<DynamoDbDownSourceConfig, DynamoDbClient> clients;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final List<Cursor> cursors = new ArrayList<>();
     private DynamoDbDownSourceConfig config;
     private DynamoDbClient client;
     private int next;
+    /** The last poll found less than a full batch (or failed): the next one waits poll.interval.ms first. */
+    private boolean caughtUp;
+
+    public DynamoDbDownSourceTask() {
+        this(DynamoDbDownConnectorConfig::buildClient);
+    }
+
+    /** For tests: a task whose client comes from elsewhere (one that injects faults). */
+    DynamoDbDownSourceTask(Function<DynamoDbDownSourceConfig, DynamoDbClient> clients) {
+        this.clients = clients;
+    }
 
     @Override
     public String version() {
@@ -73,7 +86,7 @@ public class DynamoDbDownSourceTask extends SourceTask {
     @Override
     public void start(Map<String, String> props) {
         config = new DynamoDbDownSourceConfig(props);
-        client = config.buildClient();
+        client = clients.apply(config);
         OpenOptions options = config.openOptions(1);
         Map<String, Database> databases = new HashMap<>();
         for (RangePartition partition : RangePartition.decode(props.get(TASK_PARTITIONS))) {
@@ -93,8 +106,17 @@ public class DynamoDbDownSourceTask extends SourceTask {
         }
     }
 
+    /**
+     * A batch of records, at most batch.max.rows. After a poll that found less (the task has caught up) or
+     * failed, this one first waits poll.interval.ms, so a caught-up task reads about once an interval instead
+     * of as fast as Connect calls it.
+     */
     @Override
     public List<SourceRecord> poll() throws InterruptedException {
+        if (caughtUp && stopping.await(config.pollIntervalMs(), TimeUnit.MILLISECONDS)) {
+            return null;
+        }
+        caughtUp = true;
         List<SourceRecord> records = new ArrayList<>();
         try {
             // Start each poll at the next partition, so no partition waits behind a busy one.
@@ -119,11 +141,8 @@ public class DynamoDbDownSourceTask extends SourceTask {
                 throw new RetriableException(e);
             }
         }
-        if (!records.isEmpty()) {
-            return records;
-        }
-        stopping.await(config.pollIntervalMs(), TimeUnit.MILLISECONDS);
-        return null;
+        caughtUp = records.size() < config.batchMaxRows();
+        return records.isEmpty() ? null : records;
     }
 
     private void read(Cursor cursor, int wanted, List<SourceRecord> records) {

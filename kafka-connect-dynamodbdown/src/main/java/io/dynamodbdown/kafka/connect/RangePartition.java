@@ -77,12 +77,7 @@ record RangePartition(String hashKey, KeyRange range) {
 
     /** The bounds as text, e.g. {@code gte:YQ==..lt:Yg==} (base64 keys); {@code ..} is the whole keyspace. */
     String rangeId() {
-        return bound(range.lowerInclusive() ? "gte" : "gt", range.lowerBound()) + ".."
-                + bound(range.upperInclusive() ? "lte" : "lt", range.upperBound());
-    }
-
-    private static String bound(String kind, byte[] key) {
-        return key == null ? "" : kind + ":" + KeyEncoding.BASE64.encode(key);
+        return range.boundsId();
     }
 
     static String encode(List<RangePartition> partitions) {
@@ -101,28 +96,8 @@ record RangePartition(String hashKey, KeyRange range) {
         for (String part : encoded.split(",")) {
             int bar = part.indexOf('|');
             String hashKey = new String(KeyEncoding.BASE64.decode(part.substring(0, bar)), StandardCharsets.UTF_8);
-            partitions.add(new RangePartition(hashKey, parseRange(part.substring(bar + 1))));
+            partitions.add(new RangePartition(hashKey, KeyRange.ofBoundsId(part.substring(bar + 1))));
         }
         return partitions;
-    }
-
-    /** The inverse of {@link #rangeId()}. */
-    static KeyRange parseRange(String rangeId) {
-        int dots = rangeId.indexOf("..");
-        if (dots < 0) {
-            throw new IllegalArgumentException("not a range id: '" + rangeId + "'");
-        }
-        KeyRange range = KeyRange.all();
-        String lower = rangeId.substring(0, dots);
-        String upper = rangeId.substring(dots + 2);
-        if (!lower.isEmpty()) {
-            byte[] key = KeyEncoding.BASE64.decode(lower.substring(lower.indexOf(':') + 1));
-            range = lower.startsWith("gte:") ? range.gte(key) : range.gt(key);
-        }
-        if (!upper.isEmpty()) {
-            byte[] key = KeyEncoding.BASE64.decode(upper.substring(upper.indexOf(':') + 1));
-            range = upper.startsWith("lte:") ? range.lte(key) : range.lt(key);
-        }
-        return range;
     }
 }

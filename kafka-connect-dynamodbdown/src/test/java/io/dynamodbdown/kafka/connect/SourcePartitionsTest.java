@@ -8,18 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.json.JsonConverter;
-import org.apache.kafka.connect.json.JsonConverterConfig;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.junit.jupiter.api.Test;
 
 class SourcePartitionsTest {
@@ -51,7 +45,7 @@ class SourcePartitionsTest {
                 props("hash.key", "x$y,z", "key.encoding", "hex", "key.gt", "00ff", "key.range.splits", "10")).partitions();
         List<RangePartition> decoded = RangePartition.decode(RangePartition.encode(partitions));
         assertEquals(partitions, decoded);
-        assertEquals(partitions.get(0).range(), RangePartition.parseRange(partitions.get(0).rangeId()));
+        assertEquals(partitions.get(0).range(), KeyRange.ofBoundsId(partitions.get(0).rangeId()));
     }
 
     @Test
@@ -73,51 +67,18 @@ class SourcePartitionsTest {
         assertEquals(org.apache.kafka.connect.source.ExactlyOnceSupport.UNSUPPORTED, connector.exactlyOnceSupport(props()));
     }
 
-    /** What the worker's internal converter writes for a key (the offset's storage key) or a value (the offset). */
-    private static String json(Object data, boolean isKey) {
-        JsonConverter converter = new JsonConverter();
-        converter.configure(Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "false"), isKey);
-        return new String(converter.fromConnectData("", null, data), StandardCharsets.UTF_8);
-    }
-
-    /** The storage key of a partition's offsets: {@code [connector, partition]}, serialized. */
-    private static String storageKey(Map<String, ?> partition) {
-        return json(Arrays.asList("backup", partition), true);
-    }
-
-    /** Offsets the way the worker keeps them: under the serialized bytes of the partition, nothing else. */
-    private static final class StoredOffsets implements OffsetStorageReader {
-        final Map<String, Map<String, Object>> byStorageKey = new HashMap<>();
-
-        void store(Map<String, ?> partition, Map<String, Object> offset) {
-            byStorageKey.put(storageKey(partition), offset);
-        }
-
-        @Override
-        public <T> Map<String, Object> offset(Map<String, T> partition) {
-            return byStorageKey.get(storageKey(partition));
-        }
-
-        @Override
-        public <T> Map<Map<String, T>, Map<String, Object>> offsets(Collection<Map<String, T>> partitions) {
-            Map<Map<String, T>, Map<String, Object>> found = new HashMap<>();
-            partitions.forEach(p -> found.put(p, offset(p)));
-            return found;
-        }
-    }
-
     @Test
     void theSourcePartitionSerializesToTheSameBytesInEveryJvm() {
         RangePartition partition = new RangePartition("orders", KeyRange.all().gte("a"));
         assertEquals("[\"backup\",{\"table\":\"my-table\",\"hash.key\":\"orders\",\"range\":\"gte:YQ==..\"}]",
-                storageKey(partition.sourcePartition("my-table")), "fields in one fixed order, whatever the JVM's hash salt");
-        assertEquals("{\"key\":\"YQ==\"}", json(RangePartition.offset(Bytes.utf8("a")), false));
+                InMemoryOffsets.storageKey(partition.sourcePartition("my-table")), "fields in one fixed order, whatever the JVM's hash salt");
+        assertEquals("{\"key\":\"YQ==\"}", InMemoryOffsets.json(RangePartition.offset(Bytes.utf8("a")), false));
     }
 
     @Test
     void anOffsetStoredUnderAnEarlierFieldOrderIsFoundAndTheCurrentOrderWins() {
         RangePartition partition = new RangePartition("orders", KeyRange.all());
-        StoredOffsets stored = new StoredOffsets();
+        InMemoryOffsets stored = new InMemoryOffsets();
         assertNull(partition.storedOffset(stored, "my-table"));
 
         Map<String, String> earlierJvm = new LinkedHashMap<>(); // how Map.of happened to order it in another JVM

@@ -1,0 +1,156 @@
+package io.dynamodbdown.kafka.connect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dynamodbdown.store.BatchOperation;
+import io.dynamodbdown.store.Bytes;
+import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
+import io.dynamodbdown.testing.DynamoDbLocal;
+import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import io.dynamodbdown.testing.FaultInjectingHttpClient;
+import io.dynamodbdown.testing.FaultInjectingHttpClient.Fault;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTaskContext;
+import org.apache.kafka.connect.storage.OffsetStorageReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The source task driven directly while its Query requests fail, past the client's retries, in the middle of a
+ * multi-page poll and right where a poll ends on a page boundary: every key is sent, and the offset of every
+ * record, were it the last one committed, never passes a key not sent by then.
+ */
+class SourceTaskTest {
+
+    private static final int ENTRIES = 60;
+    /** 100 KB values: DynamoDB's 1 MB pages hold 10 of them, so a poll of 25 spans three pages. */
+    private static final int VALUE_BYTES = 100 * 1024;
+
+    private final DynamoDbLocal dynamo = DynamoDbLocalExtension.get();
+    private final String table = DynamoDbLocal.uniqueTableName("source-task");
+    private final FaultInjectingHttpClient http = new FaultInjectingHttpClient();
+    private final List<String> keys = new ArrayList<>();
+    private DynamoDbDownSourceTask task;
+
+    @BeforeEach
+    void fill() {
+        try (Database db = DynamoDbDown.open(dynamo.client(), table + "$log")) {
+            List<BatchOperation> puts = new ArrayList<>();
+            for (int i = 0; i < ENTRIES; i++) {
+                String key = String.format("k%03d", i);
+                keys.add(key);
+                puts.add(BatchOperation.put(Bytes.utf8(key), new byte[VALUE_BYTES]));
+            }
+            db.batch(puts);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (task != null) {
+            task.stop();
+        }
+        http.close();
+        dynamo.client().deleteTable(b -> b.tableName(table));
+    }
+
+    private void start(String mode) {
+        Map<String, String> props = new HashMap<>(Map.of("table", table, "hash.key", "log", "topic", "out",
+                "mode", mode, "batch.max.rows", "25", "poll.interval.ms", "10", "tail.settle.ms", "0",
+                "max.retries", "1", "retry.backoff.ms", "1", "retry.backoff.max.ms", "5"));
+        props.putAll(Map.of("aws.endpoint", dynamo.endpoint().toString(), "aws.region", "us-east-1",
+                "aws.access.key.id", DynamoDbLocal.ACCESS_KEY, "aws.secret.access.key", DynamoDbLocal.SECRET_KEY));
+        props.put(DynamoDbDownSourceTask.TASK_PARTITIONS, RangePartition.encode(
+                List.of(new RangePartition("log", KeyRange.all()))));
+        task = new DynamoDbDownSourceTask(config -> config.clientSettings().clientBuilder().httpClient(http).build());
+        task.initialize(new SourceTaskContext() {
+            @Override
+            public Map<String, String> configs() {
+                return props;
+            }
+
+            @Override
+            public OffsetStorageReader offsetStorageReader() {
+                return new InMemoryOffsets();
+            }
+
+            @Override
+            public PluginMetrics pluginMetrics() {
+                return new PluginMetricsImpl(new Metrics(), Map.of());
+            }
+        });
+        task.start(props);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"tail", "snapshot"})
+    void queriesFailingMidPollAndOnAPageBoundaryLoseNoKeyAndNoOffsetPassesAnUnsentOne(String mode) throws Exception {
+        start(mode);
+        List<SourceRecord> sent = new ArrayList<>();
+        int failedPolls = 0;
+        // each Query gets two attempts (max.retries=1); the faults outlast them
+        List<Runnable> faults = List.of(
+                () -> http.fail("Query", Fault.SERVER_ERROR, 1, 2),   // after the poll's first page
+                () -> http.fail("Query", Fault.SERVER_ERROR, 0, 2),   // before anything is read
+                () -> http.fail("Query", Fault.SERVER_ERROR, 2, 2),   // a third page: a poll of 25 ends inside it
+                () -> http.fail("Query", Fault.CONNECTION_REFUSED, 1, 2));
+        for (int poll = 0; poll < 40 && distinctKeys(sent).size() < ENTRIES; poll++) {
+            if (poll < faults.size()) {
+                faults.get(poll).run();
+            } else {
+                http.heal();
+            }
+            try {
+                List<SourceRecord> records = task.poll();
+                if (records != null) {
+                    sent.addAll(records);
+                }
+            } catch (RetriableException e) {
+                failedPolls++;
+            }
+            assertNoOffsetPassesAnUnsentKey(sent);
+        }
+        assertEquals(new TreeSet<>(keys), distinctKeys(sent), "every key sent at least once");
+        assertTrue(failedPolls >= 1 && http.injected() >= 8, "the faults happened: " + http.injected() + " requests failed");
+        if (mode.equals("snapshot")) {
+            assertEquals(ENTRIES, sent.size(), "a snapshot sends each key once, whatever failed");
+        }
+    }
+
+    /** Were any record the last committed one, a restart from its offset would still send every key not sent by then. */
+    private void assertNoOffsetPassesAnUnsentKey(List<SourceRecord> sent) {
+        TreeSet<String> sentSoFar = new TreeSet<>();
+        for (SourceRecord record : sent) {
+            sentSoFar.add(new String((byte[]) record.key()));
+            byte[] offset = RangePartition.keyOf(record.sourceOffset());
+            if (offset == null) {
+                continue;
+            }
+            String resumeAfter = new String(offset);
+            for (String key : keys.subList(0, keys.indexOf(resumeAfter) + 1)) {
+                assertTrue(sentSoFar.contains(key), "the offset " + resumeAfter + " of record " + record.key()
+                        + " passes " + key + ", not sent by then");
+            }
+        }
+    }
+
+    private static TreeSet<String> distinctKeys(List<SourceRecord> records) {
+        TreeSet<String> distinct = new TreeSet<>();
+        records.forEach(r -> distinct.add(new String((byte[]) r.key())));
+        return distinct;
+    }
+}
