@@ -59,6 +59,13 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
     private boolean resumeFromStore;
 
     /**
+     * A name for this consumer's stored position (resumeFromStore): two routes with the same name share it, a
+     * renamed one starts over. Without it the position belongs to the hash key and the full range bounds.
+     */
+    @UriParam(label = "consumer")
+    private String consumerId;
+
+    /**
      * How long (ms) after a key appears, keys written with it may still appear below it (the items of a
      * non-atomic batch become visible in any order). The consumer re-reads that window behind its newest key
      * so late keys are delivered too; the stored position trails by as much.
@@ -209,6 +216,14 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
 
     public void setSettleTime(long settleTime) {
         this.settleTime = settleTime;
+    }
+
+    public String getConsumerId() {
+        return consumerId;
+    }
+
+    public void setConsumerId(String consumerId) {
+        this.consumerId = consumerId;
     }
 
     public boolean isResumeFromStore() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dynamodbdown.store.BatchOperation;
+import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
@@ -59,15 +60,26 @@ class DynamoDbDownConsumerTest extends DynamoDbDownTestSupport {
             public void configure() {
                 from("dynamodbdown:" + TABLE + "$tail?gte=a&lt=b&delay=50&maxMessagesPerPoll=2&settleTime=0").routeId("tail")
                         .to("mock:tail");
-                from("dynamodbdown:" + TABLE + "$late?delay=50&settleTime=60000").routeId("late")
+                from("dynamodbdown:" + TABLE + "$late?delay=50&settleTime=2000").routeId("late")
                         .to("mock:late");
                 from("dynamodbdown:" + TABLE + "$queue?deleteAfterRead=true&delay=50").routeId("queue")
                         .process(e -> {
-                            if ("poison".equals(e.getIn().getBody(String.class)) && FAILURES_LEFT.getAndDecrement() > 0) {
+                            String body = e.getIn().getBody(String.class);
+                            if ("poison".equals(body) && FAILURES_LEFT.getAndDecrement() > 0) {
                                 throw new IllegalStateException("cannot handle this one yet");
+                            }
+                            if ("first version".equals(body)) { // another writer updates the entry meanwhile
+                                queue.put(e.getIn().getHeader(DynamoDbDownConstants.KEY, byte[].class), Bytes.utf8("second version"));
                             }
                         })
                         .to("mock:queue");
+                String longPrefix = "x".repeat(70);
+                from("dynamodbdown:" + TABLE + "$shared?resumeFromStore=true&delay=50&settleTime=0&gte=" + longPrefix + "1")
+                        .routeId("prefix-1").autoStartup(false).to("mock:prefix");
+                from("dynamodbdown:" + TABLE + "$shared?resumeFromStore=true&delay=50&settleTime=0&gte=" + longPrefix + "2")
+                        .routeId("prefix-2").autoStartup(false).to("mock:prefix");
+                from("dynamodbdown:" + TABLE + "$shared?resumeFromStore=true&delay=50&settleTime=0&consumerId=named")
+                        .routeId("named").autoStartup(false).to("mock:prefix");
                 from("dynamodbdown:" + TABLE + "$resume?resumeFromStore=true&delay=50&settleTime=0").routeId("resume")
                         .autoStartup(false)
                         .to("mock:resume");
@@ -126,6 +138,38 @@ class DynamoDbDownConsumerTest extends DynamoDbDownTestSupport {
         mock.assertIsSatisfied(10_000);
         assertTrue(FAILURES_LEFT.get() < 0, "the poison entry failed twice before it went through");
         awaitEmpty(queue);
+    }
+
+    @Test
+    void deleteAfterReadKeepsAValueWrittenAfterTheReadAndDeliversIt() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:queue");
+        mock.expectedBodiesReceived("first version", "second version");
+        queue.put("changing", "first version");
+        mock.assertIsSatisfied(10_000);
+        awaitEmpty(queue); // deleted only once the value delivered was the value stored
+    }
+
+    @Test
+    void storedPositionsBelongToTheFullBoundsOrToTheConsumersName() throws Exception {
+        try (Database shared = DynamoDbDown.open(DynamoDbLocalExtension.get().client(), TABLE + "$shared");
+                Database positions = DynamoDbDown.open(DynamoDbLocalExtension.get().client(),
+                        TABLE + "$__dynamodbdown.consumer-positions")) {
+            shared.put("x".repeat(70) + "1a", "v");
+            shared.put("x".repeat(70) + "2a", "v");
+            long before = positions.stream(KeyRange.all()).count();
+            MockEndpoint mock = getMockEndpoint("mock:prefix");
+            mock.expectedMessageCount(2 + 1 + 2); // each route reads its own range; "named" reads all
+            for (String route : List.of("prefix-1", "prefix-2", "named")) {
+                context.getRouteController().startRoute(route);
+                awaitMorePolls(route, 2);
+                context.getRouteController().stopRoute(route);
+            }
+            mock.assertIsSatisfied();
+            List<String> stored = new ArrayList<>();
+            positions.keys(KeyRange.all()).forEachRemaining(k -> stored.add(new String(k)));
+            assertEquals(before + 3, stored.size(), "three positions, though two ranges print alike when cut: " + stored);
+            assertTrue(stored.contains("consumer:named"), stored.toString());
+        }
     }
 
     @Test

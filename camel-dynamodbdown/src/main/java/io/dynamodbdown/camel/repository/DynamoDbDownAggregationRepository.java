@@ -1,19 +1,25 @@
 package io.dynamodbdown.camel.repository;
 
+import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.Expect;
+import io.dynamodbdown.store.InvalidEntryException;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.RangeIterator;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.spi.OptimisticLockingAggregationRepository;
 import org.apache.camel.spi.RecoverableAggregationRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -26,9 +32,24 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * completed exchanges wait for confirmation in {@code table$repositoryName-completed} (key: exchange id),
  * where {@link #scan} finds them for recovery. Removing moves an exchange from the first to the second:
  * it is written to "completed" first and deleted from "in progress" second, so a crash in between can
- * recover it twice but never loses it.
+ * recover it twice but never loses it. The aggregator recovers what stays unconfirmed every
+ * {@code recoveryInterval}, up to {@code maximumRedeliveries} times, then sends it to {@code deadLetterUri}.
+ *
+ * <p>It is also an {@link OptimisticLockingAggregationRepository}: each stored aggregate carries a version, and
+ * with {@code aggregate(...).optimisticLocking()} an update or removal is written only if the version is still
+ * the one read, so several Camel nodes can share one table without losing updates (the aggregator retries the
+ * one that lost the race).
  */
-public class DynamoDbDownAggregationRepository extends ServiceSupport implements RecoverableAggregationRepository {
+public class DynamoDbDownAggregationRepository extends ServiceSupport
+        implements RecoverableAggregationRepository, OptimisticLockingAggregationRepository {
+
+    /** The exchange property holding the version of the stored aggregate it was read from. */
+    public static final String VERSION_PROPERTY = "CamelDynamoDbDownAggregationVersion";
+
+    /** Marks a stored aggregate with a version in front: this byte, then 16 version bytes, then the exchange. */
+    private static final byte VERSIONED = 1;
+    private static final int VERSION_BYTES = 16;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final DynamoDbClient client;
     private final String tableName;
@@ -70,22 +91,94 @@ public class DynamoDbDownAggregationRepository extends ServiceSupport implements
 
     @Override
     public Exchange add(CamelContext camelContext, String key, Exchange exchange) {
-        byte[] k = Bytes.utf8(key);
         Exchange old = returnOldExchange ? get(camelContext, key) : null;
-        inProgress.put(k, codec.marshal(exchange));
+        store(key, exchange, null);
         return old;
+    }
+
+    /** Stores {@code newExchange} only if the aggregate is still the one {@code oldExchange} was read from. */
+    @Override
+    public Exchange add(CamelContext camelContext, String key, Exchange oldExchange, Exchange newExchange) {
+        Expect unchanged = oldExchange == null ? Expect.absent()
+                : oldExchange.getProperty(VERSION_PROPERTY, byte[].class) == null ? Expect.present() // stored without a version
+                : Expect.valueStartingWith(oldExchange.getProperty(VERSION_PROPERTY, byte[].class));
+        store(key, newExchange, unchanged);
+        return oldExchange;
+    }
+
+    /** Writes the exchange under a new version (only if {@code unchanged} holds, when given) and notes the version on it. */
+    private void store(String key, Exchange exchange, Expect unchanged) {
+        byte[] version = new byte[1 + VERSION_BYTES];
+        RANDOM.nextBytes(version);
+        version[0] = VERSIONED;
+        byte[] stored = concat(version, marshalWithoutVersion(exchange));
+        try {
+            BatchOperation.Put put = BatchOperation.put(Bytes.utf8(key), stored);
+            if (unchanged == null) {
+                inProgress.put(put);
+            } else if (!inProgress.writeIf(put, unchanged)) {
+                throw new OptimisticLockingException();
+            }
+        } catch (InvalidEntryException e) {
+            throw new IllegalArgumentException("The aggregate of correlation key '" + key + "' is " + stored.length
+                    + " bytes serialized; a DynamoDB item holds at most 400 KB. Complete aggregates sooner (completionSize,"
+                    + " completionTimeout) or keep large bodies out of them. Nothing was stored", e);
+        }
+        exchange.setProperty(VERSION_PROPERTY, version);
+    }
+
+    private byte[] marshalWithoutVersion(Exchange exchange) {
+        Object version = exchange.removeProperty(VERSION_PROPERTY); // a property of the stored copy, not of its content
+        try {
+            return codec.marshal(exchange);
+        } finally {
+            if (version != null) {
+                exchange.setProperty(VERSION_PROPERTY, version);
+            }
+        }
+    }
+
+    private static byte[] concat(byte[] head, byte[] tail) {
+        byte[] all = Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
     }
 
     @Override
     public Exchange get(CamelContext camelContext, String key) {
         byte[] stored = inProgress.get(Bytes.utf8(key));
-        return stored == null ? null : codec.unmarshal(camelContext, stored);
+        if (stored == null) {
+            return null;
+        }
+        if (stored.length > VERSION_BYTES && stored[0] == VERSIONED) {
+            Exchange exchange = codec.unmarshal(camelContext, Arrays.copyOfRange(stored, 1 + VERSION_BYTES, stored.length));
+            exchange.setProperty(VERSION_PROPERTY, Arrays.copyOf(stored, 1 + VERSION_BYTES));
+            return exchange;
+        }
+        return codec.unmarshal(camelContext, stored); // written by an earlier build, without a version
+    }
+
+    /**
+     * Moves a completed aggregate to "completed" (for recovery, until confirmed). When the exchange knows the
+     * version it was read from, the aggregate is removed only if still at that version; otherwise another node
+     * changed it meanwhile, this completion is undone and {@link OptimisticLockingException} thrown.
+     */
+    @Override
+    public void remove(CamelContext camelContext, String key, Exchange exchange) {
+        byte[] exchangeId = Bytes.utf8(exchange.getExchangeId());
+        completed.put(exchangeId, marshalWithoutVersion(exchange));
+        byte[] version = exchange.getProperty(VERSION_PROPERTY, byte[].class);
+        if (version == null) {
+            inProgress.del(Bytes.utf8(key));
+        } else if (!inProgress.writeIf(BatchOperation.del(Bytes.utf8(key)), Expect.valueStartingWith(version))) {
+            completed.del(exchangeId);
+            throw new OptimisticLockingException();
+        }
     }
 
     @Override
-    public void remove(CamelContext camelContext, String key, Exchange exchange) {
-        completed.put(Bytes.utf8(exchange.getExchangeId()), codec.marshal(exchange));
-        inProgress.del(Bytes.utf8(key));
+    public boolean confirmWithResult(CamelContext camelContext, String exchangeId) {
+        return completed.writeIf(BatchOperation.del(Bytes.utf8(exchangeId)), Expect.present());
     }
 
     @Override

@@ -1,7 +1,9 @@
 package io.dynamodbdown.camel.repository;
 
+import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.Expect;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
@@ -13,7 +15,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * A persistent idempotent repository on DynamoDB for {@code idempotentConsumer(...)}: message ids are keys
  * of the database {@code table$repositoryName}. {@link #add} is a conditional write, so of several routes
- * or JVMs seeing the same id at once exactly one gets true.
+ * or JVMs seeing the same id at once exactly one gets true, and one whose answer got lost (the client sending
+ * it again) still gets true: the store recognises its own write.
  */
 public class DynamoDbDownIdempotentRepository extends ServiceSupport implements IdempotentRepository {
 
@@ -50,12 +53,10 @@ public class DynamoDbDownIdempotentRepository extends ServiceSupport implements 
         return db.has(Bytes.utf8(key));
     }
 
+    /** Forgets the id in one conditional delete: true when it was there. */
     @Override
     public boolean remove(String key) {
-        byte[] k = Bytes.utf8(key);
-        boolean existed = db.has(k);
-        db.del(k);
-        return existed;
+        return db.writeIf(BatchOperation.del(Bytes.utf8(key)), Expect.present());
     }
 
     @Override

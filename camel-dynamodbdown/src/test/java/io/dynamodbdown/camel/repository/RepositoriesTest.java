@@ -5,18 +5,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dynamodbdown.store.Bytes;
+import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import io.dynamodbdown.testing.FaultInjectingHttpClient.Fault;
+import io.dynamodbdown.testing.FaultInjectingHttpClient;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.spi.OptimisticLockingAggregationRepository;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.Test;
@@ -30,6 +42,9 @@ class RepositoriesTest extends CamelTestSupport {
 
     private final DynamoDbClient client = DynamoDbLocalExtension.get().client();
     private DynamoDbDownAggregationRepository aggregation;
+    private DynamoDbDownAggregationRepository giveUp;
+    private DynamoDbDownAggregationRepository nodeA;
+    private DynamoDbDownAggregationRepository nodeB;
     private DynamoDbDownIdempotentRepository idempotent;
 
     /** Joins bodies with '+'. */
@@ -47,9 +62,25 @@ class RepositoriesTest extends CamelTestSupport {
         aggregation = new DynamoDbDownAggregationRepository(client, TABLE, "aggregates-" + n);
         aggregation.setRecoveryInterval(200, TimeUnit.MILLISECONDS);
         idempotent = new DynamoDbDownIdempotentRepository(client, TABLE, "seen-" + n);
+        giveUp = new DynamoDbDownAggregationRepository(client, TABLE, "give-up-" + n);
+        giveUp.setRecoveryInterval(100, TimeUnit.MILLISECONDS);
+        giveUp.setMaximumRedeliveries(2);
+        giveUp.setDeadLetterUri("mock:dead");
+        // two Camel nodes sharing one table: two repositories on the same data
+        nodeA = new DynamoDbDownAggregationRepository(client, TABLE, "shared-" + n);
+        nodeB = new DynamoDbDownAggregationRepository(client, TABLE, "shared-" + n);
         return new RouteBuilder() {
             @Override
             public void configure() {
+                from("direct:give-up")
+                        .aggregate(header("order"), JOIN).completionSize(2).aggregationRepository(giveUp)
+                        .process(e -> {
+                            throw new IllegalStateException("downstream stays down");
+                        });
+                from("direct:nodeA").aggregate(header("order"), JOIN).completionSize(40)
+                        .aggregationRepository(nodeA).optimisticLocking().to("mock:shared");
+                from("direct:nodeB").aggregate(header("order"), JOIN).completionSize(40)
+                        .aggregationRepository(nodeB).optimisticLocking().to("mock:shared");
                 from("direct:aggregate")
                         .aggregate(header("order"), JOIN).completionSize(3).aggregationRepository(aggregation)
                         .process(e -> {
@@ -89,6 +120,101 @@ class RepositoriesTest extends CamelTestSupport {
         mock.assertIsSatisfied(10_000);
         assertTrue(DELIVERY_FAILURES.get() < 0, "the first delivery failed, the recovered one went through");
         await("every completed exchange confirmed").atMost(Duration.ofSeconds(10)).until(() -> aggregation.scan(context).isEmpty());
+    }
+
+    @Test
+    void afterMaximumRedeliveriesAFailedExchangeGoesToTheDeadLetterUri() throws Exception {
+        MockEndpoint dead = getMockEndpoint("mock:dead");
+        dead.expectedBodiesReceived("d1+d2");
+        template.sendBodyAndHeader("direct:give-up", "d1", "order", "d");
+        template.sendBodyAndHeader("direct:give-up", "d2", "order", "d");
+        dead.assertIsSatisfied(20_000);
+        assertEquals(2, dead.getExchanges().get(0).getIn().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class),
+                "recovered up to maximumRedeliveries times before giving up");
+        await("the dead-lettered exchange confirmed").atMost(Duration.ofSeconds(10)).until(() -> giveUp.scan(context).isEmpty());
+    }
+
+    @Test
+    void twoNodesSharingATableLoseNoUpdateWithOptimisticLocking() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:shared");
+        mock.expectedMessageCount(1);
+        ExecutorService senders = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> sent = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String body = "p" + i;
+                String node = i % 2 == 0 ? "direct:nodeA" : "direct:nodeB";
+                sent.add(senders.submit(() -> template.sendBodyAndHeader(node, body, "order", "shared")));
+            }
+            for (Future<?> future : sent) {
+                future.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            senders.shutdown();
+        }
+        mock.assertIsSatisfied(20_000);
+        Set<String> parts = Set.of(mock.getExchanges().get(0).getIn().getBody(String.class).split("\\+"));
+        assertEquals(40, parts.size(), "every one of the 40 updates is in the aggregate, from both nodes: " + parts);
+    }
+
+    @Test
+    void anUpdateOfAnAggregateSomeoneElseChangedIsRefused() {
+        Exchange first = new DefaultExchange(context);
+        first.getIn().setBody("v1");
+        nodeA.add(context, "k", null, first);
+        assertThrows(OptimisticLockingAggregationRepository.OptimisticLockingException.class,
+                () -> nodeB.add(context, "k", null, new DefaultExchange(context)), "it exists already");
+        Exchange readByA = nodeA.get(context, "k");
+        Exchange readByB = nodeB.get(context, "k");
+        readByB.getIn().setBody("v2 by B");
+        nodeB.add(context, "k", readByB, readByB);
+        readByA.getIn().setBody("v2 by A");
+        assertThrows(OptimisticLockingAggregationRepository.OptimisticLockingException.class,
+                () -> nodeA.add(context, "k", readByA, readByA), "A read it before B changed it");
+        assertThrows(OptimisticLockingAggregationRepository.OptimisticLockingException.class,
+                () -> nodeA.remove(context, "k", readByA));
+        assertEquals("v2 by B", nodeA.get(context, "k").getIn().getBody());
+        assertTrue(nodeA.scan(context).isEmpty(), "the refused removal left nothing to recover");
+        nodeA.remove(context, "k", nodeA.get(context, "k"));
+        assertNull(nodeA.get(context, "k"));
+    }
+
+    @Test
+    void anAggregateTooLargeForOneItemIsRefusedClearly() {
+        Exchange big = new DefaultExchange(context);
+        big.getIn().setBody(new byte[500 * 1024]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> aggregation.add(context, "big", big));
+        assertTrue(e.getMessage().contains("correlation key 'big'") && e.getMessage().contains("400 KB"), e.getMessage());
+        assertNull(aggregation.get(context, "big"));
+    }
+
+    @Test
+    void anAggregateStoredByAnEarlierBuildWithoutAVersionIsStillRead() {
+        Exchange old = new DefaultExchange(context);
+        old.getIn().setBody("stored before versions");
+        try (Database raw = DynamoDbDown.open(client, TABLE + "$aggregates-" + REPOSITORIES.get())) {
+            raw.put(Bytes.utf8("legacy"), new ExchangeCodec(ExchangeCodec.DEFAULT_FILTER, false).marshal(old));
+        }
+        Exchange read = aggregation.get(context, "legacy");
+        assertEquals("stored before versions", read.getIn().getBody());
+        read.getIn().setBody("updated");
+        aggregation.add(context, "legacy", read, read);
+        assertEquals("updated", aggregation.get(context, "legacy").getIn().getBody());
+    }
+
+    @Test
+    void anIdWhoseAddAnswerWasLostIsStillNew() {
+        try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
+                DynamoDbClient faulty = DynamoDbLocalExtension.get().settings()
+                        .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5)).clientBuilder().httpClient(http).build()) {
+            DynamoDbDownIdempotentRepository repository = new DynamoDbDownIdempotentRepository(faulty, TABLE,
+                    "lost-" + REPOSITORIES.get());
+            repository.start();
+            http.fail("PutItem", Fault.ANSWER_LOST, 0, 1); // written, then sent again by the client
+            assertTrue(repository.add("m-1"), "its own write, not a duplicate: Camel must not drop the message");
+            assertFalse(repository.add("m-1"));
+            repository.stop();
+        }
     }
 
     @Test
