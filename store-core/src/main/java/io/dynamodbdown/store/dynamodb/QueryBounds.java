@@ -6,10 +6,11 @@ import io.dynamodbdown.store.KeyRange;
 /**
  * A key range turned into inclusive bounds that DynamoDB can take in one key condition.
  *
- * <p>A key condition allows one operator on the sort key and BETWEEN is inclusive on both ends, so an
- * exclusive bound becomes the inclusive bound next to it in the table's {@link KeySpace}. Keys are at most
- * 1024 bytes, which makes this exact: nothing is filtered after the fact, so DynamoDB's Limit stays exact.
- * {@code lower}/{@code upper} null means unbounded.
+ * <p>A key condition allows one operator on the sort key and BETWEEN is inclusive on both ends, so every bound
+ * becomes the nearest real key on its side in the table's {@link KeySpace}: an exclusive bound the key next to
+ * it, a bound that is no key (longer than 1024 bytes, or not UTF-8 on a table of string keys) the key nearest
+ * it. This is exact: nothing is filtered after the fact, so DynamoDB's Limit stays exact, and any bound LevelDB
+ * accepts works on every layout. {@code lower}/{@code upper} null means unbounded.
  */
 record QueryBounds(byte[] lower, byte[] upper, boolean empty) {
 
@@ -69,26 +70,19 @@ record QueryBounds(byte[] lower, byte[] upper, boolean empty) {
     }
 
     private static Side atOrAfter(byte[] bound, KeySpace space) {
-        if (bound.length == 0) {
-            return Side.UNBOUNDED;
-        }
-        byte[] cut = space.cut(bound);
-        // a bound longer than any key: the keys at or after it are those after its key-sized cut
-        return cut.length == bound.length ? new Side(bound, false) : Side.of(space.successor(cut));
+        return bound.length == 0 ? Side.UNBOUNDED : Side.of(space.ceiling(bound));
     }
 
     private static Side after(byte[] bound, KeySpace space) {
-        return bound.length == 0 ? Side.of(space.successor(bound)) : Side.of(space.successor(space.cut(bound)));
+        return Side.of(space.isKey(bound) ? space.successor(bound) : space.ceiling(bound));
     }
 
     private static Side atOrBefore(byte[] bound, KeySpace space) {
-        return bound.length == 0 ? Side.NONE : new Side(space.cut(bound), false);
+        return Side.of(space.floor(bound));
     }
 
     private static Side before(byte[] bound, KeySpace space) {
-        byte[] cut = space.cut(bound);
-        // a bound longer than any key: its cut is below it, and no key lies between the two
-        return cut.length == bound.length ? Side.of(space.predecessor(bound)) : new Side(cut, false);
+        return Side.of(space.isKey(bound) ? space.predecessor(bound) : space.floor(bound));
     }
 
     @Override

@@ -89,10 +89,78 @@ class QueryBoundsTest {
     }
 
     @Test
-    void stringKeysRefuseBoundsThatAreNotText() {
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> QueryBounds.of(KeyRange.all().gte(new byte[] {(byte) 0xff}), KeySpace.UTF8));
-        assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());
+    void onStringKeysABoundThatIsNotTextBecomesTheNearestStringKey() {
+        KeySpace s = KeySpace.UTF8;
+        byte[] invalid = {'a', (byte) 0xff};
+        assertArrayEquals(utf8("b"), QueryBounds.of(KeyRange.all().gte(invalid), s).lower(), "nothing starting with a is above a\\xff");
+        byte[] below = QueryBounds.of(KeyRange.all().lt(invalid), s).upper();
+        assertTrue(new String(below, java.nio.charset.StandardCharsets.UTF_8).startsWith("a\uDBFF\uDFFF") && below.length >= 1021);
+        byte[] incomplete = {'a', (byte) 0xE2, (byte) 0x82}; // the start of a 3-byte character
+        assertArrayEquals(utf8("a\u2080"), QueryBounds.of(KeyRange.all().gt(incomplete), s).lower());
+        assertTrue(QueryBounds.of(KeyRange.all().lte(new byte[] {(byte) 0x80}), s).upper()[0] == 0x7F, "ASCII is below a lone continuation byte");
+        String longest = "x".repeat(1024);
+        assertArrayEquals(utf8(longest), QueryBounds.of(KeyRange.all().lte(longest + "more"), s).upper(), "a longer bound, cut");
+        assertArrayEquals(utf8("x".repeat(1023) + "y"), QueryBounds.of(KeyRange.all().gt(longest + "more"), s).lower());
+    }
+
+    /**
+     * For random bounds, valid or not, of any length, the keys the computed inclusive bounds admit are exactly the
+     * keys the caller's bounds admit, on a sample of keys near the edges of both key spaces.
+     */
+    @Test
+    void randomBoundsAdmitExactlyTheKeysTheyShould() {
+        java.util.Random random = new java.util.Random(20261125);
+        for (KeySpace space : java.util.List.of(KeySpace.BINARY, KeySpace.UTF8)) {
+            java.util.List<byte[]> keys = new java.util.ArrayList<>();
+            while (keys.size() < 400) {
+                byte[] candidate = randomBytes(random, space == KeySpace.UTF8);
+                if (space.isKey(candidate)) {
+                    keys.add(candidate);
+                }
+            }
+            for (int trial = 0; trial < 2_000; trial++) {
+                byte[] bound = trial % 2 == 0 ? randomBytes(random, false) : keys.get(random.nextInt(keys.size()));
+                KeyRange[] ranges = {KeyRange.all().gt(bound), KeyRange.all().gte(bound), KeyRange.all().lt(bound),
+                        KeyRange.all().lte(bound)};
+                for (KeyRange range : ranges) {
+                    QueryBounds bounds = QueryBounds.of(range, space);
+                    for (byte[] key : keys) {
+                        boolean admitted = !bounds.empty()
+                                && (bounds.lower() == null || Bytes.compare(key, bounds.lower()) >= 0)
+                                && (bounds.upper() == null || Bytes.compare(key, bounds.upper()) <= 0);
+                        if (admitted != range.contains(key)) {
+                            throw new AssertionError(range + " on " + (space == KeySpace.UTF8 ? "string" : "binary") + " keys: "
+                                    + Bytes.describe(key) + (admitted ? " admitted by " : " refused by ") + bounds);
+                        }
+                    }
+                    if (bounds.lower() != null) {
+                        assertTrue(space.isKey(bounds.lower()), "a lower bound that is a key: " + bounds);
+                    }
+                    if (bounds.upper() != null) {
+                        assertTrue(space.isKey(bounds.upper()), "an upper bound that is a key: " + bounds);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Mostly short, sometimes near or past 1024 bytes; text, or bytes around UTF-8's edges. */
+    private static byte[] randomBytes(java.util.Random random, boolean text) {
+        int length = random.nextInt(10) == 0 ? 1015 + random.nextInt(20) : random.nextInt(5);
+        if (text) {
+            StringBuilder out = new StringBuilder();
+            int[] edges = {0, 0x7F, 0x80, 0x7FF, 0x800, 0xD7FF, 0xE000, 0xFFFF, 0x10000, Character.MAX_CODE_POINT, 'a', 'b'};
+            while (out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < length) {
+                out.appendCodePoint(edges[random.nextInt(edges.length)]);
+            }
+            return out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        byte[] bytes = new byte[length];
+        int[] edges = {0x00, 0x01, 0x61, 0x7F, 0x80, 0xBF, 0xC2, 0xDF, 0xE0, 0xE2, 0x82, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF};
+        for (int i = 0; i < length; i++) {
+            bytes[i] = (byte) edges[random.nextInt(edges.length)];
+        }
+        return bytes;
     }
 
     @Test
