@@ -13,7 +13,11 @@ import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.InvalidEntryException;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import io.dynamodbdown.testing.NoAwsCredentials;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -254,6 +258,45 @@ class DynamoDbDownProducerTest extends DynamoDbDownTestSupport {
         assertEndpointFails("dynamodbdown:" + TABLE + "?billingMode=PROVISIONED&readCapacity=0", "Invalid option readCapacity: must be at least 1");
         assertEndpointFails("dynamodbdown:" + TABLE + "?noSuchOption=1", "noSuchOption");
         assertEndpointFails("dynamodbdown:" + TABLE + "$__dynamodbdown.consumer-positions", "reserved");
+    }
+
+    @Test
+    void noErrorPathOfEndpointCreationShowsTheSecretInItsMessageOrTheLog() throws Exception {
+        String secret = "s3cr3tValue42";
+        String credentials = "accessKey=AKIAEXAMPLE&secretKey=RAW(" + secret + ")";
+        List<String> uris = List.of(
+                "dynamodbdown:ab$x?" + credentials,                                           // invalid table name
+                "dynamodbdown:" + TABLE + "$__dynamodbdown.positions?" + credentials,        // reserved hash key
+                "dynamodbdown:" + TABLE + "?billingMode=PROVISIONED&readCapacity=0&" + credentials,
+                "dynamodbdown:" + TABLE + "?uriEndpointOverride=localhost&" + credentials,
+                "dynamodbdown:" + TABLE + "?layout=bogus&" + credentials,
+                "dynamodbdown:" + TABLE + "?noSuchOption=1&" + credentials);
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        List<String> messages = new ArrayList<>();
+        try {
+            for (String uri : uris) {
+                Exception e = assertThrows(Exception.class, () -> context.getEndpoint(uri));
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    messages.add(t.toString());
+                }
+            }
+            try (NoAwsCredentials none = NoAwsCredentials.inThisJvm(); DefaultCamelContext bare = new DefaultCamelContext()) {
+                bare.start(); // no client to autowire, no region to find: the endpoint fails to start
+                Exception e = assertThrows(Exception.class, () -> bare.getEndpoint("dynamodbdown:" + TABLE + "?" + credentials));
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    messages.add(t.toString());
+                }
+                assertTrue(messages.stream().anyMatch(m -> m.contains("invalid option region: no AWS region")), messages.toString());
+            }
+        } finally {
+            System.setErr(originalErr);
+        }
+        for (String message : messages) {
+            assertFalse(message.contains(secret), "the secret in a message: " + message);
+        }
+        assertFalse(log.toString(StandardCharsets.UTF_8).contains(secret), "the secret in the log");
     }
 
     private void assertEndpointFails(String uri, String expected) {

@@ -67,8 +67,10 @@ public class DynamoDbDownSinkTask extends SinkTask {
         reporter = errantRecordReporter();
         try {
             metrics.register(context.pluginMetrics());
-        } catch (UnsupportedOperationException | AbstractMethodError e) {
-            LOG.debug("This worker offers no plugin metrics; the sink's metrics are not published");
+        } catch (UnsupportedOperationException | LinkageError e) {
+            // a worker older than Kafka 4.1 has no pluginMetrics(): NoSuchMethodError, AbstractMethodError or,
+            // without the PluginMetrics class at all, NoClassDefFoundError
+            LOG.info("This worker offers no plugin metrics (Kafka 4.1 and later do); the sink's metrics are not published");
         }
     }
 

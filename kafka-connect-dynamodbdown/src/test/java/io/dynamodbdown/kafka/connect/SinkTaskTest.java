@@ -84,6 +84,16 @@ class SinkTaskTest {
     }
 
     @Test
+    void aWorkerOlderThanKafka41StartsTheSinkWithoutItsMetrics(DynamoDbClient client) {
+        StubSinkTaskContext context = new StubSinkTaskContext(false);
+        context.olderWorker = true;
+        start(client, context, props());
+        task.put(records(0, 10));
+        assertEquals(Map.of(P0, new OffsetAndMetadata(10)), task.preCommit(Map.of(P0, new OffsetAndMetadata(10))));
+        assertEquals(7, task.metrics().recordsWritten.get(), "still counted, only not published");
+    }
+
+    @Test
     void offsetsBecomeCommittableOnlyOnceWritten(DynamoDbClient client) {
         start(client, new StubSinkTaskContext(false), props("batch.size", "100"));
         task.put(records(0, 20));

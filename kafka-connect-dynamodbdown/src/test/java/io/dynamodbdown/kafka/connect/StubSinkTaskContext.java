@@ -40,8 +40,15 @@ final class StubSinkTaskContext implements SinkTaskContext {
         };
     }
 
+    /** Set: pluginMetrics() fails as on a worker older than Kafka 4.1, whose context has no such method. */
+    boolean olderWorker;
+
     @Override
     public PluginMetrics pluginMetrics() {
+        if (olderWorker) {
+            throw new NoSuchMethodError("'org.apache.kafka.common.metrics.PluginMetrics"
+                    + " org.apache.kafka.connect.sink.SinkTaskContext.pluginMetrics()'");
+        }
         return new PluginMetricsImpl(metrics, Map.of("connector", "test"));
     }
 
