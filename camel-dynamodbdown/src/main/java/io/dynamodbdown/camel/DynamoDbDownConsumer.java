@@ -77,12 +77,12 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
     }
 
     /**
-     * A position stored by earlier builds, under the hash key and the range's printed form; those cut bounds of
-     * more than 64 characters, so a cut form could belong to another consumer and is not taken over.
+     * A position stored by earlier builds, under the hash key and the range's printed form; that form cuts long
+     * bounds ("... (N bytes)", text or hex), so a cut form could belong to another consumer and is not taken over.
      */
     private byte[] legacyPosition(DynamoDbDownEndpoint endpoint, KeyRange range) {
         String legacy = endpoint.getHashKey() + " " + range;
-        if (endpoint.getConsumerId() != null || legacy.contains("\"... (")) {
+        if (endpoint.getConsumerId() != null || legacy.contains("... (")) {
             return null;
         }
         byte[] position = positions.get(Bytes.utf8(legacy));
@@ -136,7 +136,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
             for (int index = 0; index < total; index++) {
                 Exchange exchange = (Exchange) exchanges.poll();
                 byte[] key = exchange.getIn().getHeader(DynamoDbDownConstants.KEY, byte[].class);
-                byte[] value = exchange.getIn().getBody(byte[].class);
+                byte[] value = exchange.getIn().getBody(byte[].class).clone(); // as read, whatever the route does to the body
                 unhandled = key;
                 if (!isBatchAllowed()) {
                     break; // suspended or stopping: the rest is delivered after

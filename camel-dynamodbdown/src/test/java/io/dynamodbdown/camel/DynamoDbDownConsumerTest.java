@@ -15,6 +15,8 @@ import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
@@ -67,6 +69,9 @@ class DynamoDbDownConsumerTest extends DynamoDbDownTestSupport {
                             String body = e.getIn().getBody(String.class);
                             if ("poison".equals(body) && FAILURES_LEFT.getAndDecrement() > 0) {
                                 throw new IllegalStateException("cannot handle this one yet");
+                            }
+                            if ("mutate me".equals(body)) { // a route that changes the body's bytes in place
+                                Arrays.fill(e.getIn().getBody(byte[].class), (byte) 'x');
                             }
                             if ("first version".equals(body)) { // another writer updates the entry meanwhile
                                 queue.put(e.getIn().getHeader(DynamoDbDownConstants.KEY, byte[].class), Bytes.utf8("second version"));
@@ -150,6 +155,17 @@ class DynamoDbDownConsumerTest extends DynamoDbDownTestSupport {
     }
 
     @Test
+    void deleteAfterReadExpectsTheValueAsReadEvenIfTheRouteChangesTheBodyInPlace() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:queue");
+        mock.expectedMessageCount(1);
+        queue.put("mutated", "mutate me");
+        mock.assertIsSatisfied(10_000);
+        awaitEmpty(queue);
+        awaitMorePolls("queue", 3);
+        assertEquals(1, mock.getReceivedCounter(), "deleted once, not delivered again and again");
+    }
+
+    @Test
     void storedPositionsBelongToTheFullBoundsOrToTheConsumersName() throws Exception {
         try (Database shared = DynamoDbDown.open(DynamoDbLocalExtension.get().client(), TABLE + "$shared");
                 Database positions = DynamoDbDown.open(DynamoDbLocalExtension.get().client(),
@@ -170,6 +186,36 @@ class DynamoDbDownConsumerTest extends DynamoDbDownTestSupport {
             assertEquals(before + 3, stored.size(), "three positions, though two ranges print alike when cut: " + stored);
             assertTrue(stored.contains("consumer:named"), stored.toString());
         }
+    }
+
+    @Test
+    void aPositionStoredByAnEarlierBuildIsTakenOverUnlessItsPrintedFormWasCut() throws Exception {
+        var client = DynamoDbLocalExtension.get().client();
+        byte[] longBound = new byte[40];
+        Arrays.fill(longBound, (byte) 1);
+        try (Database legacy = DynamoDbDown.open(client, TABLE + "$legacy");
+                Database positions = DynamoDbDown.open(client, TABLE + "$__dynamodbdown.consumer-positions")) {
+            List<BatchOperation> puts = new ArrayList<>();
+            for (int i = 1; i <= 9; i++) {
+                puts.add(BatchOperation.put("b" + i, "v" + i));
+            }
+            legacy.batch(puts);
+            // how earlier builds keyed positions: the hash key and the range's printed form
+            positions.put(Bytes.utf8("legacy " + KeyRange.all().gte("b")), Bytes.utf8("b5"));
+            positions.put(Bytes.utf8("legacy " + KeyRange.all().gte(longBound)), Bytes.utf8("b5")); // printed cut: "0x01..."
+        }
+        getMockEndpoint("mock:legacy-text").expectedBodiesReceived("v6", "v7", "v8", "v9");
+        getMockEndpoint("mock:legacy-hex").expectedBodiesReceived("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9");
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                String common = "dynamodbdown:" + TABLE + "$legacy?resumeFromStore=true&delay=50&settleTime=0";
+                from(common + "&gte=b").routeId("legacy-text").to("mock:legacy-text");
+                from(common + "&keyEncoding=hex&gte=" + HexFormat.of().formatHex(longBound)).routeId("legacy-hex")
+                        .to("mock:legacy-hex");
+            }
+        });
+        MockEndpoint.assertIsSatisfied(context);
     }
 
     @Test

@@ -57,7 +57,9 @@ public interface Database extends AutoCloseable {
     /**
      * Writes the operation only if the key is as expected, in one atomic step: returns true when it was
      * written, false when the key was not as expected (nothing changed). A put that the client had to send
-     * again (its first answer lost) and that then found its own earlier write still counts as written.
+     * again (its first answer lost) and that then found its own earlier write still counts as written; a delete
+     * leaves nothing to recognise, so one whose answer was lost reports false although it deleted: check the key
+     * if that matters.
      */
     boolean writeIf(BatchOperation operation, Expect expect);
 

@@ -96,8 +96,10 @@ public final class TailReader {
             LOG.warn("Reading {} stopped part-way ({}); returning the {} entries read, the next poll reads on",
                     db.location(), e.getMessage(), fresh.size());
         }
+        // stamped when read, not when the poll began: a poll slowed by retries must not make entries look older
+        long readAt = clock.getAsLong();
         for (Entry entry : fresh) {
-            unsettled.put(entry.key(), new Returned(now, polls));
+            unsettled.put(entry.key(), new Returned(readAt, polls));
         }
         if (sweptUpTo != null) {
             settle(now, sweptUpTo);

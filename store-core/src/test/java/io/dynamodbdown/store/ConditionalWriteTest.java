@@ -73,6 +73,19 @@ class ConditionalWriteTest {
     }
 
     @Test
+    void aValueAnotherToolStoredInAFormThisLayoutDoesNotWriteIsExpectedAsStored(DynamoDbClient client) {
+        try (Database db = DatabaseTestSupport.openFresh(client, "conditional-foreign", OpenOptions.defaults())) {
+            client.putItem(b -> b.tableName(db.location().table()).item(java.util.Map.of(
+                    "db", AttributeValue.fromS("db"), "key", AttributeValue.fromB(software.amazon.awssdk.core.SdkBytes.fromUtf8String("s")),
+                    "value", AttributeValue.fromS("hello")))); // S, where this layout writes B
+            assertEquals("hello", db.getString("s"));
+            assertFalse(db.writeIf(BatchOperation.del("s"), Expect.value(b("hell"))));
+            assertTrue(db.writeIf(BatchOperation.del("s"), Expect.value(b("hello"))), "read as hello, deleted as hello");
+            db.dropTable();
+        }
+    }
+
+    @Test
     void onTablesOfTheJavaScriptLayoutsAValueIsExpectedHoweverItWasStored(DynamoDbClient client) {
         for (Variant variant : List.of(Variant.DYNAMODBDOWN, Variant.LEVELDOWN)) {
             String table = DynamoDbLocal.uniqueTableName("conditional-js");

@@ -117,6 +117,23 @@ class TailReaderTest {
     }
 
     @Test
+    void entriesReadByASlowPollAreOnlyAsOldAsTheirRead() {
+        Database slow = (Database) Proxy.newProxyInstance(Database.class.getClassLoader(), new Class<?>[] {Database.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("iterator")) {
+                        later(Duration.ofSeconds(4)); // a read held up by retries
+                    }
+                    return invoke(method, db, args);
+                });
+        TailReader tail = new TailReader(slow, KeyRange.all().gte("k"), null, SETTLE, now::get);
+        db.put("k1", "v");
+        assertEquals(List.of("k1"), keys(tail.poll(100))); // began at 0 s, read k1 at 4 s
+        later(Duration.ofSeconds(1)); // 5 s: a sweep is due; k1 is 1 s old, not 5
+        tail.poll(100);
+        assertNull(tail.settledKey(), "its neighbours may still appear until 4 s + settle");
+    }
+
+    @Test
     void withSettleTimeZeroAPollNeverSettlesWhatItReturns() {
         TailReader tail = new TailReader(db, KeyRange.all().gte("k"), null, Duration.ZERO, now::get);
         db.batch(List.of(BatchOperation.put("k1", "v"), BatchOperation.put("k2", "v")));

@@ -160,25 +160,30 @@ public class DynamoDbDownAggregationRepository extends ServiceSupport
 
     /**
      * Moves a completed aggregate to "completed" (for recovery, until confirmed). When the exchange knows the
-     * version it was read from, the aggregate is removed only if still at that version; otherwise another node
-     * changed it meanwhile, this completion is undone and {@link OptimisticLockingException} thrown.
+     * version it was read from, the aggregate is removed only if still at that version. If another node changed
+     * it meanwhile, this completion is undone and {@link OptimisticLockingException} thrown. If it is gone, the
+     * completion stands: either this removal's own answer was lost and the client sent it again, or another node
+     * completed the same version too (a duplicate completion at worst, never a lost aggregate).
      */
     @Override
     public void remove(CamelContext camelContext, String key, Exchange exchange) {
         byte[] exchangeId = Bytes.utf8(exchange.getExchangeId());
+        byte[] k = Bytes.utf8(key);
         completed.put(exchangeId, marshalWithoutVersion(exchange));
         byte[] version = exchange.getProperty(VERSION_PROPERTY, byte[].class);
         if (version == null) {
-            inProgress.del(Bytes.utf8(key));
-        } else if (!inProgress.writeIf(BatchOperation.del(Bytes.utf8(key)), Expect.valueStartingWith(version))) {
+            inProgress.del(k);
+        } else if (!inProgress.writeIf(BatchOperation.del(k), Expect.valueStartingWith(version)) && inProgress.has(k)) {
             completed.del(exchangeId);
             throw new OptimisticLockingException();
         }
     }
 
+    /** Confirms (forgets) a completed exchange; true also when it was gone already, so Camel stops tracking it. */
     @Override
     public boolean confirmWithResult(CamelContext camelContext, String exchangeId) {
-        return completed.writeIf(BatchOperation.del(Bytes.utf8(exchangeId)), Expect.present());
+        confirm(camelContext, exchangeId);
+        return true;
     }
 
     @Override

@@ -180,6 +180,29 @@ class RepositoriesTest extends CamelTestSupport {
     }
 
     @Test
+    void aRemovalWhoseAnswerWasLostStillCompletesTheAggregate() {
+        try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
+                DynamoDbClient faulty = DynamoDbLocalExtension.get().settings()
+                        .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5)).clientBuilder().httpClient(http).build()) {
+            DynamoDbDownAggregationRepository repository = new DynamoDbDownAggregationRepository(faulty, TABLE,
+                    "lost-removal-" + REPOSITORIES.get());
+            repository.start();
+            Exchange exchange = new DefaultExchange(context);
+            exchange.getIn().setBody("a1+a2+a3");
+            repository.add(context, "order", null, exchange);
+            Exchange read = repository.get(context, "order");
+            http.fail("DeleteItem", Fault.ANSWER_LOST, 0, 1); // deleted, then the client sends it again: "not there"
+            repository.remove(context, "order", read);
+            assertNull(repository.get(context, "order"));
+            assertEquals("a1+a2+a3", repository.recover(context, read.getExchangeId()).getIn().getBody(),
+                    "the completed aggregate stays, to be confirmed or recovered: none of it is lost");
+            assertTrue(repository.confirmWithResult(context, read.getExchangeId()));
+            assertTrue(repository.confirmWithResult(context, read.getExchangeId()), "confirming twice is fine");
+            repository.stop();
+        }
+    }
+
+    @Test
     void anAggregateTooLargeForOneItemIsRefusedClearly() {
         Exchange big = new DefaultExchange(context);
         big.getIn().setBody(new byte[500 * 1024]);

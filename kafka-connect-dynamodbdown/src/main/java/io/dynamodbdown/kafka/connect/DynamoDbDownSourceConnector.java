@@ -92,11 +92,6 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
                 throw new ConnectException("Unknown source partition " + entry.getKey() + ": this connector's partitions"
                         + " are " + known);
             }
-            if (!List.copyOf(entry.getKey().keySet()).equals(RangePartition.FIELD_ORDER)) {
-                // the worker would store it under other bytes than the task reads, and the change would do nothing
-                throw new ConnectException("Source partition " + entry.getKey() + " must list its fields in the order "
-                        + String.join(", ", RangePartition.FIELD_ORDER) + ", as the connector stores them");
-            }
             Map<String, ?> offset = entry.getValue();
             if (offset == null) {
                 continue;

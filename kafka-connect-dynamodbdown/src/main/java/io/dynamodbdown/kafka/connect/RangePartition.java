@@ -5,6 +5,7 @@ import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,10 @@ import org.apache.kafka.connect.storage.OffsetStorageReader;
  *
  * <p>The worker stores an offset under the serialized bytes of {@code [connector, partition]}, writing the
  * partition's fields in iteration order, and finds it again only under the same bytes. So the fields always
- * come in one order, the same in every JVM: table, hash.key, range. (Earlier builds made the map with {@code
- * Map.of}, whose order changes from one JVM to the next; {@link #storedOffset} still finds their offsets.)
+ * come in one order, the same in every JVM: the order the worker itself gives them when it reads a partition
+ * back from JSON (a {@link HashMap} of these three names, which iterates in one fixed order because a
+ * String's hash is), as it does for offsets altered or reset over REST. Earlier builds made the map with
+ * {@code Map.of}, whose order changes from one JVM to the next; {@link #storedOffset} still finds their offsets.
  */
 record RangePartition(String hashKey, KeyRange range) {
 
@@ -27,8 +30,17 @@ record RangePartition(String hashKey, KeyRange range) {
     static final String RANGE_FIELD = "range";
     static final String OFFSET_KEY_FIELD = "key";
 
-    /** The order of the source partition's fields, in every JVM. */
-    static final List<String> FIELD_ORDER = List.of(TABLE_FIELD, HASH_KEY_FIELD, RANGE_FIELD);
+    /** The order of the source partition's fields, in every JVM: a JSON round trip's (range, hash.key, table). */
+    static final List<String> FIELD_ORDER = jsonRoundTripOrder();
+
+    /** The order in which the worker's JSON converter, reading a partition back, gives its fields: a plain HashMap's. */
+    private static List<String> jsonRoundTripOrder() {
+        Map<String, String> read = new HashMap<>();
+        for (String field : List.of(TABLE_FIELD, HASH_KEY_FIELD, RANGE_FIELD)) {
+            read.put(field, "");
+        }
+        return List.copyOf(read.keySet());
+    }
 
     Map<String, String> sourcePartition(String table) {
         return inOrder(table, FIELD_ORDER);
@@ -64,9 +76,12 @@ record RangePartition(String hashKey, KeyRange range) {
             return stored;
         }
         for (List<String> order : List.of(
-                List.of(TABLE_FIELD, RANGE_FIELD, HASH_KEY_FIELD), List.of(HASH_KEY_FIELD, TABLE_FIELD, RANGE_FIELD),
-                List.of(HASH_KEY_FIELD, RANGE_FIELD, TABLE_FIELD), List.of(RANGE_FIELD, TABLE_FIELD, HASH_KEY_FIELD),
-                List.of(RANGE_FIELD, HASH_KEY_FIELD, TABLE_FIELD))) {
+                List.of(TABLE_FIELD, HASH_KEY_FIELD, RANGE_FIELD), List.of(TABLE_FIELD, RANGE_FIELD, HASH_KEY_FIELD),
+                List.of(HASH_KEY_FIELD, TABLE_FIELD, RANGE_FIELD), List.of(HASH_KEY_FIELD, RANGE_FIELD, TABLE_FIELD),
+                List.of(RANGE_FIELD, TABLE_FIELD, HASH_KEY_FIELD), List.of(RANGE_FIELD, HASH_KEY_FIELD, TABLE_FIELD))) {
+            if (order.equals(FIELD_ORDER)) {
+                continue;
+            }
             byte[] earlier = keyOf(reader.offset(inOrder(table, order)));
             if (earlier != null && (stored == null || Bytes.compare(earlier, stored) > 0)) {
                 stored = earlier;

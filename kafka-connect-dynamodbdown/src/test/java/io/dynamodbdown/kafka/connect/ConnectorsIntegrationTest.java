@@ -8,6 +8,7 @@ import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.Entry;
+import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
@@ -189,6 +190,43 @@ class ConnectorsIntegrationTest {
         await("read once, then idle").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30))
                 .until(() -> connect.kafka().consumeAll(TIMEOUT_MS, "snapshot-out").count() == 1_000);
         connect.deleteConnector("snapshot");
+    }
+
+    @Test
+    void sourceOffsetsAlteredAndResetOverRestAreTheOnesTheTaskResumesFrom() throws Exception {
+        String table = DynamoDbLocal.uniqueTableName("it-alter");
+        try (Database db = DynamoDbDown.open(dynamo.client(), table + "$events")) {
+            db.batch(puts("e", 0, 100));
+        }
+        Map<String, String> props = source(table, "alter-1", "events");
+        props.put("mode", "snapshot");
+        connect.configureConnector("alter", props);
+        connect.kafka().consume(100, TIMEOUT_MS, "alter-1");
+        connect.stopConnector("alter");
+        connect.assertions().assertConnectorIsStopped("alter", "alter did not stop");
+
+        var offsets = connect.connectorOffsets("alter").offsets();
+        assertEquals(1, offsets.size(), "one partition: " + offsets);
+        Map<String, ?> partition = offsets.get(0).partition(); // as the worker lists it
+        connect.alterSourceConnectorOffset("alter", partition, Map.of("key", KeyEncoding.BASE64.encode(Bytes.utf8("e00049"))));
+        props.put("topic", "alter-2");
+        connect.kafka().createTopic("alter-2", 1);
+        connect.configureConnector("alter", props);
+        connect.resumeConnector("alter");
+        List<String> resumed = keysOf(connect.kafka().consume(50, TIMEOUT_MS, "alter-2"));
+        assertEquals("e00050", resumed.get(0), "the altered offset is the one the task read");
+        awaitStable(() -> (long) connect.kafka().consumeAll(TIMEOUT_MS, "alter-2").count(), "the snapshot to finish");
+        assertEquals(50, connect.kafka().consumeAll(TIMEOUT_MS, "alter-2").count());
+
+        connect.stopConnector("alter");
+        connect.assertions().assertConnectorIsStopped("alter", "alter did not stop");
+        connect.resetConnectorOffsets("alter");
+        props.put("topic", "alter-3");
+        connect.kafka().createTopic("alter-3", 1);
+        connect.configureConnector("alter", props);
+        connect.resumeConnector("alter");
+        assertEquals(100, connect.kafka().consume(100, TIMEOUT_MS, "alter-3").count(), "reset: the whole range again");
+        connect.deleteConnector("alter");
     }
 
     @Test

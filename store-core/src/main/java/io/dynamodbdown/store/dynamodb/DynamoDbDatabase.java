@@ -133,6 +133,9 @@ final class DynamoDbDatabase implements Database {
         ensureOpen();
         Objects.requireNonNull(expect, "expect");
         checkOperation(operation);
+        if (operation instanceof BatchOperation.Put put) {
+            layout.checkEntry(location.hashKey(), put.key(), put.value(), TableLayout.TOKEN_BYTES);
+        }
         TableLayout.Condition condition = layout.condition(expect);
         String token = operation instanceof BatchOperation.Put ? UUID.randomUUID().toString() : null;
         String what = operation + " if " + expect + " in " + location;
@@ -148,9 +151,10 @@ final class DynamoDbDatabase implements Database {
                     && token.equals(current.get(TableLayout.TOKEN_ATTRIBUTE).s())) {
                 return true; // the client sent it again after an answer got lost: the first attempt did write it
             }
-            if (expect instanceof Expect.Value value && current != null && !layout.valueOfOwnType(current)
+            if (expect instanceof Expect.Value value && current != null && current.get(layout.valueAttribute()) != null
                     && Arrays.equals(value.value(), layout.valueOf(current))) {
-                // a value another writer left as N, BOOL, L or M reads as these bytes: expect it as it is stored
+                // stored in a form this layout does not write (another writer's S on a native table, an N, a
+                // BOOL...) but read as these bytes: expect it exactly as it is stored
                 return sendIfStored(operation, current, token, what);
             }
             return false;

@@ -64,6 +64,8 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
      * recognises its own earlier attempt when the client had to send it again. A later plain put drops it.
      */
     static final String TOKEN_ATTRIBUTE = "writeToken";
+    /** What the token adds to an item's size: its name and a UUID's 36 characters. */
+    static final int TOKEN_BYTES = TOKEN_ATTRIBUTE.length() + 36;
 
     /** A condition expression with the names and values it uses. */
     record Condition(String expression, Map<String, String> names, Map<String, AttributeValue> values) {
@@ -207,12 +209,6 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
         return forms;
     }
 
-    /** Whether an item's value is of a type this layout writes (B, S, NULL or none), not one another writer left. */
-    boolean valueOfOwnType(Map<String, AttributeValue> item) {
-        AttributeValue value = item.get(valueAttribute);
-        return value == null || value.b() != null || value.s() != null || Boolean.TRUE.equals(value.nul());
-    }
-
     byte[] keyOf(Map<String, AttributeValue> item) {
         AttributeValue key = item.get(rangeAttribute);
         return rangeType == ScalarAttributeType.B ? key.b().asByteArrayUnsafe() : Bytes.utf8(key.s());
@@ -308,8 +304,13 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
 
     /** Fails, before any request, for an entry DynamoDB would refuse; returns the item's size in bytes. */
     int checkEntry(String hashKey, byte[] key, byte[] value) {
+        return checkEntry(hashKey, key, value, 0);
+    }
+
+    /** The same, for an item that carries {@code extraBytes} more (a write token). */
+    int checkEntry(String hashKey, byte[] key, byte[] value, int extraBytes) {
         checkKey(key);
-        int size = itemSize(hashKey, key, value);
+        int size = itemSize(hashKey, key, value) + extraBytes;
         if (size > MAX_ITEM_BYTES) {
             throw new InvalidEntryException(key, "Invalid entry for key " + Bytes.describe(key) + ": the item is "
                     + size + " bytes (value " + value.length + " bytes), DynamoDB allows at most " + MAX_ITEM_BYTES
