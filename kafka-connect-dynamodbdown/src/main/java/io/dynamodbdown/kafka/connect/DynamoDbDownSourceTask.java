@@ -48,6 +48,8 @@ public class DynamoDbDownSourceTask extends SourceTask {
         byte[] lastKey;
         boolean finished;
         TailReader tail;
+        /** Snapshot mode: the range being read, kept open across polls so its pages are fetched ahead. */
+        RangeIterator<Entry> snapshot;
 
         Cursor(RangePartition partition, Map<String, String> sourcePartition, Database db) {
             this.partition = partition;
@@ -55,6 +57,7 @@ public class DynamoDbDownSourceTask extends SourceTask {
             this.db = db;
         }
 
+        /** The part of the range after the last key sent. */
         KeyRange remaining() {
             return lastKey == null ? partition.range() : partition.range().after(lastKey);
         }
@@ -154,18 +157,32 @@ public class DynamoDbDownSourceTask extends SourceTask {
             }
             return;
         }
+        if (cursor.snapshot == null) {
+            cursor.snapshot = cursor.db.iterator(cursor.remaining());
+        }
         int read = 0;
-        try (RangeIterator<Entry> entries = cursor.db.iterator(cursor.remaining().limit(wanted))) {
-            while (entries.hasNext()) {
-                Entry entry = entries.next();
+        try {
+            while (read < wanted && cursor.snapshot.hasNext()) {
+                Entry entry = cursor.snapshot.next();
                 records.add(record(cursor, RangePartition.offset(entry.key()), entry));
                 cursor.lastKey = entry.key();
                 read++;
             }
+        } catch (RuntimeException e) {
+            closeSnapshot(cursor); // the next poll reads on after the last key it sent
+            throw e;
         }
-        if (read < wanted && config.snapshot()) {
+        if (read < wanted) {
+            closeSnapshot(cursor);
             cursor.finished = true;
             LOG.info("Snapshot of {} {} is complete", cursor.partition.hashKey(), cursor.partition.rangeId());
+        }
+    }
+
+    private static void closeSnapshot(Cursor cursor) {
+        if (cursor.snapshot != null) {
+            cursor.snapshot.close();
+            cursor.snapshot = null;
         }
     }
 
@@ -178,7 +195,7 @@ public class DynamoDbDownSourceTask extends SourceTask {
     public void stop() {
         stopping.countDown();
         for (Cursor cursor : cursors) {
-            cursor.db.close();
+            cursor.db.close(); // its open iterators fail as closed in a poll still running, which then ends
         }
         if (client != null) {
             client.close();

@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -313,6 +314,11 @@ final class DynamoDbDatabase implements Database {
 
     QueryResponse query(QueryRequest request, QueryBounds bounds) {
         return Failures.call("query " + bounds + " of " + location, () -> client.query(request));
+    }
+
+    /** The same query sent on the database's pool: an iterator's next page, asked for while it reads this one. */
+    Future<QueryResponse> queryAhead(QueryRequest request, QueryBounds bounds) {
+        return pool.submit(() -> query(request, bounds));
     }
 
     @Override

@@ -1,21 +1,27 @@
 package io.dynamodbdown.store.dynamodb;
 
 import io.dynamodbdown.store.DatabaseClosedException;
+import io.dynamodbdown.store.DynamoDbDownException;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.RangeIterator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
- * Iterates a key range with Query pages fetched one at a time (LastEvaluatedKey), so memory holds one
- * page whatever the range size. The range is exact in the key condition ({@link QueryBounds}) and the
- * limit is exact through Query's Limit, so no item is read only to be thrown away.
+ * Iterates a key range with Query pages (LastEvaluatedKey): while the caller reads one page the next is
+ * already being fetched, so DynamoDB's work and the caller's overlap, and memory holds two pages at most
+ * whatever the range size. The range is exact in the key condition ({@link QueryBounds}) and the limit is
+ * exact through Query's Limit, so no item is read only to be thrown away (but the page fetched ahead, when
+ * the caller stops early).
  */
 final class QueryIterator<T> implements RangeIterator<T> {
 
@@ -38,6 +44,10 @@ final class QueryIterator<T> implements RangeIterator<T> {
     private Map<String, AttributeValue> lastEvaluatedKey;
     private boolean lastPage;
     private int yielded;
+    /** Items received in pages so far, yielded or not: what the next request's Limit counts from. */
+    private int fetched;
+    /** The next page, asked for already; null when none is on its way. */
+    private Future<QueryResponse> ahead;
     private boolean closed;
 
     QueryIterator(DynamoDbDatabase db, KeyRange range, Projection projection, Function<Map<String, AttributeValue>, T> mapper) {
@@ -88,14 +98,24 @@ final class QueryIterator<T> implements RangeIterator<T> {
     public void close() {
         closed = true;
         page = List.of();
+        dropAhead();
     }
 
     private void restartAt(QueryBounds newBounds) {
+        dropAhead();
         bounds = newBounds;
         page = List.of();
         position = 0;
         lastEvaluatedKey = null;
         lastPage = newBounds.empty();
+        fetched = yielded;
+    }
+
+    private void dropAhead() {
+        if (ahead != null) {
+            ahead.cancel(false);
+            ahead = null;
+        }
     }
 
     private boolean limitReached() {
@@ -103,12 +123,37 @@ final class QueryIterator<T> implements RangeIterator<T> {
     }
 
     private void fetchPage() {
-        QueryResponse response = db.query(request(), bounds);
+        QueryResponse response = ahead == null ? db.query(request(), bounds) : awaitAhead();
         page = response.items();
         position = 0;
+        fetched += page.size();
         lastEvaluatedKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                 ? response.lastEvaluatedKey() : null;
-        lastPage = lastEvaluatedKey == null;
+        lastPage = lastEvaluatedKey == null || (limit != KeyRange.NO_LIMIT && fetched >= limit);
+        if (!lastPage) {
+            try {
+                ahead = db.queryAhead(request(), bounds);
+            } catch (RejectedExecutionException closing) {
+                // the database is closing: the next fetch, if any, fails as closed
+            }
+        }
+    }
+
+    private QueryResponse awaitAhead() {
+        Future<QueryResponse> page = ahead;
+        ahead = null;
+        try {
+            return page.get();
+        } catch (InterruptedException e) {
+            page.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new DynamoDbDownException("Interrupted while reading " + db.location(), e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new DynamoDbDownException("Reading " + db.location() + " failed: " + e.getCause(), e.getCause());
+        }
     }
 
     private QueryRequest request() {
@@ -146,7 +191,7 @@ final class QueryIterator<T> implements RangeIterator<T> {
                 .exclusiveStartKey(lastEvaluatedKey);
         int pageLimit = db.options().pageSize();
         if (limit != KeyRange.NO_LIMIT) {
-            int remaining = limit - yielded;
+            int remaining = limit - fetched;
             pageLimit = pageLimit == 0 ? remaining : Math.min(pageLimit, remaining);
         }
         if (pageLimit > 0) {
