@@ -82,6 +82,8 @@ public final class Benchmark {
     private final DynamoDbLocalProcess dynamo;
     private final DynamoDbClient client;
     private final List<Row> rows = new ArrayList<>();
+    private final List<String> costs = new ArrayList<>();
+    private final List<String> costLines = new ArrayList<>();
     private int tables;
     private String scratch;
     private EmbeddedConnectCluster connect;
@@ -210,6 +212,7 @@ public final class Benchmark {
         Map<Trial, Measured> sourceRow = sideBySide(plus(rawSources, rawRead, source));
         add("table -> Kafka: " + n + " entries through the source", sourceRow.get(source), sourceRow.get(rawRead), null,
                 sourceRow.get(fastest(rawSources, sourceRow)));
+        tailReadCost(size(20_000), 20);
 
         int camel = size(50_000);
         try (DefaultCamelContext context = new DefaultCamelContext()) {
@@ -817,6 +820,52 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * The source in tail mode (default settings) while a database grows steadily: the read units DynamoDB reports
+     * for its Query requests, per entry delivered. Each entry is read when new and in a few sweeps of the settle
+     * window, so the cost stays flat however often the source polls; the target is 1.5 at most.
+     */
+    private void tailReadCost(int n, int seconds) throws Exception {
+        String table = freshTable();
+        String topic = "bench-tail-" + (++tables);
+        String name = topic + "-source";
+        connect.kafka().createTopic(topic, 1);
+        Map<String, String> props = connector(table);
+        props.put("connector.class", DynamoDbDownSourceConnector.class.getName());
+        props.put("topic", topic);
+        props.put("hash.key", "bench");
+        CapacityMeter.watch(table);
+        connect.configureConnector(name, props);
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try (Database db = DynamoDbDown.open(client, table + "$bench"); Admin admin = connect.kafka().createAdminClient()) {
+            int perTick = Math.max(1, n / (seconds * 20)); // 20 appends a second
+            long start = System.nanoTime();
+            for (int written = 0, tick = 0; written < n; tick++) {
+                List<BatchOperation> puts = new ArrayList<>();
+                for (int i = 0; i < perTick && written < n; i++, written++) {
+                    puts.add(BatchOperation.put(key(written), VALUE));
+                }
+                db.batch(puts);
+                long due = start + TimeUnit.MILLISECONDS.toNanos(50L * (tick + 1));
+                Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(due - System.nanoTime()))); // paces the writer
+            }
+            steadyRate(name, n, () -> admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition)
+                    .get().offset());
+            double perEntry = CapacityMeter.readUnits() / n;
+            String line = String.format(Locale.ROOT, "source tail mode, %,d entries written over %d s: %.1f read units"
+                    + " in %,d Query requests, %.3f per entry delivered (target <= 1.5)", n, seconds,
+                    CapacityMeter.readUnits(), CapacityMeter.queries(), perEntry);
+            costs.add(String.format(Locale.ROOT, "  {\"workload\": \"source tail mode, steady writes\", \"entries\": %d,"
+                    + " \"readUnits\": %.1f, \"queries\": %d, \"readUnitsPerEntry\": %.4f}", n, CapacityMeter.readUnits(),
+                    CapacityMeter.queries(), perEntry));
+            System.out.println("  done: " + line);
+            costLines.add(line);
+        } finally {
+            CapacityMeter.stop();
+            connect.deleteConnector(name);
+        }
+    }
+
     // ---- Camel
 
     private Sample camelBatch(ProducerTemplate template, String table, int n) {
@@ -859,6 +908,7 @@ public final class Benchmark {
                     ours.peakHeapMb, ours.liveHeapMb == null ? "-" : String.format("%.0f", ours.liveHeapMb),
                     ours.coresBusy, 100 * ours.serverCpuShare));
         }
+        costLines.forEach(line -> out.append(line).append(System.lineSeparator()));
         return out.toString();
     }
 
@@ -871,13 +921,17 @@ public final class Benchmark {
     }
 
     private String json() {
-        return rows.stream().map(row -> String.format(Locale.ROOT,
-                        "  {\"workload\": \"%s\", \"ours\": %.1f, \"ceiling\": %s, \"naive\": %s, \"ratio\": %s, \"peakHeapMb\": %.1f,"
-                                + " \"liveHeapMb\": %s, \"coresBusy\": %.2f, \"serverCpuShare\": %.2f, \"kafkaCeiling\": %s, \"kafkaRatio\": %s}",
-                        row.workload(), row.ours().perSecond, number(row.ceiling()), number(row.naive()), number(row.ratio()),
-                        row.ours().peakHeapMb, number(row.ours().liveHeapMb), row.ours().coresBusy, row.ours().serverCpuShare,
-                        number(row.kafkaCeiling()), number(row.kafkaRatio())))
-                .collect(Collectors.joining(",\n", "[\n", "\n]\n"));
+        List<String> objects = new ArrayList<>();
+        for (Row row : rows) {
+            objects.add(String.format(Locale.ROOT,
+                    "  {\"workload\": \"%s\", \"ours\": %.1f, \"ceiling\": %s, \"naive\": %s, \"ratio\": %s, \"peakHeapMb\": %.1f,"
+                            + " \"liveHeapMb\": %s, \"coresBusy\": %.2f, \"serverCpuShare\": %.2f, \"kafkaCeiling\": %s, \"kafkaRatio\": %s}",
+                    row.workload(), row.ours().perSecond, number(row.ceiling()), number(row.naive()), number(row.ratio()),
+                    row.ours().peakHeapMb, number(row.ours().liveHeapMb), row.ours().coresBusy, row.ours().serverCpuShare,
+                    number(row.kafkaCeiling()), number(row.kafkaRatio())));
+        }
+        objects.addAll(costs);
+        return "[\n" + String.join(",\n", objects) + "\n]\n";
     }
 
     private static String number(Double value) {
