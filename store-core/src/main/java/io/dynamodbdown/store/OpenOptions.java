@@ -2,10 +2,12 @@ package io.dynamodbdown.store;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
- * Immutable options for {@link DynamoDbDown#open}. Start from {@link #defaults()} and change what you need:
+ * Immutable options for {@code DynamoDbDown.open}. Start from {@link #defaults()} and change what you need:
  * {@code OpenOptions.defaults().withPageSize(100)}.
  *
  * @param createIfMissing create the table when it does not exist (default true)
@@ -23,6 +25,10 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
  * @param retryPolicy retries of unprocessed batch items and keys and of cancelled transactions (failed requests
  *     are retried by the client's retry strategy)
  * @param layout how entries are stored; {@link Layout#AUTO} (default) detects an existing table's layout
+ * @param streamView the change stream a table this creates gets (NEW_IMAGE is what a change reader needs;
+ *     NEW_AND_OLD_IMAGES keeps old values too); null (default) for none
+ * @param enableStream give an existing table without a change stream one of {@code streamView} (default false:
+ *     an existing table is never changed unless asked)
  */
 public record OpenOptions(
         boolean createIfMissing,
@@ -35,12 +41,14 @@ public record OpenOptions(
         int pageSize,
         int writeConcurrency,
         RetryPolicy retryPolicy,
-        Layout layout) {
+        Layout layout,
+        StreamViewType streamView,
+        boolean enableStream) {
 
     public static final int DEFAULT_PAGE_SIZE = 10_000;
 
     private static final OpenOptions DEFAULTS = new OpenOptions(true, false, BillingMode.PAY_PER_REQUEST, 5, 5,
-            Duration.ofSeconds(60), true, DEFAULT_PAGE_SIZE, 8, RetryPolicy.DEFAULT, Layout.AUTO);
+            Duration.ofSeconds(60), true, DEFAULT_PAGE_SIZE, 8, RetryPolicy.DEFAULT, Layout.AUTO, null, false);
 
     public OpenOptions {
         Objects.requireNonNull(billingMode, "billingMode");
@@ -63,59 +71,110 @@ public record OpenOptions(
         if (writeConcurrency < 1) {
             throw new IllegalArgumentException("writeConcurrency must be at least 1, got " + writeConcurrency);
         }
+        if (streamView == StreamViewType.UNKNOWN_TO_SDK_VERSION || streamView == StreamViewType.KEYS_ONLY
+                || streamView == StreamViewType.OLD_IMAGE) {
+            throw new IllegalArgumentException("streamView must be NEW_IMAGE or NEW_AND_OLD_IMAGES (a change reader needs"
+                    + " the new values), got " + streamView);
+        }
+        if (enableStream && streamView == null) {
+            throw new IllegalArgumentException("enableStream needs a streamView: NEW_IMAGE or NEW_AND_OLD_IMAGES");
+        }
     }
 
     public static OpenOptions defaults() {
         return DEFAULTS;
     }
 
+    /** The options' fields, changed one at a time by the {@code with} methods. */
+    private static final class Fields {
+        boolean createIfMissing;
+        boolean errorIfExists;
+        BillingMode billingMode;
+        long readCapacity;
+        long writeCapacity;
+        Duration activeTimeout;
+        boolean consistentRead;
+        int pageSize;
+        int writeConcurrency;
+        RetryPolicy retryPolicy;
+        Layout layout;
+        StreamViewType streamView;
+        boolean enableStream;
+    }
+
+    private OpenOptions with(Consumer<Fields> change) {
+        Fields f = new Fields();
+        f.createIfMissing = createIfMissing;
+        f.errorIfExists = errorIfExists;
+        f.billingMode = billingMode;
+        f.readCapacity = readCapacity;
+        f.writeCapacity = writeCapacity;
+        f.activeTimeout = activeTimeout;
+        f.consistentRead = consistentRead;
+        f.pageSize = pageSize;
+        f.writeConcurrency = writeConcurrency;
+        f.retryPolicy = retryPolicy;
+        f.layout = layout;
+        f.streamView = streamView;
+        f.enableStream = enableStream;
+        change.accept(f);
+        return new OpenOptions(f.createIfMissing, f.errorIfExists, f.billingMode, f.readCapacity, f.writeCapacity,
+                f.activeTimeout, f.consistentRead, f.pageSize, f.writeConcurrency, f.retryPolicy, f.layout, f.streamView,
+                f.enableStream);
+    }
+
     public OpenOptions withCreateIfMissing(boolean value) {
-        return new OpenOptions(value, errorIfExists, billingMode, readCapacity, writeCapacity, activeTimeout,
-                consistentRead, pageSize, writeConcurrency, retryPolicy, layout);
+        return with(f -> f.createIfMissing = value);
     }
 
     public OpenOptions withErrorIfExists(boolean value) {
-        return new OpenOptions(createIfMissing, value, billingMode, readCapacity, writeCapacity, activeTimeout,
-                consistentRead, pageSize, writeConcurrency, retryPolicy, layout);
+        return with(f -> f.errorIfExists = value);
     }
 
     public OpenOptions withOnDemandBilling() {
-        return new OpenOptions(createIfMissing, errorIfExists, BillingMode.PAY_PER_REQUEST, readCapacity,
-                writeCapacity, activeTimeout, consistentRead, pageSize, writeConcurrency, retryPolicy, layout);
+        return with(f -> f.billingMode = BillingMode.PAY_PER_REQUEST);
     }
 
     public OpenOptions withProvisionedBilling(long readUnits, long writeUnits) {
-        return new OpenOptions(createIfMissing, errorIfExists, BillingMode.PROVISIONED, readUnits, writeUnits,
-                activeTimeout, consistentRead, pageSize, writeConcurrency, retryPolicy, layout);
+        return with(f -> {
+            f.billingMode = BillingMode.PROVISIONED;
+            f.readCapacity = readUnits;
+            f.writeCapacity = writeUnits;
+        });
     }
 
     public OpenOptions withActiveTimeout(Duration value) {
-        return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity, value,
-                consistentRead, pageSize, writeConcurrency, retryPolicy, layout);
+        return with(f -> f.activeTimeout = value);
     }
 
     public OpenOptions withConsistentRead(boolean value) {
-        return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity,
-                activeTimeout, value, pageSize, writeConcurrency, retryPolicy, layout);
+        return with(f -> f.consistentRead = value);
     }
 
     public OpenOptions withPageSize(int value) {
-        return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity,
-                activeTimeout, consistentRead, value, writeConcurrency, retryPolicy, layout);
+        return with(f -> f.pageSize = value);
     }
 
     public OpenOptions withWriteConcurrency(int value) {
-        return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity,
-                activeTimeout, consistentRead, pageSize, value, retryPolicy, layout);
+        return with(f -> f.writeConcurrency = value);
     }
 
     public OpenOptions withLayout(Layout value) {
-        return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity,
-                activeTimeout, consistentRead, pageSize, writeConcurrency, retryPolicy, value);
+        return with(f -> f.layout = value);
     }
 
     public OpenOptions withRetryPolicy(RetryPolicy value) {
-        return new OpenOptions(createIfMissing, errorIfExists, billingMode, readCapacity, writeCapacity,
-                activeTimeout, consistentRead, pageSize, writeConcurrency, value, layout);
+        return with(f -> f.retryPolicy = value);
+    }
+
+    /**
+     * A change stream of {@code view} for a table this creates, and, with {@code enableOnExistingTable}, for an
+     * existing table that has none (that table is updated; nothing else about it changes).
+     */
+    public OpenOptions withStream(StreamViewType view, boolean enableOnExistingTable) {
+        return with(f -> {
+            f.streamView = view;
+            f.enableStream = enableOnExistingTable;
+        });
     }
 }

@@ -16,6 +16,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * A real DynamoDB (DynamoDB Local, in this JVM) on a free loopback port, with a shared client. Tests get
@@ -87,6 +88,18 @@ public final class DynamoDbLocal implements AutoCloseable {
                 .endpointOverride(endpoint)
                 .region(REGION)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
+    }
+
+    /** A new client of this server's change streams (DynamoDB Streams), the caller's to close. */
+    public DynamoDbStreamsClient newStreamsClient() {
+        return streamsClientFor(endpoint);
+    }
+
+    /** A client of the change streams of a DynamoDB Local at {@code endpoint}, the caller's to close. */
+    public static DynamoDbStreamsClient streamsClientFor(URI endpoint) {
+        return DynamoDbStreamsClient.builder().endpointOverride(endpoint).region(REGION)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .build();
     }
 
     /** A table name no other test of this run uses. */

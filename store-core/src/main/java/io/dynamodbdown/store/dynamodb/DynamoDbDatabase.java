@@ -36,6 +36,7 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /** A {@link Database} in one hash key of a DynamoDB table. Open it with {@code DynamoDbDown.open}. */
 final class DynamoDbDatabase implements Database {
@@ -84,6 +85,11 @@ final class DynamoDbDatabase implements Database {
 
     TableLayout layout() {
         return layout;
+    }
+
+    /** The table's description now, or null when it is gone. */
+    TableDescription describeTable() {
+        return tables.describeTable(location.table());
     }
 
     OpenOptions options() {

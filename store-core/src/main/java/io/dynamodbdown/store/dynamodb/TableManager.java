@@ -48,9 +48,29 @@ final class TableManager {
             throw new DynamoDbDownException("Table '" + table + "' already exists and errorIfExists is on");
         } else {
             layout = existingLayout(existing, options.layout());
+            if (options.enableStream() && !hasStream(existing)) {
+                enableStream(table, options);
+            }
         }
         awaitStatus(table, options.activeTimeout(), true);
         return layout;
+    }
+
+    static boolean hasStream(TableDescription table) {
+        return table.streamSpecification() != null && Boolean.TRUE.equals(table.streamSpecification().streamEnabled())
+                && table.latestStreamArn() != null;
+    }
+
+    /** Gives an existing table a change stream, as the caller asked (OpenOptions.withStream(view, true)). */
+    private void enableStream(String table, OpenOptions options) {
+        Failures.call("enable the change stream of table '" + table + "'", () -> client.updateTable(b -> b.tableName(table)
+                .streamSpecification(s -> s.streamEnabled(true).streamViewType(options.streamView()))));
+        LOG.info("Enabled a {} change stream on DynamoDB table '{}'", options.streamView(), table);
+    }
+
+    /** The table's description, or null when there is no such table: for readers that need its stream. */
+    TableDescription describeTable(String table) {
+        return describe(table);
     }
 
     private static TableLayout existingLayout(TableDescription table, Layout wanted) {
@@ -93,6 +113,9 @@ final class TableManager {
         if (options.billingMode() == BillingMode.PROVISIONED) {
             request.provisionedThroughput(ProvisionedThroughput.builder()
                     .readCapacityUnits(options.readCapacity()).writeCapacityUnits(options.writeCapacity()).build());
+        }
+        if (options.streamView() != null) {
+            request.streamSpecification(s -> s.streamEnabled(true).streamViewType(options.streamView()));
         }
         try {
             Failures.call("create table '" + table + "'", () -> client.createTable(request.build()));

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -17,6 +18,8 @@ import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClientBuilder;
 
 /**
  * How to reach DynamoDB, as the adapters' options give it: region, endpoint, credentials, retries and
@@ -155,8 +158,21 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
      * {@link InvalidSettingsException} for any problem.
      */
     public DynamoDbClientBuilder clientBuilder() {
+        return configure(DynamoDbClient.builder());
+    }
+
+    /** A client of the tables' change streams (DynamoDB Streams), with the same settings: the caller's to close. */
+    public DynamoDbStreamsClient buildStreamsClient() {
+        return streamsClientBuilder().build();
+    }
+
+    /** A builder of the streams client with these settings applied, for a caller that adds to them. */
+    public DynamoDbStreamsClientBuilder streamsClientBuilder() {
+        return configure(DynamoDbStreamsClient.builder());
+    }
+
+    private <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
         InvalidSettingsException.throwIfAny(problems());
-        DynamoDbClientBuilder builder = DynamoDbClient.builder();
         if (region != null) {
             builder.region(Region.of(region));
         } else if (endpoint != null) {

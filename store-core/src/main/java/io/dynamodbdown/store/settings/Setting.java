@@ -20,6 +20,8 @@ public enum Setting {
     READ_CAPACITY,
     WRITE_CAPACITY,
     LAYOUT,
+    STREAM_VIEW,
+    ENABLE_STREAM,
     KEY_ENCODING,
     GT,
     GTE,

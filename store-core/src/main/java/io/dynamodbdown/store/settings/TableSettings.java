@@ -5,6 +5,7 @@ import io.dynamodbdown.store.OpenOptions;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
  * How a database's table is found or created, as the adapters' options give it: mapped onto
@@ -16,31 +17,39 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
  * @param writeCapacity write capacity units of a PROVISIONED table this creates; null when not given
  * @param layout how entries are stored; {@link Layout#AUTO} detects an existing table's layout
  * @param consistentRead strongly consistent reads
+ * @param streamView the change stream of a table this creates (NEW_IMAGE or NEW_AND_OLD_IMAGES), null for none
+ * @param enableStream give an existing table without a change stream one of {@code streamView}
  */
 public record TableSettings(boolean createTable, BillingMode billingMode, Long readCapacity, Long writeCapacity,
-        Layout layout, boolean consistentRead) {
+        Layout layout, boolean consistentRead, StreamViewType streamView, boolean enableStream) {
 
     private static final TableSettings DEFAULTS =
-            new TableSettings(true, BillingMode.PAY_PER_REQUEST, null, null, Layout.AUTO, true);
+            new TableSettings(true, BillingMode.PAY_PER_REQUEST, null, null, Layout.AUTO, true, null, false);
 
     public static TableSettings defaults() {
         return DEFAULTS;
     }
 
     public TableSettings withCreateTable(boolean value) {
-        return new TableSettings(value, billingMode, readCapacity, writeCapacity, layout, consistentRead);
+        return new TableSettings(value, billingMode, readCapacity, writeCapacity, layout, consistentRead, streamView, enableStream);
     }
 
     public TableSettings withBilling(BillingMode mode, Long readUnits, Long writeUnits) {
-        return new TableSettings(createTable, mode, readUnits, writeUnits, layout, consistentRead);
+        return new TableSettings(createTable, mode, readUnits, writeUnits, layout, consistentRead, streamView, enableStream);
     }
 
     public TableSettings withLayout(Layout value) {
-        return new TableSettings(createTable, billingMode, readCapacity, writeCapacity, value, consistentRead);
+        return new TableSettings(createTable, billingMode, readCapacity, writeCapacity, value, consistentRead, streamView,
+                enableStream);
     }
 
     public TableSettings withConsistentRead(boolean value) {
-        return new TableSettings(createTable, billingMode, readCapacity, writeCapacity, layout, value);
+        return new TableSettings(createTable, billingMode, readCapacity, writeCapacity, layout, value, streamView, enableStream);
+    }
+
+    public TableSettings withStream(StreamViewType view, boolean enableOnExistingTable) {
+        return new TableSettings(createTable, billingMode, readCapacity, writeCapacity, layout, consistentRead, view,
+                enableOnExistingTable);
     }
 
     /** Everything that cannot work, each on its setting; empty when the settings are fine. */
@@ -51,6 +60,13 @@ public record TableSettings(boolean createTable, BillingMode billingMode, Long r
         }
         checkCapacity(Setting.READ_CAPACITY, readCapacity, problems);
         checkCapacity(Setting.WRITE_CAPACITY, writeCapacity, problems);
+        if (streamView != null && streamView != StreamViewType.NEW_IMAGE && streamView != StreamViewType.NEW_AND_OLD_IMAGES) {
+            problems.add(new SettingProblem(Setting.STREAM_VIEW, "must be NEW_IMAGE or NEW_AND_OLD_IMAGES (changes are read"
+                    + " with their new values), got " + streamView));
+        }
+        if (enableStream && streamView == null) {
+            problems.add(new SettingProblem(Setting.ENABLE_STREAM, "needs {STREAM_VIEW}: NEW_IMAGE or NEW_AND_OLD_IMAGES"));
+        }
         if (layout == null) {
             problems.add(new SettingProblem(Setting.LAYOUT, "is required: auto, native, dynamodbdown, dynamodb-leveldown"
                     + " or dynamodb-leveldown-legacy"));
@@ -71,7 +87,8 @@ public record TableSettings(boolean createTable, BillingMode billingMode, Long r
     /** {@code base} with these settings applied; throws {@link InvalidSettingsException} for any problem. */
     public OpenOptions applyTo(OpenOptions base) {
         InvalidSettingsException.throwIfAny(problems());
-        OpenOptions options = base.withCreateIfMissing(createTable).withLayout(layout).withConsistentRead(consistentRead);
+        OpenOptions options = base.withCreateIfMissing(createTable).withLayout(layout).withConsistentRead(consistentRead)
+                .withStream(streamView, enableStream);
         return billingMode == BillingMode.PROVISIONED
                 ? options.withProvisionedBilling(readCapacity, writeCapacity)
                 : options.withOnDemandBilling();

@@ -1,0 +1,132 @@
+package io.dynamodbdown.store;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Where a change reader stands in a table's change stream: for each shard it has read, the sequence number of
+ * the last record read, or that the shard is closed and read to its end; and which stream that is. A reader
+ * started from a checkpoint goes on exactly after it. Changes recorded before {@code since} are skipped: a
+ * reader that follows a snapshot taken at that time sees what the snapshot missed, not what it holds.
+ * Immutable; {@link #encode()} gives a compact text form for offset stores.
+ */
+public final class ChangeCheckpoint {
+
+    /** In {@link #shards()}: the shard is closed and every record of it was read. */
+    public static final String SHARD_DONE = "*";
+    private static final String VERSION = "c1";
+
+    private final String stream;
+    private final Instant since;
+    private final Map<String, String> shards;
+
+    private ChangeCheckpoint(String stream, Instant since, Map<String, String> shards) {
+        this.stream = stream;
+        this.since = since;
+        this.shards = Collections.unmodifiableMap(new TreeMap<>(shards));
+    }
+
+    /**
+     * How far before "now" a reader started now begins: the stream stamps changes by its own clock, rounded down
+     * to the second, and that clock may differ from this one.
+     */
+    public static final Duration CLOCK_MARGIN = Duration.ofMinutes(1);
+
+    /** A reader from the oldest change the stream still keeps, skipping changes recorded before {@code since} (null: none). */
+    public static ChangeCheckpoint since(Instant since) {
+        return new ChangeCheckpoint(null, since, Map.of());
+    }
+
+    /**
+     * A reader of the changes from now on, for a consumer starting fresh or one following a snapshot that starts
+     * now: no change made after this call is missed, and those of the last {@link #CLOCK_MARGIN} come too.
+     */
+    public static ChangeCheckpoint fromNow() {
+        return since(Instant.now().minus(CLOCK_MARGIN));
+    }
+
+    /** The stream's ARN, or null before anything was read. */
+    public String stream() {
+        return stream;
+    }
+
+    /** Changes recorded before this are skipped; null for none. */
+    public Instant since() {
+        return since;
+    }
+
+    /** Shard id to the sequence number of the last record read, or {@link #SHARD_DONE}. */
+    public Map<String, String> shards() {
+        return shards;
+    }
+
+    /** The same checkpoint, in {@code streamArn}. */
+    public ChangeCheckpoint inStream(String streamArn) {
+        return new ChangeCheckpoint(streamArn, since, shards);
+    }
+
+    /** The same, with the shard read up to {@code sequenceNumber} (or {@link #SHARD_DONE}). */
+    public ChangeCheckpoint at(String shardId, String sequenceNumber) {
+        Map<String, String> next = new TreeMap<>(shards);
+        next.put(shardId, sequenceNumber);
+        return new ChangeCheckpoint(stream, since, next);
+    }
+
+    /** The same without a shard (one the stream no longer lists, after it was read to its end). */
+    public ChangeCheckpoint without(String shardId) {
+        Map<String, String> next = new TreeMap<>(shards);
+        next.remove(shardId);
+        return new ChangeCheckpoint(stream, since, next);
+    }
+
+    /** {@code c1;<stream>;<since millis>;<shard>=<sequence>,...}: stable, and read back by {@link #decode}. */
+    public String encode() {
+        StringBuilder text = new StringBuilder(VERSION).append(';').append(stream == null ? "" : stream).append(';')
+                .append(since == null ? "" : Long.toString(since.toEpochMilli())).append(';');
+        String separator = "";
+        for (Map.Entry<String, String> shard : shards.entrySet()) {
+            text.append(separator).append(shard.getKey()).append('=').append(shard.getValue());
+            separator = ",";
+        }
+        return text.toString();
+    }
+
+    public static ChangeCheckpoint decode(String text) {
+        String[] parts = text.split(";", -1);
+        if (parts.length != 4 || !parts[0].equals(VERSION)) {
+            throw new IllegalArgumentException("Not a change checkpoint: '" + text + "'");
+        }
+        Map<String, String> shards = new TreeMap<>();
+        if (!parts[3].isEmpty()) {
+            for (String shard : parts[3].split(",")) {
+                int equals = shard.lastIndexOf('=');
+                if (equals <= 0) {
+                    throw new IllegalArgumentException("Not a change checkpoint: '" + text + "' (shard '" + shard + "')");
+                }
+                shards.put(shard.substring(0, equals), shard.substring(equals + 1));
+            }
+        }
+        return new ChangeCheckpoint(parts[1].isEmpty() ? null : parts[1],
+                parts[2].isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(parts[2])), shards);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ChangeCheckpoint c && Objects.equals(stream, c.stream) && Objects.equals(since, c.since)
+                && shards.equals(c.shards);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(stream, since, shards);
+    }
+
+    @Override
+    public String toString() {
+        return encode();
+    }
+}

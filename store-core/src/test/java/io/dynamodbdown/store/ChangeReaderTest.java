@@ -1,0 +1,258 @@
+package io.dynamodbdown.store;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
+import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
+import io.dynamodbdown.testing.DynamoDbLocal;
+import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.DescribeStreamRequest;
+import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetShardIteratorRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetShardIteratorResponse;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/**
+ * Change capture from DynamoDB Local's streams: over HTTP as a client meets them, and on the embedded server
+ * for what only it can provoke (shard rollovers, a clock moved past iterator expiry and record retention).
+ */
+@ExtendWith(DynamoDbLocalExtension.class)
+class ChangeReaderTest {
+
+    private static final OpenOptions WITH_STREAM = OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false);
+
+    private static DynamoDbStreamsClient streams;
+    private static AmazonDynamoDBLocal embedded;
+
+    @BeforeAll
+    static void start(DynamoDbLocal local) {
+        streams = local.newStreamsClient();
+        embedded = DynamoDBEmbedded.create();
+    }
+
+    @AfterAll
+    static void stop() {
+        streams.close();
+        embedded.shutdownNow();
+    }
+
+    /** Polls until {@code count} changes came, each poll up to 100. */
+    private static List<Change> read(ChangeReader reader, int count) {
+        List<Change> changes = new ArrayList<>();
+        await(count + " changes").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            changes.addAll(reader.poll(100));
+            return changes.size() >= count;
+        });
+        return changes;
+    }
+
+    private static List<String> text(List<Change> changes) {
+        return changes.stream().map(c -> new String(c.key()) + (c.isDelete() ? " deleted" : "=" + new String(c.value())))
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void putsOverwritesAndDeletesComeInOrderForTheDatabaseAndRangeOnly(DynamoDbClient client) {
+        String table = DynamoDbLocal.uniqueTableName("changes");
+        try (Database db = DynamoDbDown.open(client, table + "$a", WITH_STREAM);
+                Database other = DynamoDbDown.open(client, table + "$b", WITH_STREAM);
+                ChangeReader reader = DynamoDbDown.changes(streams, db, KeyRange.all().lt("y"), ChangeCheckpoint.since(null))) {
+            db.put("k1", "v1");
+            db.put("k2", "v1");
+            other.put("k1", "another database");
+            db.put("k1", "v2");
+            db.put("zzz", "outside the range");
+            db.del("k2");
+            db.batch(List.of(BatchOperation.put("k3", "v1"), BatchOperation.del("k1")));
+            List<Change> changes = read(reader, 6);
+            assertEquals(List.of("k1=v1", "k2=v1", "k1=v2", "k2 deleted"), text(changes).subList(0, 4));
+            assertEquals(List.of("k1 deleted", "k3=v1"), text(changes).subList(4, 6).stream().sorted().toList());
+            assertEquals(List.of(), reader.poll(100), "nothing else: not b's change, not the key outside the range");
+
+            // a reader from the checkpoint of the third change goes on exactly after it
+            try (ChangeReader resumed = DynamoDbDown.changes(streams, db, KeyRange.all().lt("y"), changes.get(2).checkpoint())) {
+                assertEquals(text(changes).subList(3, 6), text(read(resumed, 3)));
+            }
+            ChangeCheckpoint decoded = ChangeCheckpoint.decode(reader.checkpoint().encode());
+            assertEquals(reader.checkpoint(), decoded, "the checkpoint survives its text form");
+            db.dropTable();
+        }
+    }
+
+    @Test
+    void aTableWithoutAStreamSaysHowToGetOneAndOpeningCanEnableIt(DynamoDbClient client) {
+        String table = DynamoDbLocal.uniqueTableName("no-stream");
+        try (Database plain = DynamoDbDown.open(client, table)) {
+            DynamoDbDownException e = assertThrows(DynamoDbDownException.class,
+                    () -> DynamoDbDown.changes(streams, plain, KeyRange.all(), ChangeCheckpoint.since(null)));
+            assertTrue(e.getMessage().contains("has no change stream") && e.getMessage().contains("withStream(NEW_IMAGE, true)"),
+                    e.getMessage());
+            try (Database enabled = DynamoDbDown.open(client, table, OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, true));
+                    ChangeReader reader = DynamoDbDown.changes(streams, enabled, KeyRange.all(), ChangeCheckpoint.since(null))) {
+                enabled.put("k", "v");
+                assertEquals(List.of("k=v"), text(read(reader, 1)));
+            }
+            plain.dropTable();
+        }
+    }
+
+    @Test
+    void shardRolloversAreReadParentsFirstSoEachKeysChangesStayInOrder() {
+        DynamoDbClient client = embedded.dynamoDbClient();
+        try (Database db = DynamoDbDown.open(client, DynamoDbLocal.uniqueTableName("rollover") + "$db", WITH_STREAM);
+                ChangeReader reader = DynamoDbDown.changes(embedded.dynamoDbStreamsClient(), db, KeyRange.all(),
+                        ChangeCheckpoint.since(null))) {
+            List<String> expected = new ArrayList<>();
+            for (int version = 1; version <= 3; version++) {
+                for (int key = 0; key < 5; key++) {
+                    db.put("k" + key, "v" + version);
+                    expected.add("k" + key + "=v" + version);
+                }
+                embedded.triggerShardRollovers(); // the shard closes; the next writes go to its child
+            }
+            List<Change> changes = read(reader, 15);
+            assertEquals(expected, text(changes));
+            assertTrue(reader.checkpoint().shards().size() >= 3, "read across shards: " + reader.checkpoint());
+        }
+    }
+
+    @Test
+    void expiredIteratorsAreRenewedAndACheckpointTheStreamNoLongerCoversIsReported() {
+        DynamoDbClient client = embedded.dynamoDbClient();
+        try (Database db = DynamoDbDown.open(client, DynamoDbLocal.uniqueTableName("expiry") + "$db", WITH_STREAM);
+                ChangeReader reader = DynamoDbDown.changes(embedded.dynamoDbStreamsClient(), db, KeyRange.all(),
+                        ChangeCheckpoint.since(null))) {
+            db.put("k1", "v1");
+            assertEquals(List.of("k1=v1"), text(read(reader, 1)));
+            embedded.dilateEventTimes(Duration.ofMinutes(20).toMillis()); // shard iterators live 15 minutes
+            db.put("k2", "v1");
+            assertEquals(List.of("k2=v1"), text(read(reader, 1)), "the reader asked for a new iterator and went on");
+            ChangeCheckpoint old = reader.checkpoint();
+
+            embedded.dilateEventTimes(Duration.ofHours(25).toMillis()); // past the 24 hours a stream keeps records
+            db.put("k3", "v1");
+            ChangesLostException lost = assertThrows(ChangesLostException.class, () -> {
+                try (ChangeReader late = DynamoDbDown.changes(embedded.dynamoDbStreamsClient(), db, KeyRange.all(), old)) {
+                    read(late, 1);
+                }
+            });
+            assertTrue(lost.getMessage().contains("new snapshot"), lost.getMessage());
+        }
+    }
+
+    @Test
+    void aReadFailingAfterOneShardHandsOverWhatWasReadAndTheNextPollGoesOnWithoutAGap() {
+        DynamoDbClient client = embedded.dynamoDbClient();
+        FailingStreams failing = new FailingStreams(embedded.dynamoDbStreamsClient());
+        try (Database db = DynamoDbDown.open(client, DynamoDbLocal.uniqueTableName("mid-poll") + "$db", WITH_STREAM);
+                ChangeReader reader = DynamoDbDown.changes(failing, db, KeyRange.all(), ChangeCheckpoint.since(null))) {
+            List<String> expected = new ArrayList<>();
+            for (int shard = 1; shard <= 3; shard++) {
+                for (int key = 0; key < 4; key++) {
+                    db.put("k" + key, "v" + shard);
+                    expected.add("k" + key + "=v" + shard);
+                }
+                embedded.triggerShardRollovers();
+            }
+            failing.failGetRecordsAfter(1); // the first shard reads, the second fails
+            List<Change> first = reader.poll(100);
+            assertEquals(expected.subList(0, 4), text(first), "the changes read before the failure are handed over");
+            failing.failGetRecordsAfter(0);
+            assertThrows(DynamoDbDownException.class, () -> reader.poll(100), "a failure before anything was read surfaces");
+            failing.heal();
+            List<Change> all = new ArrayList<>(first);
+            all.addAll(read(reader, 8));
+            assertEquals(expected, text(all), "nothing lost, nothing twice");
+        }
+    }
+
+    @Test
+    void checkpointsTheStreamCannotContinueAreReportedAsLostChanges(DynamoDbClient client) {
+        String table = DynamoDbLocal.uniqueTableName("lost");
+        try (Database db = DynamoDbDown.open(client, table + "$db", WITH_STREAM)) {
+            String stream = streamOf(client, table);
+            List<ChangeCheckpoint> lost = List.of(
+                    ChangeCheckpoint.since(null).inStream(stream + "-replaced"),
+                    ChangeCheckpoint.since(Instant.now().minus(Duration.ofHours(25))),
+                    ChangeCheckpoint.since(null).inStream(stream).at("shardId-gone-and-unfinished", "000000000000000000001"),
+                    ChangeCheckpoint.since(null).inStream(stream).at("shardId-gone-and-finished", ChangeCheckpoint.SHARD_DONE));
+            for (ChangeCheckpoint checkpoint : lost) {
+                ChangesLostException e = assertThrows(ChangesLostException.class, () -> {
+                    try (ChangeReader reader = DynamoDbDown.changes(streams, db, KeyRange.all(), checkpoint)) {
+                        reader.poll(10);
+                    }
+                }, checkpoint.toString());
+                assertTrue(e.getMessage().contains("snapshot"), e.getMessage());
+            }
+            db.dropTable();
+        }
+    }
+
+    private static String streamOf(DynamoDbClient client, String table) {
+        return client.describeTable(b -> b.tableName(table)).table().latestStreamArn();
+    }
+
+    /** The embedded server's streams, whose GetRecords fails on demand: an outage in the middle of a poll. */
+    private static final class FailingStreams implements DynamoDbStreamsClient {
+        private final DynamoDbStreamsClient real;
+        private int succeedFirst = Integer.MAX_VALUE;
+
+        FailingStreams(DynamoDbStreamsClient real) {
+            this.real = real;
+        }
+
+        void failGetRecordsAfter(int calls) {
+            succeedFirst = calls;
+        }
+
+        void heal() {
+            succeedFirst = Integer.MAX_VALUE;
+        }
+
+        @Override
+        public GetRecordsResponse getRecords(GetRecordsRequest request) {
+            if (succeedFirst-- <= 0) {
+                throw SdkClientException.create("Unable to execute HTTP request: Connection refused (injected)");
+            }
+            return real.getRecords(request);
+        }
+
+        @Override
+        public GetShardIteratorResponse getShardIterator(GetShardIteratorRequest request) {
+            return real.getShardIterator(request);
+        }
+
+        @Override
+        public DescribeStreamResponse describeStream(DescribeStreamRequest request) {
+            return real.describeStream(request);
+        }
+
+        @Override
+        public String serviceName() {
+            return real.serviceName();
+        }
+
+        @Override
+        public void close() {
+            // the embedded server's client stays open for the other tests
+        }
+    }
+}
