@@ -16,16 +16,17 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.Config;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.config.types.Password;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
  * The settings both connectors share: which table and databases, how to reach DynamoDB, how to retry, how to
@@ -51,6 +52,8 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
     public static final String TABLE_BILLING_MODE = "table.billing.mode";
     public static final String TABLE_READ_CAPACITY = "table.read.capacity";
     public static final String TABLE_WRITE_CAPACITY = "table.write.capacity";
+    public static final String TABLE_STREAM_VIEW = "table.stream.view";
+    public static final String TABLE_STREAM_ENABLE = "table.stream.enable";
 
     static final String GROUP_DATABASE = "Database";
     static final String GROUP_AWS = "AWS";
@@ -73,6 +76,8 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
         case READ_CAPACITY -> TABLE_READ_CAPACITY;
         case WRITE_CAPACITY -> TABLE_WRITE_CAPACITY;
         case LAYOUT -> TABLE_LAYOUT;
+        case STREAM_VIEW -> TABLE_STREAM_VIEW;
+        case ENABLE_STREAM -> TABLE_STREAM_ENABLE;
         case KEY_ENCODING -> DynamoDbDownSourceConfig.KEY_ENCODING;
         case GT -> DynamoDbDownSourceConfig.KEY_GT;
         case GTE -> DynamoDbDownSourceConfig.KEY_GTE;
@@ -148,7 +153,20 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
                         GROUP_TABLE, ++order, Width.SHORT, "Read capacity")
                 .define(TABLE_WRITE_CAPACITY, Type.LONG, null, Importance.LOW,
                         "Write capacity units of a PROVISIONED table the connector creates (required with PROVISIONED).",
-                        GROUP_TABLE, ++order, Width.SHORT, "Write capacity");
+                        GROUP_TABLE, ++order, Width.SHORT, "Write capacity")
+                .define(TABLE_STREAM_VIEW, Type.STRING, null,
+                        ConfigDef.LambdaValidator.with((name, value) -> {
+                            if (value != null && !List.of("NEW_IMAGE", "NEW_AND_OLD_IMAGES").contains(value)) {
+                                throw new ConfigException(name, value, "must be NEW_IMAGE or NEW_AND_OLD_IMAGES");
+                            }
+                        }, () -> "NEW_IMAGE, NEW_AND_OLD_IMAGES"), Importance.LOW,
+                        "The change stream a table the connector creates gets: NEW_IMAGE (what the source's changes mode"
+                                + " needs, and its default there) or NEW_AND_OLD_IMAGES. Absent: none (changes mode: NEW_IMAGE).",
+                        GROUP_TABLE, ++order, Width.SHORT, "Stream view")
+                .define(TABLE_STREAM_ENABLE, Type.BOOLEAN, false, Importance.LOW,
+                        "Give an existing table without a change stream one (of " + TABLE_STREAM_VIEW + "); otherwise an"
+                                + " existing table is never changed, and changes mode says what is missing.",
+                        GROUP_TABLE, ++order, Width.SHORT, "Enable stream");
         return def;
     }
 
@@ -176,8 +194,13 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
 
     /** The problems of the client and table settings both connectors have. */
     static List<SettingProblem> commonProblems(Values values) {
+        return commonProblems(values, null);
+    }
+
+    /** The same, for a connector that asks for a change stream of {@code defaultView} unless one is set. */
+    static List<SettingProblem> commonProblems(Values values, StreamViewType defaultView) {
         List<SettingProblem> problems = new ArrayList<>(clientSettings(values).problems());
-        problems.addAll(tableSettings(values).problems());
+        problems.addAll(tableSettings(values, defaultView).problems());
         return problems;
     }
 
@@ -229,15 +252,17 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
     }
 
     TableSettings tableSettings() {
-        return tableSettings(this::get);
+        return tableSettings(this::get, null);
     }
 
-    private static TableSettings tableSettings(Values values) {
+    static TableSettings tableSettings(Values values, StreamViewType defaultView) {
+        String view = (String) values.get(TABLE_STREAM_VIEW);
         return TableSettings.defaults()
                 .withCreateTable((Boolean) values.get(TABLE_AUTO_CREATE))
                 .withBilling(BillingMode.fromValue((String) values.get(TABLE_BILLING_MODE)),
                         (Long) values.get(TABLE_READ_CAPACITY), (Long) values.get(TABLE_WRITE_CAPACITY))
-                .withLayout(Layout.parse((String) values.get(TABLE_LAYOUT)));
+                .withLayout(Layout.parse((String) values.get(TABLE_LAYOUT)))
+                .withStream(view == null ? defaultView : StreamViewType.fromValue(view), (Boolean) values.get(TABLE_STREAM_ENABLE));
     }
 
     /** A client as configured, the caller's to close; a missing region or credentials fail here, named on their key. */

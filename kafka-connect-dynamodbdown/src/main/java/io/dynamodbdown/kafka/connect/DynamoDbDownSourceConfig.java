@@ -4,19 +4,22 @@ import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.settings.RangeSettings;
+import io.dynamodbdown.store.settings.Setting;
 import io.dynamodbdown.store.settings.SettingProblem;
+import io.dynamodbdown.store.settings.TableSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /** Configuration of {@link DynamoDbDownSourceConnector}. */
 public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
@@ -33,8 +36,11 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
     public static final String MODE = "mode";
     public static final String TAIL_SETTLE_MS = "tail.settle.ms";
 
+    public static final String CHANGES_ON_TRIMMED = "changes.on.trimmed";
+
     public static final String MODE_TAIL = "tail";
     public static final String MODE_SNAPSHOT = "snapshot";
+    public static final String MODE_CHANGES = "changes";
 
     private static final String GROUP_RANGE = "Key range";
     private static final String GROUP_READS = "Reads";
@@ -89,10 +95,20 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
                                 + " partitions [lower, s1), [s1, s2), ..., [sN, upper], so several tasks read one keyspace.",
                         GROUP_RANGE, ++order, Width.LONG, "Range splits");
         order = 0;
-        return def.define(MODE, Type.STRING, MODE_TAIL, ConfigDef.ValidString.in(MODE_TAIL, MODE_SNAPSHOT), Importance.HIGH,
+        return def.define(MODE, Type.STRING, MODE_TAIL, ConfigDef.ValidString.in(MODE_TAIL, MODE_SNAPSHOT, MODE_CHANGES),
+                        Importance.HIGH,
                         "tail: after the end of the range keep polling for keys beyond the last one (streams an"
-                                + " append-only keyspace); snapshot: read the range once, then idle.",
+                                + " append-only keyspace); snapshot: read the range once, then idle; changes: a snapshot,"
+                                + " then every put, overwrite and delete from the table's change stream (deletes as"
+                                + " tombstones), with no change lost in between: what a continuous backup needs. The table"
+                                + " needs a stream (created with one, or " + TABLE_STREAM_ENABLE + "=true); one task reads"
+                                + " all the connector's databases.",
                         GROUP_READS, ++order, Width.SHORT, "Mode")
+                .define(CHANGES_ON_TRIMMED, Type.STRING, "fail", ConfigDef.ValidString.in("fail", "resnapshot"),
+                        Importance.MEDIUM,
+                        "In changes mode, when the change stream no longer holds what follows the stored position (it"
+                                + " keeps 24 hours): fail the task, or take a new snapshot and follow the stream from there.",
+                        GROUP_READS, ++order, Width.SHORT, "On a trimmed stream")
                 .define(TAIL_SETTLE_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
                         "In tail mode: how long after a key appears keys of the same writes may still appear below it"
                                 + " (a non-atomic batch becomes visible in any order). The source keeps re-reading that"
@@ -111,11 +127,27 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
         super(CONFIG_DEF, props, DynamoDbDownSourceConfig::sourceProblems);
     }
 
+    @Override
+    TableSettings tableSettings() {
+        return tableSettings(this::get, defaultStreamView(this::get));
+    }
+
     /** The common problems, and bounds that do not decode or split points outside the range. */
     static List<SettingProblem> sourceProblems(Values values) {
-        List<SettingProblem> problems = commonProblems(values);
+        List<SettingProblem> problems = commonProblems(values, defaultStreamView(values));
         problems.addAll(rangeSettings(values).problems());
+        List<?> splits = (List<?>) values.get(KEY_RANGE_SPLITS);
+        if (MODE_CHANGES.equals(values.get(MODE)) && splits != null && !splits.isEmpty()) {
+            problems.add(new SettingProblem(Setting.SPLITS, "is for the snapshot and tail modes: in changes mode one task"
+                    + " reads each database whole, so its snapshot and its change stream stay in one ordered offset."
+                    + " Remove {SPLITS}"));
+        }
         return problems;
+    }
+
+    /** In changes mode a table the source creates gets a NEW_IMAGE stream unless another view is set. */
+    static StreamViewType defaultStreamView(Values values) {
+        return MODE_CHANGES.equals(values.get(MODE)) ? StreamViewType.NEW_IMAGE : null;
     }
 
     private static RangeSettings rangeSettings(Values values) {
@@ -134,6 +166,18 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
 
     boolean snapshot() {
         return MODE_SNAPSHOT.equals(getString(MODE).toLowerCase(Locale.ROOT));
+    }
+
+    boolean tail() {
+        return MODE_TAIL.equals(getString(MODE).toLowerCase(Locale.ROOT));
+    }
+
+    boolean changes() {
+        return MODE_CHANGES.equals(getString(MODE).toLowerCase(Locale.ROOT));
+    }
+
+    boolean resnapshotOnTrimmed() {
+        return "resnapshot".equals(getString(CHANGES_ON_TRIMMED));
     }
 
     long pollIntervalMs() {

@@ -1,9 +1,11 @@
 package io.dynamodbdown.kafka.connect;
 
 import io.dynamodbdown.store.Bytes;
+import io.dynamodbdown.store.ChangeCheckpoint;
 import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,22 +30,36 @@ record RangePartition(String hashKey, KeyRange range) {
     static final String TABLE_FIELD = "table";
     static final String HASH_KEY_FIELD = "hash.key";
     static final String RANGE_FIELD = "range";
+    static final String STREAM_FIELD = "stream";
     static final String OFFSET_KEY_FIELD = "key";
+    static final String OFFSET_SINCE_FIELD = "since";
+    static final String OFFSET_CHECKPOINT_FIELD = "checkpoint";
 
     /** The order of the source partition's fields, in every JVM: a JSON round trip's (range, hash.key, table). */
-    static final List<String> FIELD_ORDER = jsonRoundTripOrder();
+    static final List<String> FIELD_ORDER = List.copyOf(inJsonOrder(Map.of(TABLE_FIELD, "", HASH_KEY_FIELD, "", RANGE_FIELD, "")).keySet());
 
-    /** The order in which the worker's JSON converter, reading a partition back, gives its fields: a plain HashMap's. */
-    private static List<String> jsonRoundTripOrder() {
+    /**
+     * The fields in the order the worker's JSON converter gives them when it reads a partition back (a plain
+     * HashMap's, fixed because a String's hash is): the one order the worker stores and finds an offset under.
+     */
+    private static Map<String, String> inJsonOrder(Map<String, String> fields) {
         Map<String, String> read = new HashMap<>();
-        for (String field : List.of(TABLE_FIELD, HASH_KEY_FIELD, RANGE_FIELD)) {
-            read.put(field, "");
-        }
-        return List.copyOf(read.keySet());
+        read.putAll(fields);
+        return new LinkedHashMap<>(read);
     }
 
     Map<String, String> sourcePartition(String table) {
         return inOrder(table, FIELD_ORDER);
+    }
+
+    /**
+     * In changes mode, the one source partition of this database and range, {@code {stream, hash.key, range}}
+     * (stream: the table): its offsets are first the snapshot's keys, then the change reader's checkpoints, so
+     * Connect commits them in the order they were read and a restart never skips from one phase to the next
+     * over records it has not confirmed.
+     */
+    Map<String, String> changesPartition(String table) {
+        return inJsonOrder(Map.of(STREAM_FIELD, table, HASH_KEY_FIELD, hashKey, RANGE_FIELD, rangeId()));
     }
 
     private Map<String, String> inOrder(String table, List<String> fields) {
@@ -60,6 +76,29 @@ record RangePartition(String hashKey, KeyRange range) {
         return offset;
     }
 
+    /** In changes mode, a snapshot's offset: the key, and when the snapshot began (its change reader's start). */
+    static Map<String, String> offset(byte[] key, Instant since) {
+        Map<String, String> offset = offset(key);
+        offset.put(OFFSET_SINCE_FIELD, Long.toString(since.toEpochMilli()));
+        return offset;
+    }
+
+    /** When the snapshot of an offset began, or null (not a snapshot in changes mode). */
+    static Instant sinceOf(Map<String, ?> offset) {
+        Object since = offset == null ? null : offset.get(OFFSET_SINCE_FIELD);
+        return since == null ? null : Instant.ofEpochMilli(Long.parseLong((String) since));
+    }
+
+    /** In changes mode, a change's offset: the reader's checkpoint after it. */
+    static Map<String, String> streamOffset(ChangeCheckpoint checkpoint) {
+        return Map.of(OFFSET_CHECKPOINT_FIELD, checkpoint.encode());
+    }
+
+    static ChangeCheckpoint checkpointOf(Map<String, ?> offset) {
+        Object checkpoint = offset == null ? null : offset.get(OFFSET_CHECKPOINT_FIELD);
+        return checkpoint == null ? null : ChangeCheckpoint.decode((String) checkpoint);
+    }
+
     /** The key an offset resumes after, or null. */
     static byte[] keyOf(Map<String, ?> offset) {
         Object key = offset == null ? null : offset.get(OFFSET_KEY_FIELD);
@@ -67,8 +106,8 @@ record RangePartition(String hashKey, KeyRange range) {
     }
 
     /**
-     * The key to resume after: the offset stored under this partition's fields in their order; where there is
-     * none, the furthest one an earlier version stored under another order of the same fields; null for none.
+     * The offset to resume from: the one stored under this partition's fields in their order; where there is
+     * none, the furthest one an earlier build stored under another order of the same fields; null for none.
      */
     byte[] storedOffset(OffsetStorageReader reader, String table) {
         byte[] stored = keyOf(reader.offset(sourcePartition(table)));

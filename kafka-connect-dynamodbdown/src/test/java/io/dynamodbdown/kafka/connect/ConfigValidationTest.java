@@ -11,6 +11,7 @@ import java.util.Map;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.junit.jupiter.api.Test;
 
 /** What the worker's validation endpoint shows: every mistake at once, on the key it concerns. */
@@ -90,6 +91,27 @@ class ConfigValidationTest {
         assertFalse(errors(badMode, "mode").isEmpty());
         assertFalse(errors(badMode, "key.encoding").isEmpty());
         assertEquals(0, errorCount(new DynamoDbDownSourceConnector().validate(source("hash.key", "a,b", "key.range.splits", "m"))));
+    }
+
+    @Test
+    void changesModeMistakesAreShownOnTheirKeysAndItRunsOneExactlyOnceTask() {
+        Config splits = new DynamoDbDownSourceConnector().validate(source("mode", "changes", "key.range.splits", "m"));
+        assertTrue(errors(splits, "key.range.splits").get(0).contains("one task reads each database whole"),
+                errors(splits, "key.range.splits").toString());
+        Config keysOnly = new DynamoDbDownSourceConnector().validate(source("mode", "changes", "table.stream.view", "KEYS_ONLY"));
+        assertTrue(errors(keysOnly, "table.stream.view").get(0).contains("NEW_IMAGE or NEW_AND_OLD_IMAGES"));
+        Config noView = new DynamoDbDownSourceConnector().validate(source("mode", "snapshot", "table.stream.enable", "true"));
+        assertTrue(errors(noView, "table.stream.enable").get(0).contains("table.stream.view"),
+                errors(noView, "table.stream.enable").toString());
+        assertEquals(0, errorCount(new DynamoDbDownSourceConnector().validate(source("mode", "changes", "table.stream.enable", "true"))),
+                "changes mode: a NEW_IMAGE stream unless another view is set");
+
+        DynamoDbDownSourceConnector connector = new DynamoDbDownSourceConnector();
+        Map<String, String> changes = source("mode", "changes", "hash.key", "a,b,c", "tasks.max", "3");
+        connector.start(changes);
+        assertEquals(1, connector.taskConfigs(3).size(), "the stream phase runs in one task, with every database");
+        assertEquals(ExactlyOnceSupport.SUPPORTED, connector.exactlyOnceSupport(changes));
+        assertEquals(ExactlyOnceSupport.UNSUPPORTED, connector.exactlyOnceSupport(source("mode", "tail")));
     }
 
     @Test

@@ -10,8 +10,8 @@ import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
-import io.dynamodbdown.testing.FaultInjectingHttpClient;
 import io.dynamodbdown.testing.FaultInjectingHttpClient.Fault;
+import io.dynamodbdown.testing.FaultInjectingHttpClient;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -76,7 +76,8 @@ class SourceTaskTest {
                 "aws.access.key.id", DynamoDbLocal.ACCESS_KEY, "aws.secret.access.key", DynamoDbLocal.SECRET_KEY));
         props.put(DynamoDbDownSourceTask.TASK_PARTITIONS, RangePartition.encode(
                 List.of(new RangePartition("log", KeyRange.all()))));
-        task = new DynamoDbDownSourceTask(config -> config.clientSettings().clientBuilder().httpClient(http).build());
+        task = new DynamoDbDownSourceTask(config -> config.clientSettings().clientBuilder().httpClient(http).build(),
+                config -> config.clientSettings().streamsClientBuilder().httpClient(http).build());
         task.initialize(new SourceTaskContext() {
             @Override
             public Map<String, String> configs() {
