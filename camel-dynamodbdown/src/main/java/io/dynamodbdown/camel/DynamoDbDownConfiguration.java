@@ -16,6 +16,8 @@ import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * The options of a dynamodbdown endpoint; the component holds defaults that every endpoint copies. They map
@@ -39,6 +41,8 @@ public class DynamoDbDownConfiguration implements Cloneable {
         case READ_CAPACITY -> "readCapacity";
         case WRITE_CAPACITY -> "writeCapacity";
         case LAYOUT -> "layout";
+        case STREAM_VIEW -> "streamView";
+        case ENABLE_STREAM -> "enableStream";
         case KEY_ENCODING -> "keyEncoding";
         case GT -> "gt";
         case GTE -> "gte";
@@ -115,6 +119,28 @@ public class DynamoDbDownConfiguration implements Cloneable {
     @UriParam(label = "common", defaultValue = "true")
     private boolean consistentRead = true;
 
+    /**
+     * The change stream a table the component creates gets: NEW_IMAGE (what a consumer in mode=changes needs,
+     * and its default there) or NEW_AND_OLD_IMAGES. Without it (and outside mode=changes) tables get none.
+     */
+    @UriParam(label = "common", enums = "NEW_IMAGE,NEW_AND_OLD_IMAGES")
+    private StreamViewType streamView;
+
+    /**
+     * Give an existing table without a change stream one (of streamView, NEW_IMAGE by default in
+     * mode=changes). Off by default: an existing table is only changed when asked.
+     */
+    @UriParam(label = "common", defaultValue = "false")
+    private boolean enableStream;
+
+    /**
+     * The DynamoDB Streams client a consumer in mode=changes reads with. Autowired when exactly one is in the
+     * registry; otherwise the component builds one from the same options as the DynamoDB client.
+     */
+    @UriParam(label = "consumer")
+    @Metadata(autowired = true)
+    private DynamoDbStreamsClient dynamoDbStreamsClient;
+
     /** The operation; the header CamelDynamoDbDownOperation overrides it per message. */
     @UriParam(label = "producer", defaultValue = "put")
     private DynamoDbDownOperations op = DynamoDbDownOperations.put;
@@ -180,12 +206,15 @@ public class DynamoDbDownConfiguration implements Cloneable {
         return millis == 0 ? null : Duration.ofMillis(millis);
     }
 
-    TableSettings tableSettings() {
+    /** The table settings; {@code defaultStreamView} is the stream view when the streamView option is not set. */
+    TableSettings tableSettings(StreamViewType defaultStreamView) {
+        StreamViewType view = streamView != null ? streamView : defaultStreamView;
         return TableSettings.defaults()
                 .withCreateTable(createTable)
                 .withBilling(billingMode, readCapacity, writeCapacity)
                 .withLayout(layout)
-                .withConsistentRead(consistentRead);
+                .withConsistentRead(consistentRead)
+                .withStream(view, enableStream);
     }
 
     RangeSettings rangeSettings() {
@@ -193,9 +222,9 @@ public class DynamoDbDownConfiguration implements Cloneable {
     }
 
     /** Every problem of the options that map onto store settings. */
-    List<SettingProblem> problems() {
+    List<SettingProblem> problems(StreamViewType defaultStreamView) {
         List<SettingProblem> problems = new ArrayList<>(clientSettings().problems());
-        problems.addAll(tableSettings().problems());
+        problems.addAll(tableSettings(defaultStreamView).problems());
         problems.addAll(rangeSettings().problems());
         return problems;
     }
@@ -390,6 +419,30 @@ public class DynamoDbDownConfiguration implements Cloneable {
 
     public void setKeyEncoding(KeyEncoding keyEncoding) {
         this.keyEncoding = keyEncoding;
+    }
+
+    public StreamViewType getStreamView() {
+        return streamView;
+    }
+
+    public void setStreamView(StreamViewType streamView) {
+        this.streamView = streamView;
+    }
+
+    public boolean isEnableStream() {
+        return enableStream;
+    }
+
+    public void setEnableStream(boolean enableStream) {
+        this.enableStream = enableStream;
+    }
+
+    public DynamoDbStreamsClient getDynamoDbStreamsClient() {
+        return dynamoDbStreamsClient;
+    }
+
+    public void setDynamoDbStreamsClient(DynamoDbStreamsClient dynamoDbStreamsClient) {
+        this.dynamoDbStreamsClient = dynamoDbStreamsClient;
     }
 
     public boolean isStreamResult() {

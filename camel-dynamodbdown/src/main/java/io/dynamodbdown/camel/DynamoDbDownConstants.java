@@ -13,6 +13,10 @@ public final class DynamoDbDownConstants {
             + " of each entry as byte[].", javaType = "Object")
     public static final String KEY = "CamelDynamoDbDownKey";
 
+    @Metadata(label = "consumer", description = "Set by a consumer in mode=changes: put (the body is the new value)"
+            + " or delete (the body is null).", javaType = "String")
+    public static final String CHANGE = "CamelDynamoDbDownChange";
+
     @Metadata(label = "producer", description = "Set by get: whether the key was found.", javaType = "Boolean")
     public static final String FOUND = "CamelDynamoDbDownFound";
 

@@ -2,38 +2,64 @@ package io.dynamodbdown.camel;
 
 import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Bytes;
+import io.dynamodbdown.store.Change;
+import io.dynamodbdown.store.ChangeCheckpoint;
+import io.dynamodbdown.store.ChangeReader;
 import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.Expect;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.TailReader;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
 import java.util.Queue;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.support.ScheduledBatchPollingConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Polls the endpoint's key range in key order, one exchange per entry, and follows it as it grows (a
- * tailing reader, through the store's {@link TailReader}): keys appended later are picked up, including keys
- * that become visible behind ones already consumed within the endpoint's settleTime.
+ * Follows the endpoint's key range, one exchange per entry or change. In mode=tail it polls the range in key
+ * order and follows it as it grows (through the store's {@link TailReader}): keys appended later are picked up,
+ * including keys that become visible behind ones already consumed within the endpoint's settleTime. In
+ * mode=changes it reads the table's change stream (through the store's {@link ChangeReader}): every put,
+ * overwrite and delete, in order for each key, with the header {@link DynamoDbDownConstants#CHANGE}.
  *
  * <p>Exchanges are processed one by one. Whatever ends a poll early (a failed exchange, an exception from the
- * route, a failed delete, the route being suspended) hands the unhandled entry and the rest of the poll back to
- * the reader, so the next poll delivers them again (at-least-once, nothing skipped). Handle an error in the
- * route to move on. With deleteAfterRead an entry is deleted only if its value is still the one delivered; a
- * value written meanwhile is delivered next. The stored position is the reader's settled key, which never
- * passes an entry not handled yet.
+ * route, a failed delete, the route being suspended) hands the unhandled entry and the rest of the poll back, so
+ * the next poll delivers them again (at-least-once, nothing skipped). Handle an error in the route to move on.
+ * With deleteAfterRead an entry is deleted only if its value is still the one delivered; a value written
+ * meanwhile is delivered next. The stored position (resumeFromStore) never passes an entry or change not
+ * handled yet: the tail reader's settled key, or the change checkpoint after the last change handled.
  */
 public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbDownConsumer.class);
 
-    private TailReader tail;
+    /** Where a consumer's exchanges come from, and where it stands. */
+    private interface Feed extends AutoCloseable {
+        /** Up to {@code max} exchanges to process, starting with any handed back. */
+        List<Exchange> next(int max);
+
+        /** The exchanges from {@code index} on (of the last {@link #next}) were not handled: deliver them again. */
+        void handBack(List<Exchange> exchanges, int index);
+
+        /** The position to store, as bytes; null when there is none yet. */
+        byte[] position();
+
+        @Override
+        void close();
+    }
+
+    private Feed feed;
     private Database positions;
     private byte[] positionKey;
     private byte[] storedPosition;
@@ -51,22 +77,24 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
     protected void doStart() throws Exception {
         DynamoDbDownEndpoint endpoint = getEndpoint();
         KeyRange range = endpoint.configuredRange().limit(KeyRange.NO_LIMIT);
+        boolean changes = endpoint.getMode() == DynamoDbDownConsumerMode.changes;
         byte[] start = null;
         if (endpoint.isResumeFromStore()) {
             positions = DynamoDbDown.open(endpoint.client(),
                     endpoint.location().withHashKey(DynamoDbDownEndpoint.RESERVED_HASH_KEY_PREFIX + "consumer-positions"),
                     endpoint.openOptions());
-            positionKey = Bytes.utf8(positionId(endpoint, range));
+            positionKey = Bytes.utf8((changes ? "changes:" : "") + positionId(endpoint, range));
             start = positions.get(positionKey);
-            if (start == null) {
+            if (start == null && !changes) {
                 start = legacyPosition(endpoint, range);
             }
             storedPosition = start;
             if (start != null) {
-                LOG.info("Resuming {} after key {}", endpoint.location(), Bytes.describe(start));
+                LOG.info("Resuming {} after {}", endpoint.location(),
+                        changes ? "its stored change checkpoint" : "key " + Bytes.describe(start));
             }
         }
-        tail = new TailReader(endpoint.database(), range, start, Duration.ofMillis(endpoint.getSettleTime()));
+        feed = changes ? new ChangeFeed(range, start) : new TailFeed(range, start);
         super.doStart();
     }
 
@@ -96,6 +124,10 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
     @Override
     protected void doStop() throws Exception {
         super.doStop();
+        if (feed != null) {
+            feed.close();
+            feed = null;
+        }
         if (positions != null) {
             positions.close();
             positions = null;
@@ -104,13 +136,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
 
     @Override
     protected int poll() throws Exception {
-        Queue<Object> exchanges = new ArrayDeque<>();
-        tail.poll(getMaxMessagesPerPoll()).forEach(entry -> {
-            Exchange exchange = createExchange(false);
-            exchange.getIn().setHeader(DynamoDbDownConstants.KEY, entry.key());
-            exchange.getIn().setBody(entry.value());
-            exchanges.add(exchange);
-        });
+        Queue<Object> exchanges = new ArrayDeque<>(feed.next(getMaxMessagesPerPoll()));
         try {
             return processBatch(exchanges);
         } finally {
@@ -118,26 +144,29 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
         }
     }
 
-    /** Keeps the settled key in the table when it moved (resumeFromStore). */
+    /** Keeps the feed's position in the table when it moved (resumeFromStore). */
     private void storePosition() {
-        byte[] settled = tail.settledKey();
-        if (positions != null && settled != null && !Arrays.equals(settled, storedPosition)) {
-            positions.put(positionKey, settled);
-            storedPosition = settled;
+        byte[] position = feed.position();
+        if (positions != null && position != null && !Arrays.equals(position, storedPosition)) {
+            positions.put(positionKey, position);
+            storedPosition = position;
         }
     }
 
     @Override
-    public int processBatch(Queue<Object> exchanges) throws Exception {
+    public int processBatch(Queue<Object> queue) throws Exception {
+        List<Exchange> exchanges = new ArrayList<>();
+        queue.forEach(exchange -> exchanges.add((Exchange) exchange));
         int total = exchanges.size();
         int done = 0;
-        byte[] unhandled = null; // the first entry of this poll not handled yet: handed back unless cleared
+        int unhandled = -1; // the first exchange of this poll not handled yet: handed back unless cleared
         try {
             for (int index = 0; index < total; index++) {
-                Exchange exchange = (Exchange) exchanges.poll();
+                Exchange exchange = exchanges.get(index);
                 byte[] key = exchange.getIn().getHeader(DynamoDbDownConstants.KEY, byte[].class);
-                byte[] value = exchange.getIn().getBody(byte[].class).clone(); // as read, whatever the route does to the body
-                unhandled = key;
+                byte[] value = exchange.getIn().getBody(byte[].class);
+                value = value == null ? null : value.clone(); // as read, whatever the route does to the body
+                unhandled = index;
                 if (!isBatchAllowed()) {
                     break; // suspended or stopping: the rest is delivered after
                 }
@@ -157,14 +186,121 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
                     LOG.debug("Entry {} changed after it was read: kept, and delivered again", Bytes.describe(key));
                     break;
                 }
-                unhandled = null;
+                unhandled = -1;
             }
         } finally {
             pendingExchanges = 0;
-            if (unhandled != null) {
-                tail.retryFrom(unhandled);
+            if (unhandled >= 0) {
+                feed.handBack(exchanges, unhandled);
             }
         }
         return done;
+    }
+
+    private Exchange exchange(byte[] key, byte[] value) {
+        Exchange exchange = createExchange(false);
+        exchange.getIn().setHeader(DynamoDbDownConstants.KEY, key);
+        exchange.getIn().setBody(value);
+        return exchange;
+    }
+
+    /** mode=tail: the range in key order, through a {@link TailReader}; its position is the settled key. */
+    private final class TailFeed implements Feed {
+        private final TailReader tail;
+
+        TailFeed(KeyRange range, byte[] start) {
+            tail = new TailReader(getEndpoint().database(), range, start, Duration.ofMillis(getEndpoint().getSettleTime()));
+        }
+
+        @Override
+        public List<Exchange> next(int max) {
+            List<Exchange> exchanges = new ArrayList<>();
+            for (Entry entry : tail.poll(max)) {
+                exchanges.add(exchange(entry.key(), entry.value()));
+            }
+            return exchanges;
+        }
+
+        @Override
+        public void handBack(List<Exchange> exchanges, int index) {
+            tail.retryFrom(exchanges.get(index).getIn().getHeader(DynamoDbDownConstants.KEY, byte[].class));
+        }
+
+        @Override
+        public byte[] position() {
+            return tail.settledKey();
+        }
+
+        @Override
+        public void close() {
+            // the reader holds nothing beyond the endpoint's database
+        }
+    }
+
+    /**
+     * mode=changes: the table's change stream, from the stored checkpoint or from when the consumer first
+     * started. Changes handed back wait in {@code pending} and go first; the position is the checkpoint after
+     * the last change handled (the reader's own once nothing is pending, which also passes records it skipped).
+     */
+    private final class ChangeFeed implements Feed {
+        private final ChangeReader reader;
+        private final Deque<Change> pending = new ArrayDeque<>();
+        private ChangeCheckpoint handled;
+
+        ChangeFeed(KeyRange range, byte[] stored) {
+            ChangeCheckpoint from = stored == null ? ChangeCheckpoint.fromNow()
+                    : ChangeCheckpoint.decode(new String(stored, StandardCharsets.UTF_8));
+            reader = DynamoDbDown.changes(getEndpoint().streamsClient(), getEndpoint().database(), range, from);
+            handled = from;
+        }
+
+        @Override
+        public List<Exchange> next(int max) {
+            List<Change> changes = new ArrayList<>(pending);
+            if (changes.size() < max) {
+                try {
+                    changes.addAll(reader.poll(max - changes.size()));
+                } catch (RuntimeException e) {
+                    if (changes.isEmpty()) {
+                        throw e;
+                    }
+                    LOG.debug("Reading changes failed; delivering the {} handed back first", changes.size(), e);
+                }
+            }
+            pending.clear();
+            List<Exchange> exchanges = new ArrayList<>();
+            for (Change change : changes) {
+                Exchange exchange = exchange(change.key(), change.value());
+                Message in = exchange.getIn();
+                in.setHeader(DynamoDbDownConstants.CHANGE, change.isDelete() ? "delete" : "put");
+                in.setHeader(Exchange.MESSAGE_TIMESTAMP, change.at().toEpochMilli());
+                exchange.setProperty(Change.class.getName(), change);
+                exchanges.add(exchange);
+            }
+            return exchanges;
+        }
+
+        @Override
+        public void handBack(List<Exchange> exchanges, int index) {
+            for (int i = exchanges.size() - 1; i >= index; i--) {
+                pending.addFirst(exchanges.get(i).getProperty(Change.class.getName(), Change.class));
+            }
+            if (index > 0) {
+                handled = exchanges.get(index - 1).getProperty(Change.class.getName(), Change.class).checkpoint();
+            }
+        }
+
+        @Override
+        public byte[] position() {
+            if (pending.isEmpty()) {
+                handled = reader.checkpoint();
+            }
+            return Bytes.utf8(handled.encode());
+        }
+
+        @Override
+        public void close() {
+            reader.close();
+        }
     }
 }

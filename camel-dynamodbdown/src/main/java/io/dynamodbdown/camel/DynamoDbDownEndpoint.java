@@ -5,9 +5,11 @@ import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
+import io.dynamodbdown.store.settings.ClientSettings;
 import io.dynamodbdown.store.settings.InvalidSettingsException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -18,10 +20,12 @@ import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.ScheduledPollEndpoint;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
- * Reads and writes a LevelDB-style ordered key-value database kept in one hash key of a DynamoDB table,
- * and polls a key range in key order.
+ * Reads and writes a LevelDB-style ordered key-value database kept in one hash key of a DynamoDB table; polls
+ * a key range in key order, or follows every change of it through the table's change stream.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "dynamodbdown", title = "DynamoDbDown",
         syntax = "dynamodbdown:tableName$hashKey", category = {Category.DATABASE, Category.CLOUD},
@@ -43,17 +47,26 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
     @UriParam
     private DynamoDbDownConfiguration configuration;
 
+    /**
+     * What the consumer follows: tail (the range in key order, and keys appended beyond it) or changes (every
+     * put, overwrite and delete from the table's change stream, one exchange each, from when the consumer first
+     * started; with resumeFromStore a restarted route goes on exactly where it stopped).
+     */
+    @UriParam(label = "consumer", defaultValue = "tail", enums = "tail,changes")
+    private DynamoDbDownConsumerMode mode = DynamoDbDownConsumerMode.tail;
+
     /** At most this many entries per poll. */
     @UriParam(label = "consumer", defaultValue = "500")
     private int maxMessagesPerPoll = 500;
 
-    /** Delete each entry once its exchange completed successfully: queue-like consumption. */
+    /** Delete each entry once its exchange completed successfully: queue-like consumption (mode=tail). */
     @UriParam(label = "consumer", defaultValue = "false")
     private boolean deleteAfterRead;
 
     /**
-     * Keep the consumer's last key in the table itself (under a reserved hash key) so that a restarted
-     * route continues after it instead of from the start of the range.
+     * Keep the consumer's position in the table itself (under a reserved hash key) so that a restarted route
+     * continues after it: its last key (mode=tail) or its change stream checkpoint (mode=changes), instead of
+     * from the start of the range or from the time it started.
      */
     @UriParam(label = "consumer", defaultValue = "false")
     private boolean resumeFromStore;
@@ -68,13 +81,15 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
     /**
      * How long (ms) after a key appears, keys written with it may still appear below it (the items of a
      * non-atomic batch become visible in any order). The consumer re-reads that window behind its newest key
-     * so late keys are delivered too; the stored position trails by as much.
+     * so late keys are delivered too; the stored position trails by as much. (mode=tail)
      */
     @UriParam(label = "consumer", defaultValue = "10000")
     private long settleTime = 10_000;
 
     private DynamoDbClient client;
     private boolean ownsClient;
+    private DynamoDbStreamsClient streamsClient;
+    private boolean ownsStreamsClient;
     private Database database;
 
     public DynamoDbDownEndpoint(String uri, DynamoDbDownComponent component, DynamoDbDownConfiguration configuration) {
@@ -90,9 +105,12 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
                     + RESERVED_HASH_KEY_PREFIX + "' are reserved for the component's own records");
         }
         List<String> problems = new ArrayList<>();
-        configuration.problems().forEach(p -> problems.add(p.describe(DynamoDbDownConfiguration.OPTION_NAMES)));
+        configuration.problems(defaultStreamView()).forEach(p -> problems.add(p.describe(DynamoDbDownConfiguration.OPTION_NAMES)));
         if (settleTime < 0) {
             problems.add("settleTime: must be 0 or more milliseconds, got " + settleTime);
+        }
+        if (mode == DynamoDbDownConsumerMode.changes && deleteAfterRead) {
+            problems.add("deleteAfterRead: is for mode=tail; a consumer of changes would see its own deletes");
         }
         if (maxMessagesPerPoll < 1) {
             problems.add("maxMessagesPerPoll: must be at least 1, got " + maxMessagesPerPoll);
@@ -106,8 +124,13 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
         return new Location(tableName, hashKey);
     }
 
+    /** A consumer of changes needs a stream with new values: the table it creates gets one unless told otherwise. */
+    private StreamViewType defaultStreamView() {
+        return mode == DynamoDbDownConsumerMode.changes ? StreamViewType.NEW_IMAGE : null;
+    }
+
     OpenOptions openOptions() {
-        return configuration.tableSettings().applyTo(
+        return configuration.tableSettings(defaultStreamView()).applyTo(
                 OpenOptions.defaults().withRetryPolicy(configuration.clientSettings().retryPolicy()));
     }
 
@@ -135,14 +158,30 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
         client = configuration.getDynamoDbClient();
         ownsClient = client == null;
         if (ownsClient) {
-            try {
-                client = configuration.clientSettings().buildClient();
-            } catch (InvalidSettingsException e) {
-                throw new IllegalArgumentException("Cannot start " + this + ": invalid option "
-                        + e.describe(DynamoDbDownConfiguration.OPTION_NAMES), e);
-            }
+            client = build(ClientSettings::buildClient);
         }
         database = DynamoDbDown.open(client, location(), openOptions());
+    }
+
+    private <C> C build(Function<ClientSettings, C> builder) {
+        try {
+            return builder.apply(configuration.clientSettings());
+        } catch (InvalidSettingsException e) {
+            throw new IllegalArgumentException("Cannot start " + this + ": invalid option "
+                    + e.describe(DynamoDbDownConfiguration.OPTION_NAMES), e);
+        }
+    }
+
+    /** The DynamoDB Streams client (the configured one, or one built on first use and closed with the endpoint). */
+    synchronized DynamoDbStreamsClient streamsClient() {
+        if (streamsClient == null) {
+            streamsClient = configuration.getDynamoDbStreamsClient();
+            ownsStreamsClient = streamsClient == null;
+            if (ownsStreamsClient) {
+                streamsClient = build(ClientSettings::buildStreamsClient);
+            }
+        }
+        return streamsClient;
     }
 
     @Override
@@ -155,6 +194,12 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
             client.close();
         }
         client = null;
+        synchronized (this) {
+            if (ownsStreamsClient && streamsClient != null) {
+                streamsClient.close();
+            }
+            streamsClient = null;
+        }
         super.doStop();
     }
 
@@ -192,6 +237,14 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
 
     public void setHashKey(String hashKey) {
         this.hashKey = hashKey;
+    }
+
+    public DynamoDbDownConsumerMode getMode() {
+        return mode;
+    }
+
+    public void setMode(DynamoDbDownConsumerMode mode) {
+        this.mode = mode;
     }
 
     public int getMaxMessagesPerPoll() {
