@@ -50,10 +50,15 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.Shard;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * Throughput and heap of the store, the connectors and the Camel component, each measured in the same run
@@ -213,6 +218,14 @@ public final class Benchmark {
         add("table -> Kafka: " + n + " entries through the source", sourceRow.get(source), sourceRow.get(rawRead), null,
                 sourceRow.get(fastest(rawSources, sourceRow)));
         tailReadCost(size(20_000), 20);
+
+        int changes = size(50_000);
+        Trial rawChanges = new Trial("raw GetRecords loop", () -> rawChanges(changedTable(changes), changes, false));
+        Trial rawChangesToKafka = new Trial("raw GetRecords + producer", () -> rawChanges(changedTable(changes), changes, true));
+        Trial changesSource = new Trial("source connector, changes mode", () -> changesSource(changedTable(changes), changes));
+        Map<Trial, Measured> changesRow = sideBySide(List.of(rawChanges, rawChangesToKafka, changesSource));
+        add("stream -> Kafka: " + changes + " changes through the source", changesRow.get(changesSource),
+                changesRow.get(rawChanges), null, changesRow.get(rawChangesToKafka));
 
         int camel = size(50_000);
         try (DefaultCamelContext context = new DefaultCamelContext()) {
@@ -808,6 +821,91 @@ public final class Benchmark {
         props.put("topic", topic);
         props.put("hash.key", "bench");
         props.put("mode", "snapshot");
+        props.put("batch.max.rows", "5000");
+        props.put("poll.interval.ms", "100");
+        connect.configureConnector(name, props);
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try (Admin admin = connect.kafka().createAdminClient()) {
+            return steadyRate(name, n,
+                    () -> admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset());
+        } finally {
+            connect.deleteConnector(name);
+        }
+    }
+
+    /**
+     * A new table with a NEW_IMAGE stream whose stream holds {@code changes} changes of one database: puts of
+     * half as many keys, then a delete of each. The database ends empty, so its source's snapshot sends nothing
+     * and every record it sends comes from the stream.
+     */
+    private String changedTable(int changes) {
+        String table = scratchTable();
+        client.updateTable(b -> b.tableName(table).streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_IMAGE)));
+        try (Database db = DynamoDbDown.open(client, table + "$bench")) {
+            List<BatchOperation> puts = new ArrayList<>();
+            List<BatchOperation> deletes = new ArrayList<>();
+            for (int i = 0; i < changes / 2; i++) {
+                puts.add(BatchOperation.put(key(i), VALUE));
+                deletes.add(BatchOperation.del(key(i)));
+            }
+            db.batch(puts);
+            db.batch(deletes);
+        }
+        return table;
+    }
+
+    /**
+     * The change stream read with raw clients: GetRecords of up to 1,000 records from the oldest one of each shard
+     * (parents listed first), optionally each record sent to a new one-partition topic (its new value, or a
+     * tombstone). Timed from the first GetRecords to the last record (acknowledged, with the producer).
+     */
+    private Sample rawChanges(String table, int n, boolean toKafka) {
+        String topic = "bench-raw-changes-" + (++tables);
+        if (toKafka) {
+            connect.kafka().createTopic(topic, 1);
+        }
+        String stream = client.describeTable(b -> b.tableName(table)).table().latestStreamArn();
+        try (DynamoDbStreamsClient streams = DynamoDbLocal.streamsClientFor(dynamo.endpoint());
+                KafkaProducer<byte[], byte[]> producer = toKafka ? connect.kafka().createProducer(Map.of()) : null) {
+            long start = System.nanoTime();
+            long read = 0;
+            for (Shard shard : streams.describeStream(b -> b.streamArn(stream)).streamDescription().shards()) {
+                String iterator = streams.getShardIterator(b -> b.streamArn(stream).shardId(shard.shardId())
+                        .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+                while (iterator != null && read < n) {
+                    String current = iterator;
+                    GetRecordsResponse response = streams.getRecords(b -> b.shardIterator(current).limit(1000));
+                    for (software.amazon.awssdk.services.dynamodb.model.Record record : response.records()) {
+                        if (producer != null) {
+                            AttributeValue value = record.dynamodb().newImage() == null ? null : record.dynamodb().newImage().get("value");
+                            producer.send(new ProducerRecord<>(topic, record.dynamodb().keys().get("key").b().asByteArrayUnsafe(),
+                                    value == null ? null : value.b().asByteArrayUnsafe()));
+                        }
+                        read++;
+                    }
+                    iterator = response.nextShardIterator();
+                }
+            }
+            if (producer != null) {
+                producer.flush();
+            }
+            if (read != n) {
+                throw new IllegalStateException("raw GetRecords read " + read + " of " + n + " changes");
+            }
+            return new Sample(n, System.nanoTime() - start);
+        }
+    }
+
+    /** The source in changes mode on a table whose database is empty and whose stream holds n changes. */
+    private Sample changesSource(String table, int n) throws Exception {
+        String topic = "bench-changes-" + (++tables);
+        String name = topic + "-source";
+        connect.kafka().createTopic(topic, 1);
+        Map<String, String> props = connector(table);
+        props.put("connector.class", DynamoDbDownSourceConnector.class.getName());
+        props.put("topic", topic);
+        props.put("hash.key", "bench");
+        props.put("mode", "changes");
         props.put("batch.max.rows", "5000");
         props.put("poll.interval.ms", "100");
         connect.configureConnector(name, props);

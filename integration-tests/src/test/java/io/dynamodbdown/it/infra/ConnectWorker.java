@@ -29,16 +29,35 @@ public final class ConnectWorker implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String bootstrapServers;
+    private final Map<String, String> overrides;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private Connect<?> connect;
     private URI url;
 
-    private ConnectWorker(String bootstrapServers) {
+    private ConnectWorker(String bootstrapServers, Map<String, String> overrides) {
         this.bootstrapServers = bootstrapServers;
+        this.overrides = Map.copyOf(overrides);
     }
 
     public static ConnectWorker start(String bootstrapServers) {
-        ConnectWorker worker = new ConnectWorker(bootstrapServers);
+        return start(bootstrapServers, Map.of());
+    }
+
+    /**
+     * A worker of its own group {@code dynamodbdown-it-<name>} (its own config, offset and status topics) with
+     * these worker settings added, e.g. {@code exactly.once.source.support=enabled}.
+     */
+    public static ConnectWorker startSeparate(String bootstrapServers, String name, Map<String, String> settings) {
+        Map<String, String> overrides = new HashMap<>(settings);
+        overrides.put("group.id", "dynamodbdown-it-" + name);
+        for (String topic : List.of("config", "offset", "status")) {
+            overrides.put(topic + ".storage.topic", "dynamodbdown-it-" + name + "-" + topic + "s");
+        }
+        return start(bootstrapServers, overrides);
+    }
+
+    private static ConnectWorker start(String bootstrapServers, Map<String, String> overrides) {
+        ConnectWorker worker = new ConnectWorker(bootstrapServers, overrides);
         worker.startWorker();
         return worker;
     }
@@ -83,6 +102,7 @@ public final class ConnectWorker implements AutoCloseable {
         // A restarted worker gets its tasks back at once instead of after the default 5 minutes.
         props.put("scheduled.rebalance.max.delay.ms", "0");
         props.put("producer.max.request.size", "2000000");
+        props.putAll(overrides);
         connect = new ConnectDistributed().startConnect(props);
         url = connect.rest().serverUrl();
     }

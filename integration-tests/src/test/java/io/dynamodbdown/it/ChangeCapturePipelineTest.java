@@ -1,0 +1,230 @@
+package io.dynamodbdown.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dynamodbdown.camel.DynamoDbDownConstants;
+import io.dynamodbdown.it.infra.ConnectWorker;
+import io.dynamodbdown.it.infra.DynamoDbService;
+import io.dynamodbdown.store.BatchOperation;
+import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.Entry;
+import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
+import io.dynamodbdown.testing.DynamoDbLocalProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+/**
+ * Pipeline 4: a continuous backup. A Camel route keeps writing random keys of a database, overwriting and
+ * deleting existing ones, while the source in changes mode copies it into a topic and the sink writes the topic
+ * into a second table. In the middle the Connect worker restarts and DynamoDB goes away for 5 seconds. When the
+ * writes stop, the copy equals the original entry for entry, deletes included.
+ */
+class ChangeCapturePipelineTest extends PipelineTestSupport {
+
+    private static final int KEYS = 400;
+
+    @Test
+    void theCopyEqualsTheOriginalAfterRandomWritesAWorkerRestartAndAnOutage(@TempDir Path data) throws Exception {
+        Path log = Files.createTempFile("dynamodb-local-changes", ".log");
+        try (DynamoDbLocalProcess process = DynamoDbLocalProcess.start(data, log.toFile());
+                DynamoDbService local = DynamoDbService.local(process.endpoint(), "DynamoDB Local (child JVM, -dbPath)", null);
+                DefaultCamelContext camel = new DefaultCamelContext()) {
+            String original = local.newTable("p4-original");
+            String copy = local.newTable("p4-copy");
+            String topic = "p4-backup";
+            try (Database db = DynamoDbDown.open(local.client(), original + "$orders",
+                    OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false))) {
+                List<BatchOperation> initial = new ArrayList<>();
+                for (int i = 0; i < KEYS; i += 2) {
+                    initial.add(BatchOperation.put(key(i), "initial"));
+                }
+                db.batch(initial);
+            }
+
+            camel.getRegistry().bind("dynamoDbClient", local.client());
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:write").to("dynamodbdown:" + original + "$orders?maxAttempts=2");
+                }
+            });
+            camel.start();
+            Writer writer = new Writer(camel.createProducerTemplate());
+            Thread writing = new Thread(writer, "p4-writer");
+            writing.start();
+
+            Map<String, String> source = source(original, "orders", topic);
+            source.putAll(local.connectorSettings());
+            source.put("mode", "changes");
+            source.put("batch.max.rows", "200");
+            source.put("max.retries", "3");
+            Map<String, String> sink = sink(topic, copy, "orders");
+            sink.putAll(local.connectorSettings());
+            sink.put("max.retries", "3");
+            sink.put("retry.backoff.ms", "500");
+            connect.putConnector("p4-source", source);
+            connect.putConnector("p4-sink", sink);
+            connect.awaitRunning("p4-source", 1);
+            connect.awaitRunning("p4-sink", 1);
+
+            writer.awaitWrites(1_500);
+            connect.restart();
+            connect.awaitRunning("p4-source", 1);
+            connect.awaitRunning("p4-sink", 1);
+            writer.awaitWrites(3_000);
+            process.kill();
+            await("a 5 s outage").pollDelay(Duration.ofSeconds(5)).until(() -> true);
+            process.startProcess();
+            writer.awaitWrites(4_500);
+            writer.stop.set(true);
+            writing.join();
+
+            List<Entry> expected = local.entries(original + "$orders");
+            awaitUntil(() -> local.entries(copy + "$orders").equals(expected), () -> "the copy to equal the original ("
+                    + expected.size() + " entries); it holds " + local.count(copy + "$orders") + "; connectors: "
+                    + connect.status("p4-source") + ", " + connect.status("p4-sink"));
+            System.out.printf("continuous backup: %,d writes (%,d deletes, %,d failed in the outage), %,d entries in both tables%n",
+                    writer.writes.get(), writer.deletes.get(), writer.failures.get(), expected.size());
+            assertTrue(writer.deletes.get() > 500 && writer.failures.get() > 0,
+                    "deletes and the outage happened: " + writer.deletes + " deletes, " + writer.failures + " failed writes");
+            connect.deleteConnector("p4-source");
+            connect.deleteConnector("p4-sink");
+        }
+    }
+
+    /**
+     * Exactly-once: a worker with exactly.once.source.support=enabled runs the source in changes mode (offsets and
+     * records committed in one transaction per poll) and restarts while changes stream in. A read_committed
+     * consumer then sees every change exactly once: as many records as there were changes, each put's value once.
+     */
+    @Test
+    void withExactlyOnceAReadCommittedConsumerSeesEveryChangeOnceAcrossAWorkerRestart() throws Exception {
+        String table = dynamo.newTable("p4-eos");
+        String topic = "p4-eos-backup";
+        try (ConnectWorker eos = ConnectWorker.startSeparate(kafka.bootstrapServers(), "eos",
+                Map.of("exactly.once.source.support", "enabled"));
+                Database db = DynamoDbDown.open(dynamo.client(), table + "$orders",
+                        OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false))) {
+            Map<String, String> source = source(table, "orders", topic);
+            source.put("mode", "changes");
+            source.put("batch.max.rows", "50");
+            source.put("exactly.once.support", "required");
+            source.put("transaction.boundary", "poll");
+            eos.putConnector("p4-eos", source);
+            eos.awaitRunning("p4-eos", 1);
+
+            Random random = new Random(44);
+            Set<String> present = new HashSet<>();
+            int changes = 0;
+            for (int i = 0; i < 3_000; i++) {
+                if (i == 1_500) {
+                    eos.restart();
+                }
+                String key = key(random.nextInt(300));
+                if (random.nextInt(4) == 0) {
+                    db.del(key);
+                    changes += present.remove(key) ? 1 : 0; // a delete of a missing key is no change
+                } else {
+                    db.put(key, "w" + i);
+                    present.add(key);
+                    changes++;
+                }
+            }
+            eos.awaitRunning("p4-eos", 1);
+            int expected = changes;
+            Map<String, String> state = new TreeMap<>();
+            db.stream(KeyRange.all()).forEach(e -> state.put(new String(e.getKey()), new String(e.getValue())));
+            kafka.consumeUntil(topic, r -> r.size() >= expected, expected + " changes", TIMEOUT);
+            List<List<ConsumerRecord<byte[], byte[]>>> reads = new ArrayList<>();
+            await("the topic to stop growing").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                reads.add(kafka.consumeAll(topic, TIMEOUT));
+                return reads.size() >= 2 && reads.get(reads.size() - 1).size() == reads.get(reads.size() - 2).size();
+            });
+            List<ConsumerRecord<byte[], byte[]>> records = reads.get(reads.size() - 1);
+
+            Map<String, String> replayed = new TreeMap<>();
+            Set<String> values = new HashSet<>();
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                String value = record.value() == null ? null : new String(record.value());
+                if (value == null) {
+                    replayed.remove(new String(record.key()));
+                } else {
+                    replayed.put(new String(record.key()), value);
+                    assertTrue(values.add(value), "put " + value + " arrived twice (" + records.size() + " records for "
+                            + expected + " changes)");
+                }
+            }
+            assertEquals(state, replayed, "the replay equals the table");
+            assertEquals(expected, records.size(), "one record per change: none twice, read_committed");
+            assertTrue(kafka.endOffsets(topic, TIMEOUT) > records.size(), "the records were written in transactions (their"
+                    + " commit markers take offsets)");
+            System.out.printf("exactly-once changes: %,d changes, %,d records read_committed across a worker restart%n",
+                    expected, records.size());
+            eos.deleteConnector("p4-eos");
+        }
+    }
+
+    private static String key(int i) {
+        return String.format("order-%04d", i);
+    }
+
+    /** Writes random keys through the route: a put of a new value, or (a quarter of the time) a delete. */
+    private static final class Writer implements Runnable {
+        final ProducerTemplate route;
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicInteger writes = new AtomicInteger();
+        final AtomicInteger deletes = new AtomicInteger();
+        final AtomicInteger failures = new AtomicInteger();
+        final Random random = new Random(4);
+
+        Writer(ProducerTemplate route) {
+            this.route = route;
+        }
+
+        @Override
+        public void run() {
+            for (int i = 0; !stop.get(); i++) {
+                String key = key(random.nextInt(KEYS));
+                boolean delete = random.nextInt(4) == 0;
+                try {
+                    if (delete) {
+                        route.sendBodyAndHeaders("direct:write", null, Map.of(DynamoDbDownConstants.OPERATION, "del",
+                                DynamoDbDownConstants.KEY, key));
+                        deletes.incrementAndGet();
+                    } else {
+                        route.sendBodyAndHeader("direct:write", "v" + i + "-" + "x".repeat(random.nextInt(200)),
+                                DynamoDbDownConstants.KEY, key);
+                    }
+                    writes.incrementAndGet();
+                } catch (RuntimeException e) {
+                    failures.incrementAndGet(); // DynamoDB is away: the route fails this write and goes on
+                }
+            }
+        }
+
+        void awaitWrites(int count) {
+            awaitUntil(() -> writes.get() >= count, () -> count + " writes; " + writes + " so far, " + failures + " failed");
+        }
+    }
+}
