@@ -52,7 +52,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
         /** The exchanges from {@code index} on (of the last {@link #next}) were not handled: deliver them again. */
         void handBack(List<Exchange> exchanges, int index);
 
-        /** The position to store, as bytes; null when there is none yet. */
+        /** The position to store now, as bytes; null when there is none, or nothing worth a write. */
         byte[] position();
 
         @Override
@@ -243,9 +243,19 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
      * the last change handled (the reader's own once nothing is pending, which also passes records it skipped).
      */
     private final class ChangeFeed implements Feed {
+        /**
+         * How often the position is stored while no change is handled: records of other databases and shard
+         * rollovers move the checkpoint (and so does storing it, a write to the same table), and a stored
+         * position must not fall a day behind the stream, which keeps records 24 hours.
+         */
+        private static final Duration IDLE_STORE_EVERY = Duration.ofMinutes(10);
+
         private final ChangeReader reader;
         private final Deque<Change> pending = new ArrayDeque<>();
         private ChangeCheckpoint handled;
+        /** Exchanges the last {@link #next} gave, to tell whether any were handled. */
+        private int delivered;
+        private long storedAt = System.nanoTime() - IDLE_STORE_EVERY.toNanos();
 
         ChangeFeed(KeyRange range, byte[] stored) {
             ChangeCheckpoint from = stored == null ? ChangeCheckpoint.fromNow()
@@ -268,6 +278,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
                 }
             }
             pending.clear();
+            delivered = changes.size();
             List<Exchange> exchanges = new ArrayList<>();
             for (Change change : changes) {
                 Exchange exchange = exchange(change.key(), change.value());
@@ -292,9 +303,15 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
 
         @Override
         public byte[] position() {
+            boolean handledSome = delivered > pending.size();
+            delivered = 0;
             if (pending.isEmpty()) {
                 handled = reader.checkpoint();
             }
+            if (!handledSome && System.nanoTime() - storedAt < IDLE_STORE_EVERY.toNanos()) {
+                return null;
+            }
+            storedAt = System.nanoTime();
             return Bytes.utf8(handled.encode());
         }
 

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +123,27 @@ class ChangesConsumerTest extends CamelTestSupport {
             byKey.computeIfAbsent(change.split("[ =]")[0], k -> new ArrayList<>()).add(change);
         }
         return byKey;
+    }
+
+    @Test
+    void anIdleConsumerDoesNotKeepRewritingItsPosition() throws Exception {
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("dynamodbdown:" + TABLE + "$idle?mode=changes&resumeFromStore=true&consumerId=idle&delay=20")
+                        .routeId("idle").to("mock:idle");
+            }
+        });
+        try (Database positions = DynamoDbDown.open(DynamoDbLocalExtension.get().client(),
+                TABLE + "$" + DynamoDbDownEndpoint.RESERVED_HASH_KEY_PREFIX + "consumer-positions")) {
+            byte[] key = Bytes.utf8("changes:consumer:idle");
+            await("the start position stored").atMost(Duration.ofSeconds(10)).until(() -> positions.get(key) != null);
+            byte[] stored = positions.get(key);
+            // every write of a position is a record in the table's stream: storing on each poll would never stop
+            await("no rewrite while idle").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                    .until(() -> Arrays.equals(stored, positions.get(key)));
+        }
+        context.getRouteController().stopRoute("idle");
     }
 
     @Test

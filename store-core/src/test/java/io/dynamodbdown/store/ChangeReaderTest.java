@@ -10,10 +10,13 @@ import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import io.dynamodbdown.testing.FaultInjectingHttpClient.Fault;
+import io.dynamodbdown.testing.FaultInjectingHttpClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,6 +101,28 @@ class ChangeReaderTest {
     }
 
     @Test
+    void streamsThrottlingIsRetriedAndReportedAsTransient(DynamoDbLocal local, DynamoDbClient client) {
+        String table = DynamoDbLocal.uniqueTableName("streams-limit");
+        try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
+                DynamoDbStreamsClient throttled = local.settings().withMaxAttempts(3)
+                        .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5)).streamsClientBuilder().httpClient(http).build();
+                Database db = DynamoDbDown.open(client, table + "$db", WITH_STREAM);
+                ChangeReader reader = DynamoDbDown.changes(throttled, db, KeyRange.all(), ChangeCheckpoint.since(null))) {
+            db.put("k1", "v1");
+            http.fail("GetRecords", Fault.STREAMS_LIMIT, 0, 2);
+            assertEquals(List.of("k1=v1"), text(read(reader, 1)), "two throttled answers, then the client's third attempt");
+            db.put("k2", "v2");
+            http.failAlways("GetRecords", Fault.STREAMS_LIMIT);
+            DynamoDbDownException e = assertThrows(DynamoDbDownException.class, () -> reader.poll(10));
+            assertTrue(e.isRetryable(), "throttling passes: worth polling again");
+            http.heal();
+            assertEquals(List.of("k2=v2"), text(read(reader, 1)));
+            assertTrue(http.injected() >= 5, "the faults happened: " + http.injected());
+            db.dropTable();
+        }
+    }
+
+    @Test
     void aTableWithoutAStreamSaysHowToGetOneAndOpeningCanEnableIt(DynamoDbClient client) {
         String table = DynamoDbLocal.uniqueTableName("no-stream");
         try (Database plain = DynamoDbDown.open(client, table)) {
@@ -130,12 +155,18 @@ class ChangeReaderTest {
             }
             List<Change> changes = read(reader, 15);
             assertEquals(expected, text(changes));
-            assertTrue(reader.checkpoint().shards().size() >= 3, "read across shards: " + reader.checkpoint());
+            assertTrue(changes.get(14).checkpoint().shards().size() <= 2,
+                    "the checkpoint keeps the frontier, not every shard read: " + changes.get(14).checkpoint());
+            try (ChangeReader resumed = DynamoDbDown.changes(embedded.dynamoDbStreamsClient(), db, KeyRange.all(),
+                    changes.get(7).checkpoint())) {
+                assertEquals(expected.subList(8, 15), text(read(resumed, 7)), "resumed in the second shard, nothing twice");
+            }
         }
     }
 
     @Test
     void expiredIteratorsAreRenewedAndACheckpointTheStreamNoLongerCoversIsReported() {
+        AmazonDynamoDBLocal embedded = DynamoDBEmbedded.create(); // its clock moves: not shared with other tests
         DynamoDbClient client = embedded.dynamoDbClient();
         try (Database db = DynamoDbDown.open(client, DynamoDbLocal.uniqueTableName("expiry") + "$db", WITH_STREAM);
                 ChangeReader reader = DynamoDbDown.changes(embedded.dynamoDbStreamsClient(), db, KeyRange.all(),
@@ -155,6 +186,8 @@ class ChangeReaderTest {
                 }
             });
             assertTrue(lost.getMessage().contains("new snapshot"), lost.getMessage());
+        } finally {
+            embedded.shutdownNow();
         }
     }
 
@@ -175,12 +208,64 @@ class ChangeReaderTest {
             failing.failGetRecordsAfter(1); // the first shard reads, the second fails
             List<Change> first = reader.poll(100);
             assertEquals(expected.subList(0, 4), text(first), "the changes read before the failure are handed over");
+            assertThrows(DynamoDbDownException.class, () -> reader.poll(100), "and the failure comes with the next poll");
             failing.failGetRecordsAfter(0);
             assertThrows(DynamoDbDownException.class, () -> reader.poll(100), "a failure before anything was read surfaces");
             failing.heal();
             List<Change> all = new ArrayList<>(first);
             all.addAll(read(reader, 8));
             assertEquals(expected, text(all), "nothing lost, nothing twice");
+        }
+    }
+
+    @Test
+    void aStreamTurnedOffAndOnWhileReadingIsReportedAsLostChanges() {
+        DynamoDbClient client = embedded.dynamoDbClient();
+        String table = DynamoDbLocal.uniqueTableName("replaced");
+        try (Database db = DynamoDbDown.open(client, table + "$db", WITH_STREAM);
+                ChangeReader reader = DynamoDbDown.changes(embedded.dynamoDbStreamsClient(), db, KeyRange.all(),
+                        ChangeCheckpoint.since(null))) {
+            db.put("k1", "v1");
+            assertEquals(List.of("k1=v1"), text(read(reader, 1)));
+            client.updateTable(b -> b.tableName(table).streamSpecification(spec -> spec.streamEnabled(false)));
+            client.updateTable(b -> b.tableName(table).streamSpecification(spec -> spec.streamEnabled(true)
+                    .streamViewType(StreamViewType.NEW_IMAGE)));
+            db.put("k2", "v2"); // in the new stream: the reader of the old one must not go quiet
+            AtomicReference<ChangesLostException> lost = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                try {
+                    assertEquals(List.of(), reader.poll(100), "nothing more from the old stream");
+                } catch (ChangesLostException e) {
+                    lost.set(e);
+                }
+                return lost.get() != null;
+            });
+            assertTrue(lost.get().getMessage().contains("turned off"), lost.get().getMessage());
+        }
+    }
+
+    @Test
+    void aShardWhoseFirstRecordsWereTrimmedBeforeTheyWereReadIsReportedNotSkipped() {
+        AmazonDynamoDBLocal embedded = DynamoDBEmbedded.create(); // its clock moves: not shared with other tests
+        DynamoDbClient client = embedded.dynamoDbClient();
+        try (Database db = DynamoDbDown.open(client, DynamoDbLocal.uniqueTableName("trimmed-child") + "$db", WITH_STREAM);
+                ChangeReader reader = DynamoDbDown.changes(embedded.dynamoDbStreamsClient(), db, KeyRange.all(),
+                        ChangeCheckpoint.since(null))) {
+            db.put("k1", "v1");
+            assertEquals(List.of("k1=v1"), text(read(reader, 1)));
+            embedded.triggerShardRollovers();
+            assertEquals(List.of(), reader.poll(100)); // the parent is read to its end; its child has nothing yet
+            ChangeCheckpoint stored = reader.checkpoint();
+            db.put("k2", "written while the reader was away"); // into the child, which the checkpoint has not read
+            embedded.dilateEventTimes(Duration.ofHours(25).toMillis()); // k2 is past the stream's 24 hours
+            db.put("k3", "v3");
+            assertThrows(ChangesLostException.class, () -> {
+                try (ChangeReader resumed = DynamoDbDown.changes(embedded.dynamoDbStreamsClient(), db, KeyRange.all(), stored)) {
+                    read(resumed, 1);
+                }
+            }, "k2 was lost: the reader must say so, not start the child at its oldest record kept");
+        } finally {
+            embedded.shutdownNow();
         }
     }
 

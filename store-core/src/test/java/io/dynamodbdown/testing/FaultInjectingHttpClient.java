@@ -33,6 +33,8 @@ public final class FaultInjectingHttpClient implements SdkHttpClient {
     public enum Fault {
         /** HTTP 400 ProvisionedThroughputExceededException. */
         THROTTLE,
+        /** HTTP 400 LimitExceededException: DynamoDB Streams' throttling (too many calls on a shard or stream). */
+        STREAMS_LIMIT,
         /** HTTP 500 InternalServerError. */
         SERVER_ERROR,
         /** No connection at all, as when the server is down. */
@@ -113,6 +115,7 @@ public final class FaultInjectingHttpClient implements SdkHttpClient {
                 return switch (failure) {
                     case THROTTLE -> answer(400, "ProvisionedThroughputExceededException",
                             "The level of configured provisioned throughput for the table was exceeded (injected)");
+                    case STREAMS_LIMIT -> answer(400, "LimitExceededException", "Rate exceeded for shard (injected)");
                     case SERVER_ERROR -> answer(500, "InternalServerError", "Internal server error (injected)");
                     case CONNECTION_REFUSED -> throw new ConnectException("Connection refused (injected)");
                     case ANSWER_LOST -> {

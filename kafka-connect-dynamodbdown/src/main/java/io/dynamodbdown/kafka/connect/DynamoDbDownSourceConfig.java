@@ -37,6 +37,8 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
     public static final String TAIL_SETTLE_MS = "tail.settle.ms";
 
     public static final String CHANGES_ON_TRIMMED = "changes.on.trimmed";
+    public static final String CHANGES_HEARTBEAT_INTERVAL_MS = "changes.heartbeat.interval.ms";
+    public static final String CHANGES_HEARTBEAT_TOPIC = "changes.heartbeat.topic";
 
     public static final String MODE_TAIL = "tail";
     public static final String MODE_SNAPSHOT = "snapshot";
@@ -109,6 +111,17 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
                         "In changes mode, when the change stream no longer holds what follows the stored position (it"
                                 + " keeps 24 hours): fail the task, or take a new snapshot and follow the stream from there.",
                         GROUP_READS, ++order, Width.SHORT, "On a trimmed stream")
+                .define(CHANGES_HEARTBEAT_INTERVAL_MS, Type.LONG, 600_000L, Range.atLeast(0), Importance.MEDIUM,
+                        "In changes mode, how often a database whose stream position moved without a change of its own"
+                                + " (other databases' changes, shard rollovers) sends a heartbeat record to "
+                                + CHANGES_HEARTBEAT_TOPIC + ", so its stored position keeps up with the stream, which keeps"
+                                + " records 24 hours. 0: never (a database quiet for a day then needs " + CHANGES_ON_TRIMMED + ").",
+                        GROUP_READS, ++order, Width.SHORT, "Heartbeat interval (ms)")
+                .define(CHANGES_HEARTBEAT_TOPIC, Type.STRING, "dynamodbdown-heartbeats", new ConfigDef.NonEmptyString(),
+                        Importance.LOW,
+                        "The topic of the heartbeat records (key: the hash key, value: the stream position). It must exist"
+                                + " or be creatable (broker auto-creation or topic.creation settings); compaction keeps it small.",
+                        GROUP_READS, ++order, Width.MEDIUM, "Heartbeat topic")
                 .define(TAIL_SETTLE_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
                         "In tail mode: how long after a key appears keys of the same writes may still appear below it"
                                 + " (a non-atomic batch becomes visible in any order). The source keeps re-reading that"
@@ -174,6 +187,14 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
 
     boolean changes() {
         return MODE_CHANGES.equals(getString(MODE).toLowerCase(Locale.ROOT));
+    }
+
+    long heartbeatIntervalMs() {
+        return getLong(CHANGES_HEARTBEAT_INTERVAL_MS);
+    }
+
+    String heartbeatTopic() {
+        return getString(CHANGES_HEARTBEAT_TOPIC);
     }
 
     boolean resnapshotOnTrimmed() {

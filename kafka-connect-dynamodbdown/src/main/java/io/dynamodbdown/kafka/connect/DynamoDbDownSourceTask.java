@@ -251,6 +251,9 @@ public class DynamoDbDownSourceTask extends SourceTask {
         /** Where the change reader starts, once the snapshot is complete. */
         ChangeCheckpoint from;
         ChangeReader reader;
+        /** The position the partition's last record (change or heartbeat) carried, and when it was sent. */
+        ChangeCheckpoint lastSent;
+        long lastSentAt = System.nanoTime();
 
         Feed(RangePartition partition, Database db) {
             this.partition = partition;
@@ -258,12 +261,37 @@ public class DynamoDbDownSourceTask extends SourceTask {
             this.db = db;
             Map<String, Object> stored = context.offsetStorageReader().offset(sourcePartition);
             from = RangePartition.checkpointOf(stored);
+            lastSent = from;
             if (from != null) {
                 LOG.info("Resuming the changes of {} from its checkpoint", partition.hashKey());
             } else {
                 Instant since = RangePartition.sinceOf(stored);
                 startSnapshot(RangePartition.keyOf(stored), since != null ? since : ChangeCheckpoint.fromNow().since());
             }
+        }
+
+        /**
+         * Sends the reader's position as a heartbeat record when it moved and the interval passed since this
+         * partition's last record: a Connect source commits offsets only with records, and the position of a
+         * database without changes of its own would otherwise stay where its last change was, until the stream no
+         * longer holds it. Records of a partition are committed in order, so it never passes one not yet sent.
+         */
+        private void heartbeatIfDue(boolean sentChanges, List<SourceRecord> records) {
+            long now = System.nanoTime();
+            ChangeCheckpoint position = reader.checkpoint();
+            if (sentChanges) {
+                lastSentAt = now;
+                lastSent = position;
+                return;
+            }
+            long interval = TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMs());
+            if (interval == 0 || position.equals(lastSent) || now - lastSentAt < interval) {
+                return;
+            }
+            records.add(new SourceRecord(sourcePartition, RangePartition.streamOffset(position), config.heartbeatTopic(), null,
+                    Schema.BYTES_SCHEMA, Bytes.utf8(partition.hashKey()), Schema.BYTES_SCHEMA, Bytes.utf8(position.encode())));
+            lastSentAt = now;
+            lastSent = position;
         }
 
         private void startSnapshot(byte[] lastKey, Instant since) {
@@ -291,10 +319,12 @@ public class DynamoDbDownSourceTask extends SourceTask {
                 if (reader == null) {
                     reader = DynamoDbDown.changes(streams, db, partition.range(), from);
                 }
-                for (Change change : reader.poll(wanted)) {
+                List<Change> changes = reader.poll(wanted);
+                for (Change change : changes) {
                     records.add(record(sourcePartition, RangePartition.streamOffset(change.checkpoint()), change.key(),
                             change.value(), change.at().toEpochMilli(), change.isDelete() ? DELETE : PUT));
                 }
+                heartbeatIfDue(!changes.isEmpty(), records);
             } catch (ChangesLostException e) {
                 if (!config.resnapshotOnTrimmed()) {
                     throw new ConnectException(e.getMessage() + ". Set " + DynamoDbDownSourceConfig.CHANGES_ON_TRIMMED

@@ -171,6 +171,7 @@ class ChangesSourceTaskTest {
         assertNotNull(tombstone.timestamp(), "a change carries the time DynamoDB recorded it");
         assertTrue(sent.stream().filter(r -> r.value() != null).allMatch(r -> change(r).equals("put")));
         assertNull(sent.get(0).timestamp(), "a snapshot record has no change time: Kafka stamps it");
+        assertTrue(sent.stream().allMatch(r -> r.topic().equals("backup")), "no heartbeat: changes came, and 10 minutes did not pass");
 
         // a restart from the offset of each of these records (were it the last committed) sends what follows
         for (int cut : List.of(0, 40, snapshotRecords - 1, snapshotRecords, sent.size() - 2)) {
@@ -181,6 +182,45 @@ class ChangesSourceTaskTest {
             List<SourceRecord> resumed = new ArrayList<>(sent.subList(0, cut + 1));
             pollUntilReplayEqualsTable(start(committed), resumed);
         }
+    }
+
+    @Test
+    void aQuietDatabaseSendsHeartbeatsSoItsStoredPositionKeepsUpWithTheStream() throws Exception {
+        DynamoDbDownSourceTask task = start(new InMemoryOffsets(), "changes.heartbeat.interval.ms", "1");
+        List<SourceRecord> sent = new ArrayList<>();
+        pollUntilReplayEqualsTable(task, sent);
+        try (Database other = DynamoDbDown.open(dynamo.client(), table + "$other")) {
+            other.put("x", "another database's change: it moves the stream position, not this database");
+        }
+        List<SourceRecord> heartbeats = new ArrayList<>();
+        await("a heartbeat").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ZERO).until(() -> {
+            List<SourceRecord> records = task.poll();
+            if (records != null) {
+                records.stream().filter(r -> r.topic().equals("dynamodbdown-heartbeats")).forEach(heartbeats::add);
+            }
+            return !heartbeats.isEmpty();
+        });
+        SourceRecord heartbeat = heartbeats.get(heartbeats.size() - 1);
+        assertEquals(new RangePartition("orders", KeyRange.all()).changesPartition(table), heartbeat.sourcePartition());
+        assertEquals("orders", new String((byte[]) heartbeat.key()));
+        ChangeCheckpoint position = RangePartition.checkpointOf(heartbeat.sourceOffset());
+        assertEquals(position.encode(), new String((byte[]) heartbeat.value()));
+
+        InMemoryOffsets committed = new InMemoryOffsets();
+        committed.store(heartbeat.sourcePartition(), heartbeat.sourceOffset());
+        db.put(key(1), "after the heartbeat");
+        DynamoDbDownSourceTask resumed = start(committed);
+        List<SourceRecord> after = new ArrayList<>();
+        await("the next change").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ZERO).until(() -> {
+            List<SourceRecord> records = resumed.poll();
+            if (records != null) {
+                records.stream().filter(r -> r.topic().equals("backup")).forEach(after::add);
+            }
+            return !after.isEmpty();
+        });
+        assertEquals(List.of(key(1) + "=after the heartbeat"),
+                after.stream().map(r -> new String((byte[]) r.key()) + "=" + new String((byte[]) r.value())).toList(),
+                "resumed from the heartbeat's position: the change after it, nothing before it again");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.dynamodbdown.store.dynamodb;
 
 import io.dynamodbdown.store.DynamoDbDownException;
+import io.dynamodbdown.store.settings.ClientSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.UnknownHostException;
@@ -52,7 +53,7 @@ final class Failures {
             return isTransientCancellation(cancelled);
         }
         if (e instanceof AwsServiceException service) {
-            return service.isThrottlingException() || service.statusCode() >= 500
+            return service.isThrottlingException() || service.statusCode() >= 500 || ClientSettings.isStreamsLimitExceeded(e)
                     || e instanceof ProvisionedThroughputExceededException || e instanceof RequestLimitExceededException
                     || e instanceof TransactionConflictException || e instanceof TransactionInProgressException;
         }

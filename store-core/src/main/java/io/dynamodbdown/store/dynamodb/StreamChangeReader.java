@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -24,6 +26,8 @@ import software.amazon.awssdk.services.dynamodb.model.OperationType;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.StreamDescription;
+import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -31,10 +35,11 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 /**
  * Reads one database's changes from its table's DynamoDB stream. It walks the stream's shard tree: a shard is
  * read only once its parent is read to its end (so each key's changes come in order), new shards are found by
- * listing the stream again, closed shards are finished and then forgotten once the stream drops them. A shard
- * iterator that expired (after 15 minutes) is asked for again from the checkpoint. Records of other hash keys,
- * keys outside the range and changes recorded before the checkpoint's {@code since} are passed over; they still
- * move the checkpoint.
+ * listing the stream again, and a shard is read from its first record, so records trimmed before they were read
+ * are noticed instead of skipped. A shard iterator that expired (after 15 minutes) is asked for again from the
+ * checkpoint. Records of other hash keys, keys outside the range and changes recorded before the checkpoint's
+ * {@code since} are passed over; they still move the checkpoint. The checkpoint keeps only the frontier: a shard
+ * is forgotten once a descendant of it has been read (that implies it was read to its end).
  */
 final class StreamChangeReader implements ChangeReader {
 
@@ -52,8 +57,17 @@ final class StreamChangeReader implements ChangeReader {
     private final String streamArn;
     /** The stream's shards, in the order to read them: parents before their children. */
     private List<Shard> shards = List.of();
+    /** The listed shards by id, and the ids of each listed shard's listed children. */
+    private Map<String, Shard> listed = Map.of();
+    private Map<String, List<String>> children = Map.of();
     private long listedAt = Long.MIN_VALUE;
+    /** Where the next poll starts in {@link #shards}: it moves on every poll, so no shard waits behind a busy one. */
+    private int firstShard;
+    /** A shard read that failed after others had returned changes: the next poll reports it first. */
+    private RuntimeException deferredFailure;
     private final Map<String, String> iterators = new HashMap<>();
+    /** Shards this reader started at the oldest record kept, their first ones being trimmed already. */
+    private final Set<String> startedAtOldestKept = new HashSet<>();
     private ChangeCheckpoint checkpoint;
 
     StreamChangeReader(DynamoDbStreamsClient streams, DynamoDbDatabase db, KeyRange range, ChangeCheckpoint from) {
@@ -86,12 +100,16 @@ final class StreamChangeReader implements ChangeReader {
     @Override
     public List<Change> poll(int max) {
         db.ensureOpen();
-        List<Change> changes = new ArrayList<>();
+        if (deferredFailure != null) {
+            RuntimeException failure = deferredFailure;
+            deferredFailure = null;
+            throw failure;
+        }
         listShardsIfDue();
-        for (Shard shard : shards) {
-            if (changes.size() >= max) {
-                break;
-            }
+        List<Change> changes = new ArrayList<>();
+        int count = shards.size();
+        for (int i = 0; i < count && changes.size() < max; i++) {
+            Shard shard = shards.get((firstShard + i) % count);
             if (!readable(shard)) {
                 continue;
             }
@@ -103,53 +121,103 @@ final class StreamChangeReader implements ChangeReader {
                 if (changes.isEmpty()) {
                     throw e;
                 }
-                // The checkpoint already stands after the changes read: hand them over, and fail on the next poll.
-                LOG.debug("Reading shard {} failed; returning the {} changes read before", shard.shardId(), changes.size(), e);
+                // The checkpoint stands right after the changes read: hand them over, and report this next poll.
+                deferredFailure = e;
                 break;
             }
         }
+        firstShard = count == 0 ? 0 : (firstShard + 1) % count;
         return changes;
+    }
+
+    /** Read to its end: marked so, or a descendant of it was read (a child is read only after its parent). */
+    private boolean done(String shardId) {
+        if (ChangeCheckpoint.SHARD_DONE.equals(checkpoint.shards().get(shardId))) {
+            return true;
+        }
+        for (String child : children.getOrDefault(shardId, List.of())) {
+            if (checkpoint.shards().containsKey(child) || done(child)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Not finished, and its parent (if the stream still lists it) is. */
     private boolean readable(Shard shard) {
-        if (ChangeCheckpoint.SHARD_DONE.equals(checkpoint.shards().get(shard.shardId()))) {
+        if (done(shard.shardId())) {
             return false;
         }
         String parent = shard.parentShardId();
-        return parent == null || shards.stream().noneMatch(s -> s.shardId().equals(parent))
-                || ChangeCheckpoint.SHARD_DONE.equals(checkpoint.shards().get(parent));
+        return parent == null || !listed.containsKey(parent) || done(parent);
     }
 
-    /** Reads one batch of the shard into {@code changes}; true when the shard turned out closed and read to its end. */
+    /**
+     * Reads one batch of the shard into {@code changes}; true when the shard turned out closed and read to its
+     * end. A batch is taken whole or not at all: if a record of it cannot be read, nothing of it is handed over
+     * and the next read starts again right after the checkpoint.
+     */
     private boolean readShard(Shard shard, int max, List<Change> changes) {
-        String iterator = iterators.get(shard.shardId());
+        String shardId = shard.shardId();
+        String iterator = iterators.get(shardId);
         if (iterator == null) {
-            iterator = newIterator(shard.shardId());
+            iterator = newIterator(shard);
         }
-        GetRecordsResponse response = getRecords(iterator, max);
+        GetRecordsResponse response;
+        try {
+            response = getRecords(iterator, max);
+        } catch (ChangesLostException trimmed) {
+            if (checkpoint.shards().containsKey(shardId)) {
+                throw trimmed; // trimmed after the checkpoint's position: lost
+            }
+            response = getRecords(atOldestKept(shard, trimmed), max); // trimmed between asking for the iterator and reading
+        }
         if (response == null) {
-            LOG.debug("Shard iterator of {} expired; asking for one again from the checkpoint", shard.shardId());
-            response = getRecords(newIterator(shard.shardId()), max);
+            LOG.debug("Shard iterator of {} expired; asking for one again from the checkpoint", shardId);
+            response = getRecords(newIterator(shard), max);
             if (response == null) {
-                throw new DynamoDbDownException("A new shard iterator of " + shard.shardId() + " expired at once; the"
+                throw new DynamoDbDownException("A new shard iterator of " + shardId + " expired at once; the"
                         + " stream's clock and this one's differ by more than 15 minutes?", null, true);
             }
         }
-        for (Record record : response.records()) {
-            checkpoint = checkpoint.at(shard.shardId(), record.dynamodb().sequenceNumber());
-            Change change = change(record);
-            if (change != null) {
-                changes.add(change);
+        ChangeCheckpoint after = checkpoint;
+        List<Change> read = new ArrayList<>();
+        try {
+            for (Record record : response.records()) {
+                after = advance(after, shard, record.dynamodb().sequenceNumber());
+                Change change = change(record, after);
+                if (change != null) {
+                    read.add(change);
+                }
             }
+        } catch (RuntimeException e) {
+            iterators.remove(shardId);
+            throw e;
         }
+        checkpoint = after;
+        changes.addAll(read);
         if (response.nextShardIterator() == null) {
-            checkpoint = checkpoint.at(shard.shardId(), ChangeCheckpoint.SHARD_DONE);
-            iterators.remove(shard.shardId());
+            checkpoint = advance(checkpoint, shard, ChangeCheckpoint.SHARD_DONE);
+            iterators.remove(shardId);
             return true;
         }
-        iterators.put(shard.shardId(), response.nextShardIterator());
+        iterators.put(shardId, response.nextShardIterator());
         return false;
+    }
+
+    /**
+     * The checkpoint with the shard read up to {@code position}. A shard's first position drops its ancestors
+     * from the checkpoint: reading it implies they were read to their end, so the checkpoint stays the frontier.
+     */
+    private ChangeCheckpoint advance(ChangeCheckpoint from, Shard shard, String position) {
+        boolean first = !from.shards().containsKey(shard.shardId());
+        ChangeCheckpoint after = from.at(shard.shardId(), position);
+        for (String ancestor = shard.parentShardId(); first && ancestor != null && after.shards().containsKey(ancestor); ) {
+            after = after.without(ancestor);
+            Shard listedAncestor = listed.get(ancestor);
+            ancestor = listedAncestor == null ? null : listedAncestor.parentShardId();
+        }
+        return after;
     }
 
     /** The next records of a shard; null when the iterator expired (they live 15 minutes). */
@@ -161,25 +229,64 @@ final class StreamChangeReader implements ChangeReader {
             if ("ExpiredIteratorException".equals(code)) {
                 return null;
             }
-            if ("TrimmedDataAccessException".equals(code)) {
-                throw lost("the records after the checkpoint were trimmed from the stream", e);
+            if ("TrimmedDataAccessException".equals(code) || "ResourceNotFoundException".equals(code)) {
+                throw lost("the records after the checkpoint are no longer in the stream", e);
             }
             throw Failures.wrap("reading the change stream of " + db.location(), e);
         }
     }
 
-    /** An iterator after the checkpoint's last record of the shard, or from the shard's oldest record. */
-    private String newIterator(String shardId) {
+    /**
+     * An iterator right after the checkpoint's last record of the shard or, for a shard not read yet, at its first
+     * record. Reading from the first record (not the oldest one kept) tells when records were trimmed before
+     * they were read: lost changes if the reader followed the shard's parent, unless they are older than the
+     * checkpoint's {@code since} anyway (then the oldest record kept is where to start).
+     */
+    private String newIterator(Shard shard) {
+        String shardId = shard.shardId();
         String after = checkpoint.shards().get(shardId);
+        if (after != null) {
+            return iterator(shardId, ShardIteratorType.AFTER_SEQUENCE_NUMBER, after);
+        }
+        String first = shard.sequenceNumberRange() == null ? null : shard.sequenceNumberRange().startingSequenceNumber();
+        if (first != null) {
+            try {
+                return iterator(shardId, ShardIteratorType.AT_SEQUENCE_NUMBER, first);
+            } catch (ChangesLostException trimmed) {
+                return atOldestKept(shard, trimmed);
+            }
+        }
+        return iterator(shardId, ShardIteratorType.TRIM_HORIZON, null);
+    }
+
+    /** The shard's first records are trimmed: lost changes if the reader needed them, else start at the oldest kept. */
+    private String atOldestKept(Shard shard, ChangesLostException trimmed) {
+        if (followsItsParent(shard) && !sinceIsRetained()) {
+            throw lost("the first records of shard " + shard.shardId() + " were trimmed before they were read", trimmed);
+        }
+        startedAtOldestKept.add(shard.shardId());
+        return iterator(shard.shardId(), ShardIteratorType.TRIM_HORIZON, null);
+    }
+
+    /**
+     * The reader read this shard's parent from a known position (not from the oldest record kept, as a reader
+     * starting afresh does): the shard continues where the reader stands.
+     */
+    private boolean followsItsParent(Shard shard) {
+        String parent = shard.parentShardId();
+        return parent != null && !startedAtOldestKept.contains(parent)
+                && (checkpoint.shards().containsKey(parent) || (listed.containsKey(parent) && done(parent)));
+    }
+
+    /** Everything since the checkpoint's {@code since} is still kept: a record trimmed was older, and not wanted. */
+    private boolean sinceIsRetained() {
+        return checkpoint.since() != null && checkpoint.since().isAfter(Instant.now().minus(RETENTION));
+    }
+
+    private String iterator(String shardId, ShardIteratorType type, String sequenceNumber) {
         try {
-            return streams.getShardIterator(b -> {
-                b.streamArn(streamArn).shardId(shardId);
-                if (after == null) {
-                    b.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
-                } else {
-                    b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).sequenceNumber(after);
-                }
-            }).shardIterator();
+            return streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shardId).shardIteratorType(type)
+                    .sequenceNumber(sequenceNumber)).shardIterator();
         } catch (SdkException e) {
             String code = errorCode(e);
             if ("TrimmedDataAccessException".equals(code) || "ResourceNotFoundException".equals(code)) {
@@ -198,39 +305,90 @@ final class StreamChangeReader implements ChangeReader {
                 ? service.awsErrorDetails().errorCode() : null;
     }
 
-    /** The stream's shards again, parents first; a shard the checkpoint was still reading must still be there. */
+    /**
+     * The stream's shards again, parents first. A shard the checkpoint was still reading must still be listed, and
+     * so must something of the lineage it was following; a stream turned off ends once its shards are read.
+     */
     private void listShardsIfDue() {
         long now = System.nanoTime();
         if (listedAt != Long.MIN_VALUE && now - listedAt < LIST_SHARDS_EVERY.toNanos()) {
             return;
         }
-        Map<String, Shard> listed = new LinkedHashMap<>();
+        Map<String, Shard> found = new LinkedHashMap<>();
+        StreamStatus status = null;
         String start = null;
         do {
             String from = start;
-            var description = Failures.call("listing the shards of the change stream of " + db.location(),
-                    () -> streams.describeStream(b -> b.streamArn(streamArn).exclusiveStartShardId(from)))
-                    .streamDescription();
-            description.shards().forEach(shard -> listed.put(shard.shardId(), shard));
+            StreamDescription description = describeStream(from);
+            status = description.streamStatus();
+            description.shards().forEach(shard -> found.put(shard.shardId(), shard));
             start = description.lastEvaluatedShardId();
         } while (start != null);
-        if (!checkpoint.shards().isEmpty() && checkpoint.shards().keySet().stream().noneMatch(listed::containsKey)
-                && listed.values().stream().noneMatch(shard -> shard.parentShardId() != null
+        Map<String, List<String>> childrenOf = new HashMap<>();
+        for (Shard shard : found.values()) {
+            if (shard.parentShardId() != null && found.containsKey(shard.parentShardId())) {
+                childrenOf.computeIfAbsent(shard.parentShardId(), p -> new ArrayList<>()).add(shard.shardId());
+            }
+        }
+        if (!checkpoint.shards().isEmpty() && checkpoint.shards().keySet().stream().noneMatch(found::containsKey)
+                && found.values().stream().noneMatch(shard -> shard.parentShardId() != null
                         && checkpoint.shards().containsKey(shard.parentShardId()))) {
             // Neither a shard it read nor a child of one is left: whole shards may have come and gone since.
             throw lost("none of the shards it read (" + String.join(", ", checkpoint.shards().keySet())
                     + "), nor any child of them, is still in the stream", null);
         }
         for (Map.Entry<String, String> known : checkpoint.shards().entrySet()) {
-            if (!listed.containsKey(known.getKey())) {
-                if (!ChangeCheckpoint.SHARD_DONE.equals(known.getValue())) {
-                    throw lost("shard " + known.getKey() + " was still being read but the stream dropped it", null);
-                }
-                checkpoint = checkpoint.without(known.getKey()); // read to its end, and now gone: forget it
+            if (!found.containsKey(known.getKey()) && !ChangeCheckpoint.SHARD_DONE.equals(known.getValue())) {
+                throw lost("shard " + known.getKey() + " was still being read but the stream dropped it", null);
             }
         }
-        shards = parentsFirst(listed);
+        listed = found;
+        children = childrenOf;
+        shards = parentsFirst(found);
         listedAt = now;
+        forgetWhatIsImplied();
+        if (status != StreamStatus.ENABLED && status != StreamStatus.ENABLING
+                && shards.stream().allMatch(shard -> done(shard.shardId()))) {
+            throw lost("the table's change stream " + streamArn + " was turned off (" + status + "); changes made"
+                    + " after that, or in a stream turned on since, are not in it", null);
+        }
+    }
+
+    private StreamDescription describeStream(String exclusiveStartShardId) {
+        try {
+            return streams.describeStream(b -> b.streamArn(streamArn).exclusiveStartShardId(exclusiveStartShardId))
+                    .streamDescription();
+        } catch (SdkException e) {
+            if ("ResourceNotFoundException".equals(errorCode(e))) {
+                throw lost("the table's change stream " + streamArn + " is gone", e);
+            }
+            throw Failures.wrap("listing the shards of the change stream of " + db.location(), e);
+        }
+    }
+
+    /**
+     * Drops from the checkpoint what the rest of it implies, so it stays as small as the frontier: a shard with a
+     * descendant in the checkpoint (read to its end, or the descendant would not have been read), and a finished
+     * shard the stream no longer lists once no listed child of it is left unread.
+     */
+    private void forgetWhatIsImplied() {
+        ChangeCheckpoint kept = checkpoint;
+        for (String shardId : checkpoint.shards().keySet()) {
+            boolean descendantRead = children.getOrDefault(shardId, List.of()).stream().anyMatch(this::readOrAfter);
+            boolean goneAndFinished = !listed.containsKey(shardId)
+                    && ChangeCheckpoint.SHARD_DONE.equals(checkpoint.shards().get(shardId))
+                    && listed.values().stream().noneMatch(shard -> shardId.equals(shard.parentShardId()));
+            if (descendantRead || goneAndFinished) {
+                kept = kept.without(shardId);
+            }
+        }
+        checkpoint = kept;
+    }
+
+    /** The shard or one of its descendants is in the checkpoint. */
+    private boolean readOrAfter(String shardId) {
+        return checkpoint.shards().containsKey(shardId)
+                || children.getOrDefault(shardId, List.of()).stream().anyMatch(this::readOrAfter);
     }
 
     private static List<Shard> parentsFirst(Map<String, Shard> listed) {
@@ -253,8 +411,11 @@ final class StreamChangeReader implements ChangeReader {
         ordered.add(shard);
     }
 
-    /** The record as a change of this database, or null when it is another database's, outside the range or too old. */
-    private Change change(Record record) {
+    /**
+     * The record as a change of this database, with the reader's checkpoint right after it; null when it is
+     * another database's, outside the range or older than the checkpoint's {@code since}.
+     */
+    private Change change(Record record, ChangeCheckpoint after) {
         TableLayout layout = db.layout();
         Map<String, AttributeValue> keys = record.dynamodb().keys();
         AttributeValue hash = keys.get(layout.hashAttribute());
@@ -263,11 +424,11 @@ final class StreamChangeReader implements ChangeReader {
         }
         byte[] key = layout.keyOf(keys);
         Instant at = record.dynamodb().approximateCreationDateTime();
-        if (!range.contains(key) || (checkpoint.since() != null && at.isBefore(checkpoint.since()))) {
+        if (!range.contains(key) || (after.since() != null && at.isBefore(after.since()))) {
             return null;
         }
         byte[] value = record.eventName() == OperationType.REMOVE ? null : layout.valueOf(record.dynamodb().newImage());
-        return new Change(key, value, at, checkpoint);
+        return new Change(key, value, at, after);
     }
 
     private ChangesLostException lost(String what, Exception cause) {

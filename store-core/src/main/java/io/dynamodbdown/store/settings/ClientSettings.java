@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -146,11 +147,21 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
         BackoffStrategy backoff = retryBaseDelay.isZero() ? BackoffStrategy.retryImmediately() // the SDK wants a positive base
                 : BackoffStrategy.exponentialDelay(retryBaseDelay, retryMaxDelay);
         return AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                .retryOnException(ClientSettings::isStreamsLimitExceeded)
                 .maxAttempts(maxAttempts)
                 .backoffStrategy(backoff)
                 .throttlingBackoffStrategy(backoff)
                 .circuitBreakerEnabled(false)
                 .build();
+    }
+
+    /**
+     * DynamoDB Streams' throttling answer (too many GetRecords or DescribeStream calls on a shard or stream),
+     * which the SDK's standard conditions do not count as throttling.
+     */
+    public static boolean isStreamsLimitExceeded(Throwable e) {
+        return e instanceof AwsServiceException service && service.awsErrorDetails() != null
+                && "LimitExceededException".equals(service.awsErrorDetails().errorCode());
     }
 
     /**
