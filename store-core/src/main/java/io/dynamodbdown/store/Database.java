@@ -1,5 +1,6 @@
 package io.dynamodbdown.store;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -104,6 +105,19 @@ public interface Database extends AutoCloseable {
 
     /** Deletes every key in the range (limit and reverse included) and returns how many were deleted. */
     long clear(KeyRange range);
+
+    /**
+     * Removes the chunks of large values that no entry refers to any more and that were written more than
+     * {@code olderThan} ago (younger ones may belong to a write still under way): what a writer left behind when
+     * it stopped between a value's chunks and its entry, or a batch that replaced a large value written
+     * concurrently by another process. Returns how many values' chunks it removed. Safe to run at any time.
+     */
+    long sweep(Duration olderThan);
+
+    /** {@link #sweep(Duration)} of what is more than an hour old. */
+    default long sweep() {
+        return sweep(Duration.ofHours(1));
+    }
 
     boolean isClosed();
 

@@ -1,7 +1,7 @@
 package io.dynamodbdown.store;
 
 /**
- * A key or value that DynamoDB would refuse (empty key, key over 1024 bytes, item over 400 KB). Raised
+ * A key or value the store refuses (empty key, key over 1024 bytes, value over the database's maxValueSize). Raised
  * before any request is sent, so nothing of the operation or batch was written.
  */
 public class InvalidEntryException extends IllegalArgumentException {

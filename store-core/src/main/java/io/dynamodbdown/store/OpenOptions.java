@@ -29,6 +29,9 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  *     NEW_AND_OLD_IMAGES keeps old values too); null (default) for none
  * @param enableStream give an existing table without a change stream one of {@code streamView} (default false:
  *     an existing table is never changed unless asked)
+ * @param maxValueSize the largest value a put accepts, in bytes (default {@value #DEFAULT_MAX_VALUE_SIZE}, 16 MiB;
+ *     at most {@value #MAX_VALUE_SIZE_LIMIT}, 256 MiB). Values whose item would pass DynamoDB's 400 KB limit are
+ *     kept as chunks in the same table; a value is always read and written whole, so it is held in memory once
  */
 public record OpenOptions(
         boolean createIfMissing,
@@ -43,12 +46,15 @@ public record OpenOptions(
         RetryPolicy retryPolicy,
         Layout layout,
         StreamViewType streamView,
-        boolean enableStream) {
+        boolean enableStream,
+        long maxValueSize) {
 
     public static final int DEFAULT_PAGE_SIZE = 10_000;
+    public static final long DEFAULT_MAX_VALUE_SIZE = 16L * 1024 * 1024;
+    public static final long MAX_VALUE_SIZE_LIMIT = 256L * 1024 * 1024;
 
     private static final OpenOptions DEFAULTS = new OpenOptions(true, false, BillingMode.PAY_PER_REQUEST, 5, 5,
-            Duration.ofSeconds(60), true, DEFAULT_PAGE_SIZE, 8, RetryPolicy.DEFAULT, Layout.AUTO, null, false);
+            Duration.ofSeconds(60), true, DEFAULT_PAGE_SIZE, 8, RetryPolicy.DEFAULT, Layout.AUTO, null, false, DEFAULT_MAX_VALUE_SIZE);
 
     public OpenOptions {
         Objects.requireNonNull(billingMode, "billingMode");
@@ -79,6 +85,10 @@ public record OpenOptions(
         if (enableStream && streamView == null) {
             throw new IllegalArgumentException("enableStream needs a streamView: NEW_IMAGE or NEW_AND_OLD_IMAGES");
         }
+        if (maxValueSize < 0 || maxValueSize > MAX_VALUE_SIZE_LIMIT) {
+            throw new IllegalArgumentException("maxValueSize must be between 0 and " + MAX_VALUE_SIZE_LIMIT
+                    + " bytes (256 MiB: a value is held in memory whole), got " + maxValueSize);
+        }
     }
 
     public static OpenOptions defaults() {
@@ -100,6 +110,7 @@ public record OpenOptions(
         Layout layout;
         StreamViewType streamView;
         boolean enableStream;
+        long maxValueSize;
     }
 
     private OpenOptions with(Consumer<Fields> change) {
@@ -117,10 +128,11 @@ public record OpenOptions(
         f.layout = layout;
         f.streamView = streamView;
         f.enableStream = enableStream;
+        f.maxValueSize = maxValueSize;
         change.accept(f);
         return new OpenOptions(f.createIfMissing, f.errorIfExists, f.billingMode, f.readCapacity, f.writeCapacity,
                 f.activeTimeout, f.consistentRead, f.pageSize, f.writeConcurrency, f.retryPolicy, f.layout, f.streamView,
-                f.enableStream);
+                f.enableStream, f.maxValueSize);
     }
 
     public OpenOptions withCreateIfMissing(boolean value) {
@@ -176,5 +188,10 @@ public record OpenOptions(
             f.streamView = view;
             f.enableStream = enableOnExistingTable;
         });
+    }
+
+    /** The largest value a put accepts; values past DynamoDB's 400 KB item limit are kept as chunks. */
+    public OpenOptions withMaxValueSize(long bytes) {
+        return with(f -> f.maxValueSize = bytes);
     }
 }

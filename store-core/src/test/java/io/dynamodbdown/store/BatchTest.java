@@ -84,7 +84,7 @@ class BatchTest {
         for (int i = 0; i < 100; i++) {
             operations.add(BatchOperation.put("ok-" + i, "v"));
         }
-        operations.add(BatchOperation.put(Bytes.utf8("too-big"), new byte[410 * 1024]));
+        operations.add(BatchOperation.put(Bytes.utf8("too-big"), new byte[(int) OpenOptions.DEFAULT_MAX_VALUE_SIZE + 1]));
         InvalidEntryException e = assertThrows(InvalidEntryException.class, () -> db.batch(operations));
         assertTrue(e.getMessage().contains("\"too-big\""), e.getMessage());
         assertEquals(List.of(), drain(db.iterator(KeyRange.all())), "nothing of the batch was written");

@@ -156,11 +156,11 @@ class ReadWriteTest {
     }
 
     @Test
-    void itemOver400KbIsRejectedNamingKeyAndSize() {
+    void aValueOverMaxValueSizeIsRejectedNamingKeyAndSize() {
         InvalidEntryException e = assertThrows(InvalidEntryException.class,
-                () -> db.put(Bytes.utf8("huge"), new byte[400 * 1024]));
-        assertTrue(e.getMessage().contains("\"huge\""), e.getMessage());
-        assertTrue(e.getMessage().contains("409600"), e.getMessage());
+                () -> db.put(Bytes.utf8("huge"), new byte[(int) OpenOptions.DEFAULT_MAX_VALUE_SIZE + 1]));
+        assertTrue(e.getMessage().contains("\"huge\"") && e.getMessage().contains("16777217 bytes")
+                && e.getMessage().contains("maxValueSize"), e.getMessage());
         assertFalse(db.has("huge"), "nothing was written");
     }
 
@@ -195,7 +195,7 @@ class ReadWriteTest {
         db.check(BatchOperation.put("fine", "v"));
         db.check(BatchOperation.del("fine"));
         InvalidEntryException e = assertThrows(InvalidEntryException.class,
-                () -> db.check(BatchOperation.put(Bytes.utf8("big"), new byte[410 * 1024])));
+                () -> db.check(BatchOperation.put(Bytes.utf8("big"), new byte[(int) OpenOptions.DEFAULT_MAX_VALUE_SIZE + 1])));
         assertTrue(e.getMessage().contains("\"big\""), e.getMessage());
         assertThrows(InvalidEntryException.class, () -> db.check(BatchOperation.del(new byte[0])));
         assertFalse(db.has("fine"));

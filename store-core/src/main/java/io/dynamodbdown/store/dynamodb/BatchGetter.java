@@ -14,7 +14,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 
-/** Reads many keys with BatchGetItem: 100 distinct keys per call, calls in parallel, unprocessed keys retried. */
+/** Reads many keys' items with BatchGetItem: 100 distinct keys per call, calls in parallel, unprocessed keys retried. */
 final class BatchGetter {
 
     /** DynamoDB's limit for the keys in one BatchGetItem call. */
@@ -37,44 +37,49 @@ final class BatchGetter {
         this.consistentRead = consistentRead;
     }
 
-    /** Values in the order of {@code keys}, null where a key is missing; keys were checked by the caller. */
-    List<byte[]> getMany(List<byte[]> keys) {
+    /**
+     * The items of the keys found (keys checked by the caller), by key: with their values if {@code withValues},
+     * and with the references of values kept in chunks either way.
+     */
+    Map<ByteBuffer, Map<String, AttributeValue>> items(List<byte[]> keys, boolean withValues) {
         // DynamoDB refuses a key twice in one request, so ask for each distinct key once.
         LinkedHashSet<ByteBuffer> distinct = new LinkedHashSet<>();
         for (byte[] key : keys) {
             distinct.add(ByteBuffer.wrap(key));
         }
-        Map<ByteBuffer, byte[]> found = new HashMap<>();
-        for (Map<ByteBuffer, byte[]> part : Parallel.map(pool,
-                Parallel.chunks(new ArrayList<>(distinct), MAX_BATCH_GET_KEYS), this::getChunk)) {
+        Map<ByteBuffer, Map<String, AttributeValue>> found = new HashMap<>();
+        for (Map<ByteBuffer, Map<String, AttributeValue>> part : Parallel.map(pool,
+                Parallel.chunks(new ArrayList<>(distinct), MAX_BATCH_GET_KEYS), chunk -> getChunk(chunk, withValues))) {
             found.putAll(part);
         }
-        List<byte[]> values = new ArrayList<>(keys.size());
-        for (byte[] key : keys) {
-            values.add(found.get(ByteBuffer.wrap(key)));
-        }
-        return values;
+        return found;
     }
 
-    private Map<ByteBuffer, byte[]> getChunk(List<ByteBuffer> chunk) {
+    private Map<ByteBuffer, Map<String, AttributeValue>> getChunk(List<ByteBuffer> chunk, boolean withValues) {
         List<Map<String, AttributeValue>> pending = new ArrayList<>(chunk.size());
         for (ByteBuffer key : chunk) {
             pending.add(layout.itemKey(location.hashKey(), key.array()));
         }
-        Map<ByteBuffer, byte[]> found = new HashMap<>();
+        Map<String, String> names = new HashMap<>(LargeValues.referenceNames());
+        names.put(TableLayout.RANGE, layout.rangeAttribute());
+        String projection = TableLayout.RANGE + ", " + LargeValues.REFERENCE_PROJECTION;
+        if (withValues) {
+            names.put(TableLayout.VALUE, layout.valueAttribute());
+            projection += ", " + TableLayout.VALUE;
+        }
+        Map<ByteBuffer, Map<String, AttributeValue>> found = new HashMap<>();
         for (int attempt = 1; ; attempt++) {
             KeysAndAttributes request = KeysAndAttributes.builder()
                     .keys(pending)
                     .consistentRead(consistentRead)
-                    .projectionExpression(TableLayout.RANGE + ", " + TableLayout.VALUE)
-                    .expressionAttributeNames(Map.of(TableLayout.RANGE, layout.rangeAttribute(),
-                            TableLayout.VALUE, layout.valueAttribute()))
+                    .projectionExpression(projection)
+                    .expressionAttributeNames(names)
                     .build();
             String what = "getMany of " + pending.size() + " keys from " + location;
             BatchGetItemResponse response = Failures.call(what,
                     () -> client.batchGetItem(b -> b.requestItems(Map.of(location.table(), request))));
             for (Map<String, AttributeValue> item : response.responses().getOrDefault(location.table(), List.of())) {
-                found.put(ByteBuffer.wrap(layout.keyOf(item)), layout.valueOf(item));
+                found.put(ByteBuffer.wrap(layout.keyOf(item)), item);
             }
             KeysAndAttributes unprocessed = response.unprocessedKeys().get(location.table());
             if (unprocessed == null || unprocessed.keys().isEmpty()) {

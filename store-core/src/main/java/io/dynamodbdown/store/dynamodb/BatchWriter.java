@@ -1,6 +1,5 @@
 package io.dynamodbdown.store.dynamodb;
 
-import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.BatchWriteException;
 import io.dynamodbdown.store.DynamoDbDownException;
 import io.dynamodbdown.store.Location;
@@ -13,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
@@ -21,8 +21,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
- * Writes checked, de-duplicated operations: BatchWriteItem calls of 25 sent concurrently with
- * UnprocessedItems retried, or one TransactWriteItems call for an atomic batch.
+ * Writes checked, de-duplicated requests: BatchWriteItem calls of 25 sent concurrently with UnprocessedItems
+ * retried, or one TransactWriteItems call for an atomic batch.
  */
 final class BatchWriter {
 
@@ -45,18 +45,40 @@ final class BatchWriter {
         this.pool = pool;
     }
 
-    /** Writes the operations (one per key); a {@link BatchWriteException} names any keys not written. */
-    void write(List<BatchOperation> operations) {
-        List<WriteRequest> requests = new ArrayList<>(operations.size());
-        for (BatchOperation operation : operations) {
-            requests.add(writeRequest(operation));
+    /** Writes the requests, items of this database (one per key); a {@link BatchWriteException} names any keys not written. */
+    void write(List<WriteRequest> requests) {
+        Outcome outcome = send(requests);
+        if (!outcome.unwritten().isEmpty()) {
+            String reason = outcome.cause() == null
+                    ? "DynamoDB left them unprocessed through " + retrier.maxAttempts() + " attempts"
+                    : outcome.cause().getMessage();
+            throw new BatchWriteException(reason + ", table " + location, keysOf(outcome.unwritten()), outcome.cause(),
+                    outcome.retryable());
         }
+    }
+
+    /** Writes requests that are not entries of the database (the chunks of large values): all of them, or throws. */
+    void writeAll(List<WriteRequest> requests, String what) {
+        Outcome outcome = send(requests);
+        if (!outcome.unwritten().isEmpty()) {
+            String reason = outcome.cause() == null
+                    ? "DynamoDB left " + outcome.unwritten().size() + " items unprocessed through " + retrier.maxAttempts() + " attempts"
+                    : outcome.cause().getMessage();
+            throw new DynamoDbDownException(what + " failed: " + reason, outcome.cause(), outcome.retryable());
+        }
+    }
+
+    /** What was not written, and why: the failure to report and whether writing it again may succeed. */
+    private record Outcome(List<WriteRequest> unwritten, RuntimeException cause, boolean retryable) {
+    }
+
+    private Outcome send(List<WriteRequest> requests) {
         List<ChunkResult> results = Parallel.map(pool, Parallel.chunks(requests, MAX_BATCH_WRITE_ITEMS), this::writeChunk);
-        List<byte[]> unwritten = new ArrayList<>();
+        List<WriteRequest> unwritten = new ArrayList<>();
         RuntimeException cause = null;
         boolean retryable = true;
         for (ChunkResult result : results) {
-            unwritten.addAll(result.unwrittenKeys());
+            unwritten.addAll(result.unwritten());
             RuntimeException failure = result.cause();
             if (failure == null) {
                 continue;
@@ -68,24 +90,11 @@ final class BatchWriter {
             }
             retryable &= transientFailure;
         }
-        if (!unwritten.isEmpty()) {
-            String reason = cause == null
-                    ? "DynamoDB left them unprocessed through " + retrier.maxAttempts() + " attempts"
-                    : cause.getMessage();
-            throw new BatchWriteException(reason + ", table " + location, unwritten, cause, retryable);
-        }
+        return new Outcome(unwritten, cause, retryable);
     }
 
-    /** Writes all operations or none, as one transaction (the caller checked the size limits). */
-    void writeAtomic(List<BatchOperation> operations) {
-        List<TransactWriteItem> items = new ArrayList<>(operations.size());
-        for (BatchOperation operation : operations) {
-            items.add(operation instanceof BatchOperation.Put put
-                    ? TransactWriteItem.builder().put(p -> p.tableName(location.table())
-                            .item(layout.item(location.hashKey(), put.key(), put.value(), put.text()))).build()
-                    : TransactWriteItem.builder().delete(d -> d.tableName(location.table())
-                            .key(layout.itemKey(location.hashKey(), operation.key()))).build());
-        }
+    /** Writes all items or none, as one transaction (the caller checked the size limits). */
+    void writeAtomic(List<TransactWriteItem> items) {
         // The same token on every attempt makes a retried transaction idempotent for DynamoDB.
         String token = UUID.randomUUID().toString();
         String what = "atomic batch of " + items.size() + " operations on " + location;
@@ -105,15 +114,23 @@ final class BatchWriter {
         }
     }
 
-    private WriteRequest writeRequest(BatchOperation operation) {
-        return operation instanceof BatchOperation.Put put
-                ? WriteRequest.builder().putRequest(PutRequest.builder()
-                        .item(layout.item(location.hashKey(), put.key(), put.value(), put.text())).build()).build()
-                : WriteRequest.builder().deleteRequest(DeleteRequest.builder()
-                        .key(layout.itemKey(location.hashKey(), operation.key())).build()).build();
+    static WriteRequest put(Map<String, AttributeValue> item) {
+        return WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build();
     }
 
-    private record ChunkResult(List<byte[]> unwrittenKeys, RuntimeException cause) {
+    static WriteRequest delete(Map<String, AttributeValue> key) {
+        return WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(key).build()).build();
+    }
+
+    TransactWriteItem transactPut(Map<String, AttributeValue> item) {
+        return TransactWriteItem.builder().put(p -> p.tableName(location.table()).item(item)).build();
+    }
+
+    TransactWriteItem transactDelete(Map<String, AttributeValue> key) {
+        return TransactWriteItem.builder().delete(d -> d.tableName(location.table()).key(key)).build();
+    }
+
+    private record ChunkResult(List<WriteRequest> unwritten, RuntimeException cause) {
         static final ChunkResult DONE = new ChunkResult(List.of(), null);
     }
 
@@ -130,18 +147,18 @@ final class BatchWriter {
                 }
                 LOG.debug("{}: {} of {} items unprocessed (attempt {})", location, pending.size(), sent.size(), attempt);
                 if (attempt >= retrier.maxAttempts()) {
-                    return new ChunkResult(keysOf(pending), null);
+                    return new ChunkResult(pending, null);
                 }
             } catch (SdkException e) {
                 // the client's retry strategy has already retried the request itself
-                return new ChunkResult(keysOf(sent), Failures.wrap("BatchWriteItem of " + sent.size() + " items", e));
+                return new ChunkResult(sent, Failures.wrap("BatchWriteItem of " + sent.size() + " items", e));
             } catch (RuntimeException e) {
-                return new ChunkResult(keysOf(sent), e); // whatever a decorated client throws: keep the exact keys
+                return new ChunkResult(sent, e); // whatever a decorated client throws: keep the exact requests
             }
             try {
                 retrier.pauseBeforeRetry(attempt);
             } catch (DynamoDbDownException interrupted) {
-                return new ChunkResult(keysOf(pending), interrupted);
+                return new ChunkResult(pending, interrupted);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.dynamodbdown.store.dynamodb;
 
 import io.dynamodbdown.store.BatchOperation;
+import io.dynamodbdown.store.BatchWriteException;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.DatabaseClosedException;
@@ -15,13 +16,16 @@ import io.dynamodbdown.store.RangeIterator;
 import io.dynamodbdown.store.WriteBatch;
 import io.dynamodbdown.store.WriteOptions;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,18 +33,24 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /** A {@link Database} in one hash key of a DynamoDB table. Open it with {@code DynamoDbDown.open}. */
 final class DynamoDbDatabase implements Database {
 
+    private static final Logger LOG = LoggerFactory.getLogger(DynamoDbDatabase.class);
     /** Keys deleted per batch by {@link #clear}: enough to keep all write slots busy, little memory. */
     private static final int CLEAR_CHUNK = 1000;
     /** DynamoDB's limit for one TransactWriteItems call, across all items. */
@@ -55,6 +65,7 @@ final class DynamoDbDatabase implements Database {
     private final ExecutorService pool;
     private final BatchWriter writer;
     private final BatchGetter getter;
+    private final LargeValues large;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private DynamoDbDatabase(DynamoDbClient client, Location location, OpenOptions options, TableLayout layout) {
@@ -67,6 +78,7 @@ final class DynamoDbDatabase implements Database {
         this.pool = Executors.newFixedThreadPool(options.writeConcurrency(), daemonThreads(location));
         this.writer = new BatchWriter(client, location, layout, retrier, pool);
         this.getter = new BatchGetter(client, location, layout, retrier, pool, options.consistentRead());
+        this.large = new LargeValues(client, location, layout, writer, retrier, pool, options.consistentRead());
     }
 
     /** Opens (creating the table when allowed and missing) and waits until the table is ACTIVE. */
@@ -100,18 +112,70 @@ final class DynamoDbDatabase implements Database {
     public byte[] get(byte[] key) {
         ensureOpen();
         layout.checkKey(key);
+        Map<String, AttributeValue> item = getItem(key, options.consistentRead());
+        return item == null ? null : currentValueOf(key, item);
+    }
+
+    /** The key's item (every attribute), or null. */
+    private Map<String, AttributeValue> getItem(byte[] key, boolean consistent) {
         GetItemResponse response = Failures.call("get " + Bytes.describe(key) + " from " + location,
                 () -> client.getItem(b -> b.tableName(location.table())
                         .key(layout.itemKey(location.hashKey(), key))
-                        .consistentRead(options.consistentRead())));
-        return response.hasItem() && !response.item().isEmpty() ? layout.valueOf(response.item()) : null;
+                        .consistentRead(consistent)));
+        return response.hasItem() && !response.item().isEmpty() ? response.item() : null;
+    }
+
+    /**
+     * The value an entry's item stands for: its value attribute, or the chunks its reference names; null when
+     * those chunks are gone (the entry was overwritten or deleted meanwhile, its old chunks removed).
+     */
+    byte[] valueOf(Map<String, AttributeValue> item) {
+        LargeValues.Reference reference = LargeValues.referenceOf(item);
+        return reference == null ? layout.valueOf(item) : large.read(reference);
+    }
+
+    /**
+     * The value of an item read a moment ago. If its chunks were replaced since, the key is read again: the value
+     * it has now, whole (null if it was deleted). Never a mix of two values.
+     */
+    private byte[] currentValueOf(byte[] key, Map<String, AttributeValue> item) {
+        for (int attempt = 1; ; attempt++) {
+            byte[] value = valueOf(item);
+            if (value != null) {
+                return value;
+            }
+            Map<String, AttributeValue> now = getItem(key, true);
+            if (now == null) {
+                return null;
+            }
+            LargeValues.Reference before = LargeValues.referenceOf(item);
+            LargeValues.Reference after = LargeValues.referenceOf(now);
+            if (after != null && after.equals(before)) {
+                throw new DynamoDbDownException("The " + before.size() + "-byte value of " + Bytes.describe(key) + " in "
+                        + location + " is missing chunks of version " + before.version() + " (were they removed by hand?)");
+            }
+            if (attempt >= retrier.maxAttempts()) {
+                throw new DynamoDbDownException("The value of " + Bytes.describe(key) + " in " + location + " was replaced "
+                        + attempt + " times while it was being read; read it again", null, true);
+            }
+            item = now;
+        }
     }
 
     @Override
     public List<byte[]> getMany(List<byte[]> keys) {
         ensureOpen();
         keys.forEach(layout::checkKey);
-        return keys.isEmpty() ? List.of() : getter.getMany(keys);
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        Map<ByteBuffer, Map<String, AttributeValue>> items = getter.items(keys, true);
+        List<byte[]> values = new ArrayList<>(keys.size());
+        for (byte[] key : keys) {
+            Map<String, AttributeValue> item = items.get(ByteBuffer.wrap(key));
+            values.add(item == null ? null : currentValueOf(key, item));
+        }
+        return values;
     }
 
     @Override
@@ -130,9 +194,27 @@ final class DynamoDbDatabase implements Database {
     @Override
     public void put(BatchOperation.Put put) {
         ensureOpen();
-        layout.checkEntry(location.hashKey(), put.key(), put.value());
-        Failures.call("put " + Bytes.describe(put.key()) + " into " + location, () -> client.putItem(b -> b
-                .tableName(location.table()).item(layout.item(location.hashKey(), put.key(), put.value(), put.text()))));
+        checkOperation(put);
+        LargeValues.Reference written = fitsInItem(put, 0) ? null : large.write(put.key(), put.value());
+        boolean replacesLarge = written != null || large.mayHold();
+        Map<String, AttributeValue> item = written == null
+                ? layout.item(location.hashKey(), put.key(), put.value(), put.text()) : large.entryItem(put.key(), written);
+        PutItemResponse response = Failures.call("put " + Bytes.describe(put.key()) + " into " + location, () -> client.putItem(b -> b
+                .tableName(location.table()).item(item).returnValues(replacesLarge ? ReturnValue.ALL_OLD : ReturnValue.NONE)));
+        discardReplaced(response.attributes(), written);
+    }
+
+    /** Whether the put's value fits in its entry's own item ({@code extra}: bytes a token adds); if not, it goes in chunks. */
+    private boolean fitsInItem(BatchOperation.Put put, int extra) {
+        return layout.itemSize(location.hashKey(), put.key(), put.value()) + extra <= TableLayout.MAX_ITEM_BYTES;
+    }
+
+    /** Removes the chunks of the large value a write replaced ({@code old}: the item before it), unless it wrote them. */
+    private void discardReplaced(Map<String, AttributeValue> old, LargeValues.Reference written) {
+        LargeValues.Reference replaced = LargeValues.referenceOf(old);
+        if (replaced != null && (written == null || !replaced.version().equals(written.version()))) {
+            large.discard(replaced);
+        }
     }
 
     @Override
@@ -140,14 +222,54 @@ final class DynamoDbDatabase implements Database {
         ensureOpen();
         Objects.requireNonNull(expect, "expect");
         checkOperation(operation);
-        if (operation instanceof BatchOperation.Put put) {
-            layout.checkEntry(location.hashKey(), put.key(), put.value(), TableLayout.TOKEN_BYTES);
-        }
-        TableLayout.Condition condition = layout.condition(expect);
-        String token = operation instanceof BatchOperation.Put ? UUID.randomUUID().toString() : null;
         String what = operation + " if " + expect + " in " + location;
+        LargeValues.Reference written = operation instanceof BatchOperation.Put put && !fitsInItem(put, TableLayout.TOKEN_BYTES)
+                ? large.write(put.key(), put.value()) : null;
+        String token = operation instanceof BatchOperation.Put ? UUID.randomUUID().toString() : null;
+        boolean done;
+        if (expectedBytesFitInItem(operation.key(), expect)) {
+            done = writeIfCondition(operation, layout.condition(expect), expect, written, token, what);
+        } else {
+            // No item holds such a value inline: compare it here, then write only if the stored form is unchanged.
+            Map<String, AttributeValue> current = getItem(operation.key(), true);
+            done = current != null && matches(expect, currentValueOf(operation.key(), current))
+                    && writeIfStored(operation, current, written, token, what);
+        }
+        if (!done && written != null) {
+            large.discard(written); // the condition failed: the entry was not written, nothing refers to these chunks
+        }
+        return done;
+    }
+
+    /** Whether the value or prefix {@code expect} compares with could be stored in an item: a condition can name it. */
+    private boolean expectedBytesFitInItem(byte[] key, Expect expect) {
+        byte[] expected = expect instanceof Expect.Value value ? value.value()
+                : expect instanceof Expect.ValuePrefix prefix ? prefix.prefix() : null;
+        return expected == null || layout.itemSize(location.hashKey(), key, expected) <= TableLayout.MAX_ITEM_BYTES;
+    }
+
+    private static boolean matches(Expect expect, byte[] value) {
+        if (expect instanceof Expect.Absent) {
+            return value == null;
+        }
+        if (value == null) {
+            return false;
+        }
+        if (expect instanceof Expect.Value expected) {
+            return Arrays.equals(expected.value(), value);
+        }
+        if (expect instanceof Expect.ValuePrefix prefix) {
+            return value.length >= prefix.prefix().length
+                    && Arrays.equals(prefix.prefix(), 0, prefix.prefix().length, value, 0, prefix.prefix().length);
+        }
+        return true;
+    }
+
+    /** Writes if the condition holds; when it fails only because of how the value is stored, compares it here. */
+    private boolean writeIfCondition(BatchOperation operation, TableLayout.Condition condition, Expect expect,
+            LargeValues.Reference written, String token, String what) {
         try {
-            sendIf(operation, condition, token, what);
+            discardReplaced(sendIf(operation, condition, written, token, what), written);
             return true;
         } catch (DynamoDbDownException e) {
             if (!(e.getCause() instanceof ConditionalCheckFailedException failed)) {
@@ -158,40 +280,29 @@ final class DynamoDbDatabase implements Database {
                     && token.equals(current.get(TableLayout.TOKEN_ATTRIBUTE).s())) {
                 return true; // the client sent it again after an answer got lost: the first attempt did write it
             }
-            if (expect instanceof Expect.Value value && current != null && current.get(layout.valueAttribute()) != null
-                    && Arrays.equals(value.value(), layout.valueOf(current))) {
-                // stored in a form this layout does not write (another writer's S on a native table, an N, a
-                // BOOL...) but read as these bytes: expect it exactly as it is stored
-                return sendIfStored(operation, current, token, what);
+            boolean storedOtherwise = current != null && (LargeValues.referenceOf(current) != null
+                    || current.get(layout.valueAttribute()) != null);
+            if ((expect instanceof Expect.Value || expect instanceof Expect.ValuePrefix) && storedOtherwise
+                    && matches(expect, currentValueOf(operation.key(), current))) {
+                // kept in chunks, or in a form this layout does not write (another writer's S on a native table, an
+                // N, a BOOL...), but read as the expected bytes: expect it exactly as it is stored
+                return writeIfStored(operation, current, written, token, what);
             }
             return false;
         }
     }
 
-    private void sendIf(BatchOperation operation, TableLayout.Condition condition, String token, String what) {
-        Map<String, String> names = new HashMap<>(condition.names());
-        Failures.call(what, () -> {
-            if (operation instanceof BatchOperation.Put put) {
-                Map<String, AttributeValue> item = new HashMap<>(layout.item(location.hashKey(), put.key(), put.value(), put.text()));
-                item.put(TableLayout.TOKEN_ATTRIBUTE, AttributeValue.fromS(token));
-                return client.putItem(b -> b.tableName(location.table()).item(item)
-                        .conditionExpression(condition.expression()).expressionAttributeNames(names)
-                        .expressionAttributeValues(condition.values().isEmpty() ? null : condition.values())
-                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
-            }
-            return client.deleteItem(b -> b.tableName(location.table()).key(layout.itemKey(location.hashKey(), operation.key()))
-                    .conditionExpression(condition.expression()).expressionAttributeNames(names)
-                    .expressionAttributeValues(condition.values().isEmpty() ? null : condition.values())
-                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
-        });
-    }
-
-    /** Writes the operation if the value attribute is still exactly as {@code current} holds it. */
-    private boolean sendIfStored(BatchOperation operation, Map<String, AttributeValue> current, String token, String what) {
-        TableLayout.Condition stored = new TableLayout.Condition(TableLayout.VALUE + " = :stored",
-                Map.of(TableLayout.VALUE, layout.valueAttribute()), Map.of(":stored", current.get(layout.valueAttribute())));
+    /** Writes the operation if the entry is still stored exactly as {@code current} holds it. */
+    private boolean writeIfStored(BatchOperation operation, Map<String, AttributeValue> current, LargeValues.Reference written,
+            String token, String what) {
+        LargeValues.Reference reference = LargeValues.referenceOf(current);
+        TableLayout.Condition stored = reference != null
+                ? new TableLayout.Condition("#lv = :stored", Map.of("#lv", LargeValues.VERSION),
+                        Map.of(":stored", AttributeValue.fromS(reference.version())))
+                : new TableLayout.Condition(TableLayout.VALUE + " = :stored", Map.of(TableLayout.VALUE, layout.valueAttribute()),
+                        Map.of(":stored", current.get(layout.valueAttribute())));
         try {
-            sendIf(operation, stored, token, what);
+            discardReplaced(sendIf(operation, stored, written, token, what), written);
             return true;
         } catch (DynamoDbDownException e) {
             if (e.getCause() instanceof ConditionalCheckFailedException) {
@@ -201,12 +312,37 @@ final class DynamoDbDatabase implements Database {
         }
     }
 
+    /** Sends the conditional write; returns the item it replaced. */
+    private Map<String, AttributeValue> sendIf(BatchOperation operation, TableLayout.Condition condition,
+            LargeValues.Reference written, String token, String what) {
+        Map<String, String> names = new HashMap<>(condition.names());
+        Map<String, AttributeValue> values = condition.values().isEmpty() ? null : condition.values();
+        return Failures.call(what, () -> {
+            if (operation instanceof BatchOperation.Put put) {
+                Map<String, AttributeValue> item = new HashMap<>(written == null
+                        ? layout.item(location.hashKey(), put.key(), put.value(), put.text()) : large.entryItem(put.key(), written));
+                item.put(TableLayout.TOKEN_ATTRIBUTE, AttributeValue.fromS(token));
+                return client.putItem(b -> b.tableName(location.table()).item(item)
+                        .conditionExpression(condition.expression()).expressionAttributeNames(names)
+                        .expressionAttributeValues(values).returnValues(ReturnValue.ALL_OLD)
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();
+            }
+            return client.deleteItem(b -> b.tableName(location.table()).key(layout.itemKey(location.hashKey(), operation.key()))
+                    .conditionExpression(condition.expression()).expressionAttributeNames(names)
+                    .expressionAttributeValues(values).returnValues(ReturnValue.ALL_OLD)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();
+        });
+    }
+
     @Override
     public void del(byte[] key) {
         ensureOpen();
         layout.checkKey(key);
-        Failures.call("del " + Bytes.describe(key) + " from " + location,
-                () -> client.deleteItem(b -> b.tableName(location.table()).key(layout.itemKey(location.hashKey(), key))));
+        boolean replacesLarge = large.mayHold();
+        DeleteItemResponse response = Failures.call("del " + Bytes.describe(key) + " from " + location,
+                () -> client.deleteItem(b -> b.tableName(location.table()).key(layout.itemKey(location.hashKey(), key))
+                        .returnValues(replacesLarge ? ReturnValue.ALL_OLD : ReturnValue.NONE)));
+        discardReplaced(response.attributes(), null);
     }
 
     @Override
@@ -222,11 +358,64 @@ final class DynamoDbDatabase implements Database {
         if (lastPerKey.isEmpty()) {
             return;
         }
-        if (writeOptions.atomic()) {
-            writer.writeAtomic(lastPerKey);
-        } else {
-            writer.write(lastPerKey);
+        Map<ByteBuffer, LargeValues.Reference> written = new HashMap<>();
+        for (BatchOperation operation : lastPerKey) {
+            if (operation instanceof BatchOperation.Put put && !fitsInItem(put, 0)) {
+                written.put(ByteBuffer.wrap(put.key()), large.write(put.key(), put.value()));
+            }
         }
+        Map<ByteBuffer, Map<String, AttributeValue>> before = replacedReferences(lastPerKey, !written.isEmpty());
+        try {
+            if (writeOptions.atomic()) {
+                writer.writeAtomic(lastPerKey.stream().map(op -> op instanceof BatchOperation.Put put
+                        ? writer.transactPut(entryItem(put, written)) : writer.transactDelete(itemKey(op))).toList());
+            } else {
+                writer.write(lastPerKey.stream().map(op -> op instanceof BatchOperation.Put put
+                        ? BatchWriter.put(entryItem(put, written)) : BatchWriter.delete(itemKey(op))).toList());
+            }
+        } catch (BatchWriteException e) {
+            discardReplaced(before, written, e.unwrittenKeys()); // the keys written did replace their old values
+            throw e;
+        }
+        // Any other failure leaves it open what was written: the sweep removes what nothing refers to.
+        discardReplaced(before, written, List.of());
+    }
+
+    /**
+     * What the batch's keys hold now, where they may hold large values: BatchWriteItem cannot return what it
+     * replaced. If this read fails the batch goes ahead; what it replaces then is left to the sweep.
+     */
+    private Map<ByteBuffer, Map<String, AttributeValue>> replacedReferences(List<BatchOperation> operations, boolean writesLarge) {
+        if (!writesLarge && !large.mayHold()) {
+            return Map.of();
+        }
+        try {
+            return getter.items(operations.stream().map(BatchOperation::key).toList(), false);
+        } catch (DynamoDbDownException e) {
+            LOG.debug("Could not read what the batch replaces in {}; Database.sweep() removes chunks left behind", location, e);
+            return Map.of();
+        }
+    }
+
+    private void discardReplaced(Map<ByteBuffer, Map<String, AttributeValue>> before,
+            Map<ByteBuffer, LargeValues.Reference> written, List<byte[]> unwritten) {
+        Set<ByteBuffer> notWritten = new HashSet<>();
+        unwritten.forEach(key -> notWritten.add(ByteBuffer.wrap(key)));
+        before.forEach((key, old) -> {
+            if (!notWritten.contains(key)) {
+                discardReplaced(old, written.get(key));
+            }
+        });
+    }
+
+    private Map<String, AttributeValue> entryItem(BatchOperation.Put put, Map<ByteBuffer, LargeValues.Reference> written) {
+        LargeValues.Reference reference = written.get(ByteBuffer.wrap(put.key()));
+        return reference == null ? layout.item(location.hashKey(), put.key(), put.value(), put.text())
+                : large.entryItem(put.key(), reference);
+    }
+
+    private Map<String, AttributeValue> itemKey(BatchOperation operation) {
+        return layout.itemKey(location.hashKey(), operation.key());
     }
 
     /**
@@ -257,12 +446,16 @@ final class DynamoDbDatabase implements Database {
         long bytes = 0;
         for (BatchOperation operation : operations) {
             byte[] value = operation instanceof BatchOperation.Put put ? put.value() : new byte[0];
-            bytes += layout.itemSize(location.hashKey(), operation.key(), value);
+            int size = layout.itemSize(location.hashKey(), operation.key(), value);
+            // a value in chunks is written before the transaction, which holds only the entry's reference to it
+            bytes += size <= TableLayout.MAX_ITEM_BYTES ? size : layout.itemSize(location.hashKey(), operation.key(), new byte[0])
+                    + LargeValues.REFERENCE_BYTES;
         }
         if (bytes > MAX_TRANSACTION_BYTES) {
             throw new InvalidEntryException(operations.get(0).key(), "Atomic batch on " + location + " is " + bytes
                     + " bytes; DynamoDB transactions hold at most " + MAX_TRANSACTION_BYTES
-                    + " bytes. Nothing was written: split the batch or write it without atomic");
+                    + " bytes (values kept in chunks count only their reference). Nothing was written: split the batch"
+                    + " or write it without atomic");
         }
     }
 
@@ -274,18 +467,23 @@ final class DynamoDbDatabase implements Database {
 
     private void checkOperation(BatchOperation operation) {
         Objects.requireNonNull(operation, "batch operation");
-        if (operation instanceof BatchOperation.Put put) {
-            layout.checkEntry(location.hashKey(), put.key(), put.value());
-        } else {
-            layout.checkKey(operation.key());
+        layout.checkKey(operation.key());
+        if (operation instanceof BatchOperation.Put put && put.value().length > options.maxValueSize()) {
+            throw new InvalidEntryException(put.key(), "Invalid entry for key " + Bytes.describe(put.key()) + ": the value is "
+                    + put.value().length + " bytes, more than the database's maxValueSize of " + options.maxValueSize()
+                    + " bytes; raise it with OpenOptions.withMaxValueSize (at most " + OpenOptions.MAX_VALUE_SIZE_LIMIT
+                    + ") or store the value elsewhere and keep a reference");
         }
     }
 
     @Override
     public RangeIterator<Entry> iterator(KeyRange range) {
         ensureOpen();
-        return new QueryIterator<>(this, range, QueryIterator.Projection.ENTRIES,
-                item -> new Entry(layout.keyOf(item), layout.valueOf(item)));
+        return new QueryIterator<>(this, range, QueryIterator.Projection.ENTRIES, item -> {
+            byte[] key = layout.keyOf(item);
+            byte[] value = currentValueOf(key, item);
+            return value == null ? null : new Entry(key, value);
+        });
     }
 
     @Override
@@ -297,25 +495,36 @@ final class DynamoDbDatabase implements Database {
     @Override
     public RangeIterator<byte[]> values(KeyRange range) {
         ensureOpen();
-        return new QueryIterator<>(this, range, QueryIterator.Projection.VALUES, layout::valueOf);
+        return new QueryIterator<>(this, range, QueryIterator.Projection.VALUES, item -> currentValueOf(layout.keyOf(item), item));
     }
 
     @Override
     public long clear(KeyRange range) {
         ensureOpen();
+        boolean mayHoldLarge = large.mayHold();
         long deleted = 0;
-        try (RangeIterator<byte[]> keys = keys(range)) {
-            List<BatchOperation> chunk = new ArrayList<>(CLEAR_CHUNK);
-            while (keys.hasNext()) {
-                chunk.add(BatchOperation.del(keys.next()));
-                if (chunk.size() == CLEAR_CHUNK || !keys.hasNext()) {
-                    writer.write(chunk);
+        try (RangeIterator<Map<String, AttributeValue>> items = new QueryIterator<>(this, range,
+                mayHoldLarge ? QueryIterator.Projection.REFERENCES : QueryIterator.Projection.KEYS, item -> item)) {
+            List<Map<String, AttributeValue>> chunk = new ArrayList<>(CLEAR_CHUNK);
+            while (items.hasNext()) {
+                chunk.add(items.next());
+                if (chunk.size() == CLEAR_CHUNK || !items.hasNext()) {
+                    writer.write(chunk.stream().map(item -> BatchWriter.delete(itemKey(BatchOperation.del(layout.keyOf(item)))))
+                            .toList());
+                    chunk.forEach(item -> discardReplaced(item, null));
                     deleted += chunk.size();
                     chunk.clear();
                 }
             }
         }
         return deleted;
+    }
+
+    @Override
+    public long sweep(Duration olderThan) {
+        ensureOpen();
+        Objects.requireNonNull(olderThan, "olderThan");
+        return large.sweep(olderThan, key -> LargeValues.referenceOf(getItem(key, true)));
     }
 
     QueryResponse query(QueryRequest request, QueryBounds bounds) {

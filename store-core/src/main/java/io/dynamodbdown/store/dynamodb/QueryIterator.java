@@ -25,9 +25,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  */
 final class QueryIterator<T> implements RangeIterator<T> {
 
-    /** What an iterator yields and which attributes it needs. */
+    /** What an iterator yields and which attributes it needs (values with the references of large ones). */
     enum Projection {
-        ENTRIES, KEYS, VALUES
+        ENTRIES, KEYS, VALUES, REFERENCES
     }
 
     private final DynamoDbDatabase db;
@@ -41,6 +41,8 @@ final class QueryIterator<T> implements RangeIterator<T> {
     private QueryBounds bounds;
     private List<Map<String, AttributeValue>> page = List.of();
     private int position;
+    /** The next element, mapped already (hasNext maps it: an entry deleted while it was read is skipped). */
+    private T prepared;
     private Map<String, AttributeValue> lastEvaluatedKey;
     private boolean lastPage;
     private int yielded;
@@ -67,11 +69,19 @@ final class QueryIterator<T> implements RangeIterator<T> {
         if (limitReached()) {
             return false;
         }
-        while (position >= page.size()) {
-            if (lastPage) {
-                return false;
+        while (prepared == null) {
+            while (position >= page.size()) {
+                if (lastPage) {
+                    return false;
+                }
+                fetchPage();
             }
-            fetchPage();
+            prepared = mapper.apply(page.get(position++));
+            if (prepared == null) {
+                // deleted while it was read (a large value whose chunks went with it): it counts for no limit
+                fetched--;
+                lastPage = lastPage && lastEvaluatedKey == null;
+            }
         }
         return true;
     }
@@ -82,7 +92,9 @@ final class QueryIterator<T> implements RangeIterator<T> {
             throw new NoSuchElementException("no more entries in the range");
         }
         yielded++;
-        return mapper.apply(page.get(position++));
+        T next = prepared;
+        prepared = null;
+        return next;
     }
 
     /** As abstract-level: a target outside the range ends the iteration, one inside moves within it. */
@@ -97,6 +109,7 @@ final class QueryIterator<T> implements RangeIterator<T> {
     @Override
     public void close() {
         closed = true;
+        prepared = null;
         page = List.of();
         dropAhead();
     }
@@ -104,6 +117,7 @@ final class QueryIterator<T> implements RangeIterator<T> {
     private void restartAt(QueryBounds newBounds) {
         dropAhead();
         bounds = newBounds;
+        prepared = null;
         page = List.of();
         position = 0;
         lastEvaluatedKey = null;
@@ -176,9 +190,13 @@ final class QueryIterator<T> implements RangeIterator<T> {
             values.put(":hi", layout.rangeValue(bounds.upper()));
         }
         String projectionExpression = TableLayout.RANGE;
-        if (projection != Projection.KEYS) {
+        if (projection == Projection.ENTRIES || projection == Projection.VALUES) {
             projectionExpression += ", " + TableLayout.VALUE;
             names.put(TableLayout.VALUE, layout.valueAttribute());
+        }
+        if (projection != Projection.KEYS) {
+            projectionExpression += ", " + LargeValues.REFERENCE_PROJECTION;
+            names.putAll(LargeValues.referenceNames());
         }
         QueryRequest.Builder request = QueryRequest.builder()
                 .tableName(db.location().table())

@@ -427,8 +427,12 @@ final class StreamChangeReader implements ChangeReader {
         if (!range.contains(key) || (after.since() != null && at.isBefore(after.since()))) {
             return null;
         }
-        byte[] value = record.eventName() == OperationType.REMOVE ? null : layout.valueOf(record.dynamodb().newImage());
-        return new Change(key, value, at, after);
+        if (record.eventName() == OperationType.REMOVE) {
+            return new Change(key, null, at, after);
+        }
+        byte[] value = db.valueOf(record.dynamodb().newImage());
+        // null: a large value whose chunks are gone, replaced since; the change that replaced it comes later
+        return value == null ? null : new Change(key, value, at, after);
     }
 
     private ChangesLostException lost(String what, Exception cause) {

@@ -214,8 +214,15 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
         return rangeType == ScalarAttributeType.B ? key.b().asByteArrayUnsafe() : Bytes.utf8(key.s());
     }
 
-    /** The value of an item as bytes; an item without a value attribute holds the empty value. */
+    /**
+     * The value of an item as bytes; an item without a value attribute holds the empty value. An item that refers
+     * to chunks instead is read by {@code DynamoDbDatabase.valueOf}, never here.
+     */
     byte[] valueOf(Map<String, AttributeValue> item) {
+        if (item.containsKey(LargeValues.VERSION)) {
+            throw new IllegalStateException("An entry kept in chunks was read as a value of its own: " + keyOf(item).length
+                    + "-byte key; this is a bug, please report it");
+        }
         AttributeValue value = item.get(valueAttribute);
         if (value == null) {
             return EMPTY;
@@ -300,23 +307,6 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
                     + " bytes, DynamoDB allows at most " + MAX_KEY_BYTES + " bytes per key");
         }
         rangeValue(key);
-    }
-
-    /** Fails, before any request, for an entry DynamoDB would refuse; returns the item's size in bytes. */
-    int checkEntry(String hashKey, byte[] key, byte[] value) {
-        return checkEntry(hashKey, key, value, 0);
-    }
-
-    /** The same, for an item that carries {@code extraBytes} more (a write token). */
-    int checkEntry(String hashKey, byte[] key, byte[] value, int extraBytes) {
-        checkKey(key);
-        int size = itemSize(hashKey, key, value) + extraBytes;
-        if (size > MAX_ITEM_BYTES) {
-            throw new InvalidEntryException(key, "Invalid entry for key " + Bytes.describe(key) + ": the item is "
-                    + size + " bytes (value " + value.length + " bytes), DynamoDB allows at most " + MAX_ITEM_BYTES
-                    + " bytes per item; split the value or store it elsewhere and keep a reference");
-        }
-        return size;
     }
 
     /** DynamoDB's item size: UTF-8 lengths of attribute names plus value lengths (an empty-value marker at most 12). */

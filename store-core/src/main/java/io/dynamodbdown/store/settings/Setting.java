@@ -22,6 +22,7 @@ public enum Setting {
     LAYOUT,
     STREAM_VIEW,
     ENABLE_STREAM,
+    MAX_VALUE_SIZE,
     KEY_ENCODING,
     GT,
     GTE,

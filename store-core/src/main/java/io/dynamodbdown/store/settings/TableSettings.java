@@ -4,6 +4,7 @@ import io.dynamodbdown.store.Layout;
 import io.dynamodbdown.store.OpenOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
@@ -19,37 +20,77 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  * @param consistentRead strongly consistent reads
  * @param streamView the change stream of a table this creates (NEW_IMAGE or NEW_AND_OLD_IMAGES), null for none
  * @param enableStream give an existing table without a change stream one of {@code streamView}
+ * @param maxValueSize the largest value a put accepts, in bytes (values past DynamoDB's 400 KB item limit are
+ *     kept as chunks)
  */
 public record TableSettings(boolean createTable, BillingMode billingMode, Long readCapacity, Long writeCapacity,
-        Layout layout, boolean consistentRead, StreamViewType streamView, boolean enableStream) {
+        Layout layout, boolean consistentRead, StreamViewType streamView, boolean enableStream, long maxValueSize) {
 
-    private static final TableSettings DEFAULTS =
-            new TableSettings(true, BillingMode.PAY_PER_REQUEST, null, null, Layout.AUTO, true, null, false);
+    private static final TableSettings DEFAULTS = new TableSettings(true, BillingMode.PAY_PER_REQUEST, null, null,
+            Layout.AUTO, true, null, false, OpenOptions.DEFAULT_MAX_VALUE_SIZE);
 
     public static TableSettings defaults() {
         return DEFAULTS;
     }
 
+    /** The settings' fields, changed one at a time by the {@code with} methods. */
+    private static final class Fields {
+        boolean createTable;
+        BillingMode billingMode;
+        Long readCapacity;
+        Long writeCapacity;
+        Layout layout;
+        boolean consistentRead;
+        StreamViewType streamView;
+        boolean enableStream;
+        long maxValueSize;
+    }
+
+    private TableSettings with(Consumer<Fields> change) {
+        Fields f = new Fields();
+        f.createTable = createTable;
+        f.billingMode = billingMode;
+        f.readCapacity = readCapacity;
+        f.writeCapacity = writeCapacity;
+        f.layout = layout;
+        f.consistentRead = consistentRead;
+        f.streamView = streamView;
+        f.enableStream = enableStream;
+        f.maxValueSize = maxValueSize;
+        change.accept(f);
+        return new TableSettings(f.createTable, f.billingMode, f.readCapacity, f.writeCapacity, f.layout, f.consistentRead,
+                f.streamView, f.enableStream, f.maxValueSize);
+    }
+
     public TableSettings withCreateTable(boolean value) {
-        return new TableSettings(value, billingMode, readCapacity, writeCapacity, layout, consistentRead, streamView, enableStream);
+        return with(f -> f.createTable = value);
     }
 
     public TableSettings withBilling(BillingMode mode, Long readUnits, Long writeUnits) {
-        return new TableSettings(createTable, mode, readUnits, writeUnits, layout, consistentRead, streamView, enableStream);
+        return with(f -> {
+            f.billingMode = mode;
+            f.readCapacity = readUnits;
+            f.writeCapacity = writeUnits;
+        });
     }
 
     public TableSettings withLayout(Layout value) {
-        return new TableSettings(createTable, billingMode, readCapacity, writeCapacity, value, consistentRead, streamView,
-                enableStream);
+        return with(f -> f.layout = value);
     }
 
     public TableSettings withConsistentRead(boolean value) {
-        return new TableSettings(createTable, billingMode, readCapacity, writeCapacity, layout, value, streamView, enableStream);
+        return with(f -> f.consistentRead = value);
     }
 
     public TableSettings withStream(StreamViewType view, boolean enableOnExistingTable) {
-        return new TableSettings(createTable, billingMode, readCapacity, writeCapacity, layout, consistentRead, view,
-                enableOnExistingTable);
+        return with(f -> {
+            f.streamView = view;
+            f.enableStream = enableOnExistingTable;
+        });
+    }
+
+    public TableSettings withMaxValueSize(long bytes) {
+        return with(f -> f.maxValueSize = bytes);
     }
 
     /** Everything that cannot work, each on its setting; empty when the settings are fine. */
@@ -66,6 +107,10 @@ public record TableSettings(boolean createTable, BillingMode billingMode, Long r
         }
         if (enableStream && streamView == null) {
             problems.add(new SettingProblem(Setting.ENABLE_STREAM, "needs {STREAM_VIEW}: NEW_IMAGE or NEW_AND_OLD_IMAGES"));
+        }
+        if (maxValueSize < 0 || maxValueSize > OpenOptions.MAX_VALUE_SIZE_LIMIT) {
+            problems.add(new SettingProblem(Setting.MAX_VALUE_SIZE, "must be between 0 and " + OpenOptions.MAX_VALUE_SIZE_LIMIT
+                    + " bytes (256 MiB: a value is held in memory whole), got " + maxValueSize));
         }
         if (layout == null) {
             problems.add(new SettingProblem(Setting.LAYOUT, "is required: auto, native, dynamodbdown, dynamodb-leveldown"
@@ -88,7 +133,7 @@ public record TableSettings(boolean createTable, BillingMode billingMode, Long r
     public OpenOptions applyTo(OpenOptions base) {
         InvalidSettingsException.throwIfAny(problems());
         OpenOptions options = base.withCreateIfMissing(createTable).withLayout(layout).withConsistentRead(consistentRead)
-                .withStream(streamView, enableStream);
+                .withStream(streamView, enableStream).withMaxValueSize(maxValueSize);
         return billingMode == BillingMode.PROVISIONED
                 ? options.withProvisionedBilling(readCapacity, writeCapacity)
                 : options.withOnDemandBilling();

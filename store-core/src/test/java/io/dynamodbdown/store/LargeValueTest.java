@@ -1,0 +1,314 @@
+package io.dynamodbdown.store;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
+import io.dynamodbdown.testing.DynamoDbLocal;
+import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import io.dynamodbdown.testing.FaultInjectingHttpClient.Fault;
+import io.dynamodbdown.testing.FaultInjectingHttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+/**
+ * Values past DynamoDB's 400 KB item limit, kept as chunks: every operation reads and writes them whole, readers
+ * never see a torn or mixed value, and overwrites, deletes, batches and clear leave no chunk behind (the table's
+ * items are counted). A writer that stops between the chunks and the entry leaves chunks only the sweep removes.
+ */
+@ExtendWith(DynamoDbLocalExtension.class)
+class LargeValueTest {
+
+    private static final int MB = 1024 * 1024;
+
+    private final DynamoDbClient client = DynamoDbLocalExtension.get().client();
+    private String table;
+    private Database db;
+
+    @BeforeEach
+    void open() {
+        table = DynamoDbLocal.uniqueTableName("large");
+        db = DynamoDbDown.open(client, table + "$db");
+    }
+
+    @AfterEach
+    void drop() {
+        db.dropTable();
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Every item in the table, entries, registry and chunks alike. */
+    private long items() {
+        return client.scanPaginator(b -> b.tableName(table).select("COUNT")).stream().mapToLong(p -> p.count()).sum();
+    }
+
+    @Test
+    void oneFiveAndSixteenMegabyteBinaryValuesReadBackWholeThroughEveryRead() {
+        byte[] one = random(MB, 1);
+        byte[] five = random(5 * MB, 5);
+        byte[] max = random((int) OpenOptions.DEFAULT_MAX_VALUE_SIZE, 16);
+        db.put(Bytes.utf8("b-one"), one);
+        db.put(Bytes.utf8("c-five"), five);
+        db.put(Bytes.utf8("d-max"), max);
+        db.put("a-small", "small");
+        db.put(Bytes.utf8("e-edge"), random(400 * 1024 - 10, 4)); // with its keys, just past what one item holds
+        db.put(Bytes.utf8("f-fits"), random(400 * 1024 - 30, 5)); // and just within
+
+        assertArrayEquals(one, db.get(Bytes.utf8("b-one")));
+        assertArrayEquals(five, db.get(Bytes.utf8("c-five")));
+        assertArrayEquals(max, db.get(Bytes.utf8("d-max")));
+        List<byte[]> many = db.getMany(List.of(Bytes.utf8("c-five"), Bytes.utf8("missing"), Bytes.utf8("a-small")));
+        assertArrayEquals(five, many.get(0));
+        assertNull(many.get(1));
+        assertEquals("small", new String(many.get(2)));
+
+        List<Entry> entries = DatabaseTestSupport.drain(db.iterator(KeyRange.all()));
+        assertEquals(List.of("a-small", "b-one", "c-five", "d-max", "e-edge", "f-fits"),
+                entries.stream().map(e -> new String(e.key())).toList(), "keys keep their order");
+        assertArrayEquals(one, entries.get(1).value());
+        assertArrayEquals(max, entries.get(3).value());
+        try (RangeIterator<byte[]> values = db.values(KeyRange.all().reverse(true).limit(3))) {
+            assertArrayEquals(random(400 * 1024 - 30, 5), values.next());
+            assertArrayEquals(random(400 * 1024 - 10, 4), values.next());
+            assertArrayEquals(max, values.next());
+            assertFalse(values.hasNext(), "limit exact");
+        }
+        assertTrue(db.has(Bytes.utf8("c-five")));
+    }
+
+    @Test
+    void overwritesLargeToSmallToLargeAndDeletesLeaveNoChunkBehind() {
+        db.put(Bytes.utf8("k"), random(2 * MB, 1));
+        long oneLarge = items();
+        assertTrue(oneLarge > 3, "the entry, its registry entry and its chunks: " + oneLarge);
+        db.put("k", "small now");
+        assertEquals(1, items(), "the large value's chunks and registry entry went with it");
+        assertEquals("small now", db.getString("k"));
+        db.put(Bytes.utf8("k"), random(2 * MB, 2));
+        db.put(Bytes.utf8("k"), random(2 * MB, 3)); // large over large
+        assertEquals(oneLarge, items(), "one large value's worth of items, not two");
+        assertArrayEquals(random(2 * MB, 3), db.get(Bytes.utf8("k")));
+        db.del("k");
+        assertEquals(0, items());
+        assertNull(db.get("k"));
+    }
+
+    @Test
+    void batchesMixSmallAndLargeValuesAtomicallyOrNotAndClearRemovesChunks() {
+        List<BatchOperation> mixed = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            mixed.add(i % 10 == 0 ? BatchOperation.put(Bytes.utf8("k" + i), random(MB, i)) : BatchOperation.put("k" + i, "v" + i));
+        }
+        db.batch(mixed);
+        assertArrayEquals(random(MB, 20), db.get(Bytes.utf8("k20")));
+        db.batch(List.of(BatchOperation.put("k0", "small"), BatchOperation.put(Bytes.utf8("k1"), random(MB, 100)),
+                BatchOperation.del("k10")), WriteOptions.ATOMIC);
+        assertEquals("small", db.getString("k0"));
+        assertArrayEquals(random(MB, 100), db.get(Bytes.utf8("k1")));
+        assertNull(db.get("k10"));
+        long entries = DatabaseTestSupport.drain(db.iterator(KeyRange.all())).size();
+        assertEquals(29, entries);
+        long itemsPerLarge = 1 + 3; // registry entry and three 384 KB chunks of a 1 MB value
+        assertEquals(29 + 2 * itemsPerLarge, items(), "k0 and k10 took their chunks with them; k1 and k20 hold theirs");
+        assertEquals(29, db.clear(KeyRange.all()));
+        assertEquals(0, items(), "clear removed the chunks too");
+    }
+
+    @Test
+    void aWriterStoppedBetweenChunksAndEntryLeavesTheOldValueAndChunksOnlyTheSweepRemoves(DynamoDbLocal local) {
+        try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
+                DynamoDbClient faulty = local.settings().withMaxAttempts(2).withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5))
+                        .clientBuilder().httpClient(http).build();
+                Database crashing = DynamoDbDown.open(faulty, table + "$db")) {
+            db.put("k", "old");
+            // the registry entry (a PutItem) and the chunks (BatchWriteItem) go through; the entry's PutItem does not
+            http.fail("PutItem", Fault.CONNECTION_REFUSED, 1, Integer.MAX_VALUE);
+            assertThrows(DynamoDbDownException.class, () -> crashing.put(Bytes.utf8("k"), random(3 * MB, 7)));
+            http.heal();
+            assertEquals("old", db.getString("k"), "readers see the old value, whole");
+            assertTrue(items() > 1, "unreachable chunks are left behind");
+            assertEquals(0, db.sweep(), "younger than an hour: a writer may still be under way");
+            assertEquals(1, db.sweep(Duration.ZERO));
+            assertEquals(1, items(), "only the entry is left");
+            assertEquals("old", db.getString("k"));
+        }
+    }
+
+    @Test
+    void concurrentWritersOfOneKeyNeverShowATornValueAndLeaveNoChunkBehind() throws Exception {
+        AtomicBoolean writing = new AtomicBoolean(true);
+        List<String> torn = new CopyOnWriteArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            int writer = w;
+            threads.add(new Thread(() -> {
+                for (int i = 0; i < 6; i++) {
+                    db.put(Bytes.utf8("k"), filled(MB + 1000 * writer + i, (byte) (writer * 16 + i)));
+                }
+            }));
+        }
+        Thread reader = new Thread(() -> {
+            while (writing.get()) {
+                byte[] value = db.get(Bytes.utf8("k"));
+                if (value != null && !isFilled(value)) {
+                    torn.add(value.length + " bytes starting " + value[0]);
+                }
+            }
+        });
+        reader.start();
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        writing.set(false);
+        reader.join();
+        assertEquals(List.of(), torn, "every value read is one that was written, whole");
+        assertTrue(isFilled(db.get(Bytes.utf8("k"))));
+        assertEquals(1 + 1 + 3, items(), "the entry, and the registry entry and chunks of the last value only");
+    }
+
+    private static byte[] filled(int size, byte b) {
+        byte[] value = new byte[size];
+        Arrays.fill(value, b);
+        return value;
+    }
+
+    private static boolean isFilled(byte[] value) {
+        for (byte b : value) {
+            if (b != value[0]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A range of 1,000 entries, every 10th value 2 MB (200 MB in all), read with the heap measured after a full
+     * collection every 100 entries: it stays within a few values of where it started, as the iterator holds one
+     * large value at a time, never the range.
+     */
+    @Test
+    void aRangeWithManyLargeValuesIsReadInFlatMemory() {
+        List<BatchOperation> batch = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            byte[] key = Bytes.utf8(String.format("k%04d", i));
+            batch.add(BatchOperation.put(key, i % 10 == 0 ? random(2 * MB, i) : Bytes.utf8("v" + i)));
+            if (batch.size() == 50) {
+                db.batch(batch);
+                batch.clear();
+            }
+        }
+        long baseline = usedHeapAfterGc();
+        long highest = baseline;
+        int read = 0;
+        try (RangeIterator<Entry> entries = db.iterator(KeyRange.all())) {
+            while (entries.hasNext()) {
+                Entry entry = entries.next();
+                if (read % 10 == 0) {
+                    assertArrayEquals(random(2 * MB, read), entry.value(), "entry " + read);
+                } else {
+                    assertEquals("v" + read, new String(entry.value()));
+                }
+                if (++read % 100 == 0) {
+                    highest = Math.max(highest, usedHeapAfterGc());
+                }
+            }
+        }
+        assertEquals(1_000, read);
+        long grew = highest - baseline;
+        System.out.printf("large-value range: heap %d MB at the start, at most %d MB more while reading 200 MB%n",
+                baseline / MB, grew / MB);
+        assertTrue(grew < 64L * MB, "the heap grew by " + grew / MB + " MB reading 200 MB of values: it keeps them");
+    }
+
+    private static long usedHeapAfterGc() {
+        System.gc();
+        Runtime runtime = Runtime.getRuntime();
+        return runtime.totalMemory() - runtime.freeMemory();
+    }
+
+    @Test
+    void conditionalWritesCompareLargeValuesWhole() {
+        byte[] big = random(2 * MB, 9);
+        assertTrue(db.putIfAbsent(Bytes.utf8("k"), big));
+        assertFalse(db.putIfAbsent(Bytes.utf8("k"), random(2 * MB, 10)), "present: nothing written");
+        assertArrayEquals(big, db.get(Bytes.utf8("k")));
+        long itemsOfOne = items();
+        assertFalse(db.writeIf(BatchOperation.del(Bytes.utf8("k")), Expect.value(random(2 * MB, 10))), "another value");
+        assertFalse(db.writeIf(BatchOperation.del(Bytes.utf8("k")), Expect.value(Bytes.utf8("short"))));
+        assertTrue(db.writeIf(BatchOperation.put(Bytes.utf8("k"), random(MB, 11)),
+                Expect.valueStartingWith(Arrays.copyOf(big, 100))), "a prefix of the stored large value");
+        assertTrue(db.writeIf(BatchOperation.del(Bytes.utf8("k")), Expect.value(random(MB, 11))));
+        assertNull(db.get(Bytes.utf8("k")));
+        assertEquals(0, items(), "no chunk left by the writes that did not happen, nor by those that did");
+        assertTrue(itemsOfOne > 1);
+    }
+
+    @Test
+    void aValueOverMaxValueSizeIsRefusedAndAReadOfASmallerMaximumStillReadsIt() {
+        try (Database small = DynamoDbDown.open(client, table + "$db", OpenOptions.defaults().withMaxValueSize(MB))) {
+            InvalidEntryException e = assertThrows(InvalidEntryException.class,
+                    () -> small.put(Bytes.utf8("k"), new byte[MB + 1]));
+            assertTrue(e.getMessage().contains("maxValueSize of 1048576") && e.getMessage().contains("\"k\""), e.getMessage());
+            db.put(Bytes.utf8("k"), random(2 * MB, 1));
+            assertArrayEquals(random(2 * MB, 1), small.get(Bytes.utf8("k")), "the limit is for writes");
+        }
+        assertThrows(IllegalArgumentException.class, () -> OpenOptions.defaults().withMaxValueSize(OpenOptions.MAX_VALUE_SIZE_LIMIT + 1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"DYNAMODBDOWN", "DYNAMODB_LEVELDOWN"})
+    void theStringKeyedLayoutsKeepLargeValuesToo(Layout layout) {
+        try (Database other = DynamoDbDown.open(client, DynamoDbLocal.uniqueTableName("large-" + layout) + "$db",
+                OpenOptions.defaults().withLayout(layout))) {
+            other.put(Bytes.utf8("k"), random(MB, 3));
+            other.put("small", "v");
+            assertArrayEquals(random(MB, 3), other.get(Bytes.utf8("k")));
+            assertEquals(2, DatabaseTestSupport.drain(other.iterator(KeyRange.all())).size());
+            other.dropTable();
+        }
+    }
+
+    @Test
+    void theChangeReaderDeliversAChangeToALargeValueOnceAndWhole() {
+        String streamed = DynamoDbLocal.uniqueTableName("large-changes");
+        try (Database source = DynamoDbDown.open(client, streamed + "$db", OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false));
+                var streams = DynamoDbLocalExtension.get().newStreamsClient();
+                ChangeReader reader = DynamoDbDown.changes(streams, source, KeyRange.all(), ChangeCheckpoint.since(null))) {
+            source.put(Bytes.utf8("k"), random(3 * MB, 1));
+            source.put("small", "v");
+            List<Change> changes = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                changes.addAll(reader.poll(100));
+                return changes.size() >= 2;
+            });
+            assertEquals(2, changes.size(), "the chunks are not changes of the database: " + changes);
+            assertArrayEquals(random(3 * MB, 1), changes.get(0).value());
+            assertEquals("v", new String(changes.get(1).value()));
+            source.dropTable();
+        }
+    }
+}
