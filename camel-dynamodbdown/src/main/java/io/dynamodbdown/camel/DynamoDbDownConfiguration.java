@@ -2,6 +2,7 @@ package io.dynamodbdown.camel;
 
 import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.Layout;
+import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.settings.ClientSettings;
 import io.dynamodbdown.store.settings.RangeSettings;
 import io.dynamodbdown.store.settings.SettingNames;
@@ -43,6 +44,7 @@ public class DynamoDbDownConfiguration implements Cloneable {
         case LAYOUT -> "layout";
         case STREAM_VIEW -> "streamView";
         case ENABLE_STREAM -> "enableStream";
+        case MAX_VALUE_SIZE -> "maxValueSize";
         case KEY_ENCODING -> "keyEncoding";
         case GT -> "gt";
         case GTE -> "gte";
@@ -134,6 +136,13 @@ public class DynamoDbDownConfiguration implements Cloneable {
     private boolean enableStream;
 
     /**
+     * The largest value a put accepts, in bytes (at most 268435456, 256 MiB). Values whose item would pass
+     * DynamoDB's 400 KB limit are kept as chunks in the same table, and read back whole.
+     */
+    @UriParam(label = "common", defaultValue = "16777216")
+    private long maxValueSize = OpenOptions.DEFAULT_MAX_VALUE_SIZE;
+
+    /**
      * The DynamoDB Streams client a consumer in mode=changes reads with. Autowired when exactly one is in the
      * registry; otherwise the component builds one from the same options as the DynamoDB client.
      */
@@ -214,7 +223,8 @@ public class DynamoDbDownConfiguration implements Cloneable {
                 .withBilling(billingMode, readCapacity, writeCapacity)
                 .withLayout(layout)
                 .withConsistentRead(consistentRead)
-                .withStream(view, enableStream);
+                .withStream(view, enableStream)
+                .withMaxValueSize(maxValueSize);
     }
 
     RangeSettings rangeSettings() {
@@ -435,6 +445,14 @@ public class DynamoDbDownConfiguration implements Cloneable {
 
     public void setEnableStream(boolean enableStream) {
         this.enableStream = enableStream;
+    }
+
+    public long getMaxValueSize() {
+        return maxValueSize;
+    }
+
+    public void setMaxValueSize(long maxValueSize) {
+        this.maxValueSize = maxValueSize;
     }
 
     public DynamoDbStreamsClient getDynamoDbStreamsClient() {

@@ -222,6 +222,23 @@ class DynamoDbDownProducerTest extends DynamoDbDownTestSupport {
     }
 
     @Test
+    void valuesPastTheItemLimitGoThroughEveryOperationWhole() {
+        String uri = db("");
+        byte[] large = new byte[3 * 1024 * 1024];
+        new java.util.Random(18).nextBytes(large);
+        send(uri, large, DynamoDbDownConstants.KEY, "large");
+        send(uri, new ByteArrayInputStream(large), DynamoDbDownConstants.KEY, "streamed");
+        assertArrayEquals(large, (byte[]) send(uri + "?op=get", null, DynamoDbDownConstants.KEY, "large"));
+        @SuppressWarnings("unchecked")
+        List<Map.Entry<byte[], byte[]>> range = (List<Map.Entry<byte[], byte[]>>) send(uri + "?op=range", null);
+        assertEquals(2, range.size());
+        assertArrayEquals(large, range.get(0).getValue());
+        assertArrayEquals(large, range.get(1).getValue());
+        send(uri + "?op=del", null, DynamoDbDownConstants.KEY, "large");
+        assertNull(send(uri + "?op=get", null, DynamoDbDownConstants.KEY, "large"));
+    }
+
+    @Test
     void anInvalidKeyOrOversizedValueFailsTheExchangeClearly() {
         String uri = db("");
         Exchange noKey = exchange(uri, "v");
@@ -230,9 +247,11 @@ class DynamoDbDownProducerTest extends DynamoDbDownTestSupport {
         Arrays.fill(longKey, (byte) 'x');
         Exchange tooLong = exchange(uri, "v", DynamoDbDownConstants.KEY, longKey);
         assertInstanceOf(InvalidEntryException.class, tooLong.getException());
-        Exchange tooBig = exchange(uri, new byte[401 * 1024], DynamoDbDownConstants.KEY, "big");
+        Exchange tooBig = exchange(uri.contains("?") ? uri + "&maxValueSize=1000" : uri + "?maxValueSize=1000", new byte[1001],
+                DynamoDbDownConstants.KEY, "big");
         assertInstanceOf(InvalidEntryException.class, tooBig.getException());
-        assertTrue(tooBig.getException().getMessage().contains("\"big\""), tooBig.getException().getMessage());
+        assertTrue(tooBig.getException().getMessage().contains("\"big\"") && tooBig.getException().getMessage()
+                .contains("maxValueSize of 1000"), tooBig.getException().getMessage());
         Exchange nullBody = exchange(uri, null, DynamoDbDownConstants.KEY, "k");
         assertTrue(nullBody.getException().getMessage().contains("use op=del"), nullBody.getException().getMessage());
         Exchange badOp = exchange(uri, "v", DynamoDbDownConstants.OPERATION, "upsert", DynamoDbDownConstants.KEY, "k");

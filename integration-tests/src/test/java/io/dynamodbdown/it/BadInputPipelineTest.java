@@ -18,9 +18,10 @@ import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pipeline 4: bad records scattered through a topic (null keys, values over DynamoDB's 400 KB item limit,
- * keys over its 1,024-byte key limit) end up in the dead letter queue with the reason in the headers;
- * every good record arrives, and the source streams exactly the good ones onwards.
+ * Pipeline 4: bad records scattered through a topic (null keys, values over the sink's value.max.bytes, keys
+ * over DynamoDB's 1,024-byte key limit) end up in the dead letter queue with the reason in the headers; every
+ * good record arrives (values past the 400 KB item limit among them, kept in chunks), and the source streams
+ * exactly the good ones onwards.
  */
 class BadInputPipelineTest extends PipelineTestSupport {
 
@@ -41,8 +42,11 @@ class BadInputPipelineTest extends PipelineTestSupport {
                     expectedReasons.put("value " + i, "null key");
                     key = null;
                 } else if (i % 700 == 350) {
-                    expectedReasons.put("big " + i, "bytes per item");
-                    value = Arrays.copyOf(("big " + i + " ").getBytes(StandardCharsets.UTF_8), 401 * 1024);
+                    expectedReasons.put("big " + i, "maxValueSize");
+                    value = Arrays.copyOf(("big " + i + " ").getBytes(StandardCharsets.UTF_8), 1024 * 1024 + 1);
+                } else if (i % 1_100 == 550) {
+                    value = Arrays.copyOf(("large " + i + " ").getBytes(StandardCharsets.UTF_8), 700 * 1024);
+                    good.add(new Entry(key, value)); // past the item limit, within value.max.bytes
                 } else if (i % 900 == 450) {
                     expectedReasons.put("value " + i, "1024 bytes per key");
                     key = Arrays.copyOf(key, 1_100);
@@ -53,6 +57,7 @@ class BadInputPipelineTest extends PipelineTestSupport {
             }
         }
         Map<String, String> config = sink(topic, table, "items");
+        config.put("value.max.bytes", Integer.toString(1024 * 1024));
         config.put("errors.tolerance", "all");
         config.put("errors.deadletterqueue.topic.name", "p4-dlq");
         config.put("errors.deadletterqueue.topic.replication.factor", "1");

@@ -121,8 +121,8 @@ public class DynamoDbDownAggregationRepository extends ServiceSupport
             }
         } catch (InvalidEntryException e) {
             throw new IllegalArgumentException("The aggregate of correlation key '" + key + "' is " + stored.length
-                    + " bytes serialized; a DynamoDB item holds at most 400 KB. Complete aggregates sooner (completionSize,"
-                    + " completionTimeout) or keep large bodies out of them. Nothing was stored", e);
+                    + " bytes serialized, more than the store takes (" + e.getMessage() + "). Complete aggregates sooner"
+                    + " (completionSize, completionTimeout) or keep large bodies out of them. Nothing was stored", e);
         }
         exchange.setProperty(VERSION_PROPERTY, version);
     }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
@@ -203,11 +204,22 @@ class RepositoriesTest extends CamelTestSupport {
     }
 
     @Test
-    void anAggregateTooLargeForOneItemIsRefusedClearly() {
+    void anAggregateLargerThanOneItemIsKeptAndOneLargerThanTheStoreTakesIsRefusedClearly() {
+        Exchange large = new DefaultExchange(context);
+        large.getIn().setBody(new byte[500 * 1024]);
+        aggregation.add(context, "large", large);
+        assertEquals(500 * 1024, aggregation.get(context, "large").getIn().getBody(byte[].class).length);
+        Exchange updated = aggregation.get(context, "large");
+        updated.getIn().setBody(new byte[600 * 1024]);
+        aggregation.add(context, "large", updated);
+        assertEquals(600 * 1024, aggregation.get(context, "large").getIn().getBody(byte[].class).length,
+                "an optimistic update of a large aggregate compares its version whole");
+        aggregation.remove(context, "large", aggregation.get(context, "large"));
+
         Exchange big = new DefaultExchange(context);
-        big.getIn().setBody(new byte[500 * 1024]);
+        big.getIn().setBody(new byte[(int) OpenOptions.DEFAULT_MAX_VALUE_SIZE]);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> aggregation.add(context, "big", big));
-        assertTrue(e.getMessage().contains("correlation key 'big'") && e.getMessage().contains("400 KB"), e.getMessage());
+        assertTrue(e.getMessage().contains("correlation key 'big'") && e.getMessage().contains("maxValueSize"), e.getMessage());
         assertNull(aggregation.get(context, "big"));
     }
 

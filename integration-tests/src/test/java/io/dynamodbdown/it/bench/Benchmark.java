@@ -203,6 +203,8 @@ public final class Benchmark {
         Map<Trial, Measured> get = sideBySide(plus(rawGets, coreGet, naiveGet));
         add("getMany of " + randomKeys.size() + " random keys", get.get(coreGet), get.get(fastest(rawGets, get)), get.get(naiveGet));
 
+        largeValues();
+
         // The connector and Camel rows measure their raw ceilings again, at the setting that won above, side by side.
         startConnect();
         String records = filledTopic(n);
@@ -219,7 +221,7 @@ public final class Benchmark {
                 sourceRow.get(fastest(rawSources, sourceRow)));
         tailReadCost(size(20_000), 20);
 
-        int changes = size(50_000);
+        int changes = size(10_000); // DynamoDB Local writes far slower once its streams hold many records
         Trial rawChanges = new Trial("raw GetRecords loop", () -> rawChanges(changedTable(changes), changes, false));
         Trial rawChangesToKafka = new Trial("raw GetRecords + producer", () -> rawChanges(changedTable(changes), changes, true));
         Trial changesSource = new Trial("source connector, changes mode", () -> changesSource(changedTable(changes), changes));
@@ -236,6 +238,133 @@ public final class Benchmark {
             Trial camelPut = new Trial("Camel op=put per entry", () -> camelPuts(template, scratchTable(), camel / 5));
             Map<Trial, Measured> camelRow = sideBySide(List.of(rawWrite, camelBatch, camelPut));
             add("Camel route: " + camel + " puts through op=batch", camelRow.get(camelBatch), camelRow.get(rawWrite), camelRow.get(camelPut));
+        }
+    }
+
+    /**
+     * 5 MB values (MB/s): the store writes each as chunks behind one entry and reads it back whole; the ceiling is
+     * the raw SDK writing the same bytes as 390 KB items (BatchWriteItem, 8 threads) and reading them back
+     * (BatchGetItem, 8 threads), with no entry, no registry and no order.
+     */
+    private void largeValues() throws Exception {
+        int count = Math.max(4, size(40));
+        List<byte[]> values = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] value = new byte[5 * 1024 * 1024];
+            new Random(i).nextBytes(value);
+            values.add(value);
+        }
+        double megabytes = count * 5.0;
+        Trial coreWrite = new Trial("core put of 5 MB values", () -> coreLargeWrite(scratchTable(), values, megabytes));
+        Trial rawWrite = new Trial("raw BatchWriteItem of 390 KB items, 8 threads",
+                () -> rawLargeWrite(scratchTable(), values, megabytes));
+        Map<Trial, Measured> write = sideBySide(List.of(rawWrite, coreWrite));
+        add("write " + count + " values of 5 MB (MB/s)", write.get(coreWrite), write.get(rawWrite), null);
+
+        String coreTable = freshTable();
+        coreLargeWrite(coreTable, values, megabytes);
+        String rawTable = freshTable();
+        rawLargeWrite(rawTable, values, megabytes);
+        Trial coreRead = new Trial("core get of 5 MB values", () -> coreLargeRead(coreTable, count, megabytes));
+        Trial rawRead = new Trial("raw BatchGetItem of 390 KB items, 8 threads", () -> rawLargeRead(rawTable, values, megabytes));
+        Map<Trial, Measured> read = sideBySide(List.of(rawRead, coreRead));
+        add("read " + count + " values of 5 MB (MB/s)", read.get(coreRead), read.get(rawRead), null);
+        client.deleteTable(b -> b.tableName(coreTable));
+        client.deleteTable(b -> b.tableName(rawTable));
+    }
+
+    private Sample coreLargeWrite(String table, List<byte[]> values, double megabytes) {
+        try (Database db = DynamoDbDown.open(client, table + "$bench")) {
+            long start = System.nanoTime();
+            for (int i = 0; i < values.size(); i++) {
+                db.put(key(i), values.get(i));
+            }
+            return new Sample(Math.round(megabytes), System.nanoTime() - start);
+        }
+    }
+
+    private Sample coreLargeRead(String table, int count, double megabytes) {
+        try (Database db = DynamoDbDown.open(client, table + "$bench")) {
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                if (db.get(key(i)).length != 5 * 1024 * 1024) {
+                    throw new IllegalStateException("value " + i + " came back torn");
+                }
+            }
+            return new Sample(Math.round(megabytes), System.nanoTime() - start);
+        }
+    }
+
+    private static final int RAW_PIECE = 390 * 1024;
+
+    /** The values' bytes as raw items of 390 KB, keyed by value and piece. */
+    private static List<WriteRequest> pieces(List<byte[]> values) {
+        List<WriteRequest> requests = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            byte[] value = values.get(i);
+            for (int from = 0, piece = 0; from < value.length; from += RAW_PIECE, piece++) {
+                byte[] bytes = Arrays.copyOfRange(value, from, Math.min(value.length, from + RAW_PIECE));
+                requests.add(putRequest(pieceKey(i, piece), bytes));
+            }
+        }
+        return requests;
+    }
+
+    private static byte[] pieceKey(int value, int piece) {
+        return String.format("%08d-%04d", value, piece).getBytes();
+    }
+
+    private Sample rawLargeWrite(String table, List<byte[]> values, double megabytes) throws Exception {
+        List<WriteRequest> requests = pieces(values);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            long start = System.nanoTime();
+            List<Future<?>> chunks = new ArrayList<>();
+            for (int from = 0; from < requests.size(); from += 25) {
+                List<WriteRequest> chunk = requests.subList(from, Math.min(requests.size(), from + 25));
+                chunks.add(pool.submit(() -> writeAll(table, chunk)));
+            }
+            awaitAll(chunks);
+            return new Sample(Math.round(megabytes), System.nanoTime() - start);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private Sample rawLargeRead(String table, List<byte[]> values, double megabytes) throws Exception {
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            for (int piece = 0; piece * RAW_PIECE < values.get(i).length; piece++) {
+                keys.add(itemKey(pieceKey(i, piece)));
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            long start = System.nanoTime();
+            AtomicLong bytes = new AtomicLong();
+            List<Future<?>> gets = new ArrayList<>();
+            for (int from = 0; from < keys.size(); from += 40) { // BatchGetItem answers at most 16 MB
+                List<Map<String, AttributeValue>> part = keys.subList(from, Math.min(keys.size(), from + 40));
+                gets.add(pool.submit(() -> {
+                    List<Map<String, AttributeValue>> pending = part;
+                    while (!pending.isEmpty()) {
+                        KeysAndAttributes request = KeysAndAttributes.builder().keys(pending).consistentRead(true).build();
+                        var response = client.batchGetItem(b -> b.requestItems(Map.of(table, request)));
+                        response.responses().getOrDefault(table, List.of())
+                                .forEach(item -> bytes.addAndGet(item.get("value").b().asByteArrayUnsafe().length));
+                        KeysAndAttributes left = response.unprocessedKeys().get(table);
+                        pending = left == null ? List.of() : left.keys();
+                    }
+                    return null;
+                }));
+            }
+            awaitAll(gets);
+            if (bytes.get() != values.size() * 5L * 1024 * 1024) {
+                throw new IllegalStateException("raw read " + bytes.get() + " bytes");
+            }
+            return new Sample(Math.round(megabytes), System.nanoTime() - start);
+        } finally {
+            pool.shutdown();
         }
     }
 

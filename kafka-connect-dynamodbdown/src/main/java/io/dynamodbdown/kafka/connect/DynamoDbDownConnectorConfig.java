@@ -54,6 +54,7 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
     public static final String TABLE_WRITE_CAPACITY = "table.write.capacity";
     public static final String TABLE_STREAM_VIEW = "table.stream.view";
     public static final String TABLE_STREAM_ENABLE = "table.stream.enable";
+    public static final String VALUE_MAX_BYTES = "value.max.bytes";
 
     static final String GROUP_DATABASE = "Database";
     static final String GROUP_AWS = "AWS";
@@ -78,6 +79,7 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
         case LAYOUT -> TABLE_LAYOUT;
         case STREAM_VIEW -> TABLE_STREAM_VIEW;
         case ENABLE_STREAM -> TABLE_STREAM_ENABLE;
+        case MAX_VALUE_SIZE -> VALUE_MAX_BYTES;
         case KEY_ENCODING -> DynamoDbDownSourceConfig.KEY_ENCODING;
         case GT -> DynamoDbDownSourceConfig.KEY_GT;
         case GTE -> DynamoDbDownSourceConfig.KEY_GTE;
@@ -166,7 +168,14 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
                 .define(TABLE_STREAM_ENABLE, Type.BOOLEAN, false, Importance.LOW,
                         "Give an existing table without a change stream one (of " + TABLE_STREAM_VIEW + "); otherwise an"
                                 + " existing table is never changed, and changes mode says what is missing.",
-                        GROUP_TABLE, ++order, Width.SHORT, "Enable stream");
+                        GROUP_TABLE, ++order, Width.SHORT, "Enable stream")
+                .define(VALUE_MAX_BYTES, Type.LONG, OpenOptions.DEFAULT_MAX_VALUE_SIZE,
+                        Range.between(0, OpenOptions.MAX_VALUE_SIZE_LIMIT), Importance.LOW,
+                        "The largest value written or read, in bytes (at most 256 MiB). Values past DynamoDB's 400 KB"
+                                + " item limit are kept as chunks in the same table; Kafka's own limits (the worker's"
+                                + " producer.max.request.size, the broker's message.max.bytes, the consumer's"
+                                + " max.partition.fetch.bytes) must let such records through too.",
+                        GROUP_TABLE, ++order, Width.SHORT, "Largest value (bytes)");
         return def;
     }
 
@@ -262,7 +271,8 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
                 .withBilling(BillingMode.fromValue((String) values.get(TABLE_BILLING_MODE)),
                         (Long) values.get(TABLE_READ_CAPACITY), (Long) values.get(TABLE_WRITE_CAPACITY))
                 .withLayout(Layout.parse((String) values.get(TABLE_LAYOUT)))
-                .withStream(view == null ? defaultView : StreamViewType.fromValue(view), (Boolean) values.get(TABLE_STREAM_ENABLE));
+                .withStream(view == null ? defaultView : StreamViewType.fromValue(view), (Boolean) values.get(TABLE_STREAM_ENABLE))
+                .withMaxValueSize((Long) values.get(VALUE_MAX_BYTES));
     }
 
     /** A client as configured, the caller's to close; a missing region or credentials fail here, named on their key. */

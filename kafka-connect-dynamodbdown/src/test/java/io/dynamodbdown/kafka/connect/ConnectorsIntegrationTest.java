@@ -24,8 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -149,10 +149,12 @@ class ConnectorsIntegrationTest {
         try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of("max.request.size", "2000000"))) {
             producer.send(new ProducerRecord<>(topic, "good-1".getBytes(), "v".getBytes()));
             producer.send(new ProducerRecord<>(topic, null, "no key".getBytes()));
-            producer.send(new ProducerRecord<>(topic, "too-big".getBytes(), new byte[401 * 1024]));
+            producer.send(new ProducerRecord<>(topic, "too-big".getBytes(), new byte[501 * 1024]));
             producer.send(new ProducerRecord<>(topic, "good-2".getBytes(), "v".getBytes()));
+            producer.send(new ProducerRecord<>(topic, "large".getBytes(), new byte[450 * 1024])); // past one item: in chunks
         }
         Map<String, String> props = sink(table, topic);
+        props.put("value.max.bytes", Integer.toString(500 * 1024));
         props.put("value.converter", ByteArrayConverter.class.getName());
         props.put("errors.tolerance", "all");
         props.put("errors.deadletterqueue.topic.name", "dlq");
@@ -164,9 +166,10 @@ class ConnectorsIntegrationTest {
         assertEquals(2, dead.size());
         List<String> reasons = dead.stream().map(r -> header(r, "__connect.errors.exception.message")).collect(Collectors.toList());
         assertTrue(reasons.get(0).contains("null key"), reasons.toString());
-        assertTrue(reasons.get(1).contains("\"too-big\"") && reasons.get(1).contains("409600"), reasons.toString());
+        assertTrue(reasons.get(1).contains("\"too-big\"") && reasons.get(1).contains("maxValueSize of 512000"), reasons.toString());
         try (Database db = DynamoDbDown.open(dynamo.client(), table + "$" + topic)) {
-            awaitUntil(() -> asText(db).keySet().equals(java.util.Set.of("good-1", "good-2")), "both good records");
+            awaitUntil(() -> asText(db).keySet().equals(java.util.Set.of("good-1", "good-2", "large")), "the good records");
+            assertEquals(450 * 1024, db.get("large").length);
         }
         connect.deleteConnector("dlq-sink");
     }

@@ -12,8 +12,8 @@ import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import io.dynamodbdown.testing.FaultInjectingClient;
-import io.dynamodbdown.testing.FaultInjectingHttpClient;
 import io.dynamodbdown.testing.FaultInjectingHttpClient.Fault;
+import io.dynamodbdown.testing.FaultInjectingHttpClient;
 import io.dynamodbdown.testing.JsTables.Variant;
 import io.dynamodbdown.testing.JsTables;
 import java.util.ArrayList;
@@ -188,20 +188,23 @@ class SinkTaskTest {
     @Test
     void badRecordsGoToTheReporterAndGoodOnesAreStillWritten(DynamoDbClient client) {
         StubSinkTaskContext context = new StubSinkTaskContext(true);
-        start(client, context, props());
+        start(client, context, props("value.max.bytes", Integer.toString(1024 * 1024)));
         List<SinkRecord> batch = new ArrayList<>(records(0, 3));
         batch.add(new SinkRecord("orders", 0, null, null, Schema.STRING_SCHEMA, "no key", 3));
         batch.add(new SinkRecord("orders", 0, Schema.STRING_SCHEMA, "x".repeat(1025), Schema.STRING_SCHEMA, "long key", 4));
-        batch.add(new SinkRecord("orders", 0, Schema.STRING_SCHEMA, "huge", Schema.BYTES_SCHEMA, new byte[401 * 1024], 5));
-        batch.add(new SinkRecord("orders", 0, Schema.STRING_SCHEMA, "last", Schema.STRING_SCHEMA, "ok", 6));
+        batch.add(new SinkRecord("orders", 0, Schema.STRING_SCHEMA, "huge", Schema.BYTES_SCHEMA, new byte[1024 * 1024 + 1], 5));
+        batch.add(new SinkRecord("orders", 0, Schema.STRING_SCHEMA, "large", Schema.BYTES_SCHEMA, new byte[600 * 1024], 6));
+        batch.add(new SinkRecord("orders", 0, Schema.STRING_SCHEMA, "last", Schema.STRING_SCHEMA, "ok", 7));
         task.put(batch);
-        assertEquals(Map.of(P0, new OffsetAndMetadata(7)), task.preCommit(Map.of(P0, new OffsetAndMetadata(7))));
+        assertEquals(Map.of(P0, new OffsetAndMetadata(8)), task.preCommit(Map.of(P0, new OffsetAndMetadata(8))));
         assertEquals(3, context.reported.size());
         assertTrue(context.reasons.get(0).getMessage().contains("null key"));
         assertTrue(context.reasons.get(1).getMessage().contains("1025 bytes"));
-        assertTrue(context.reasons.get(2).getMessage().contains("\"huge\""));
+        assertTrue(context.reasons.get(2).getMessage().contains("\"huge\"")
+                && context.reasons.get(2).getMessage().contains("maxValueSize"), context.reasons.get(2).getMessage());
         try (Database db = backup(client)) {
-            assertEquals(4, db.stream(KeyRange.all()).count(), "k0, k1, k2 and last");
+            assertEquals(5, db.stream(KeyRange.all()).count(), "k0, k1, k2, large (past the item limit, in chunks) and last");
+            assertEquals(600 * 1024, db.get("large").length);
         }
         assertEquals(3, task.metrics().recordsFailed.get());
     }
