@@ -11,11 +11,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -66,8 +64,6 @@ final class StreamChangeReader implements ChangeReader {
     /** A shard read that failed after others had returned changes: the next poll reports it first. */
     private RuntimeException deferredFailure;
     private final Map<String, String> iterators = new HashMap<>();
-    /** Shards this reader started at the oldest record kept, their first ones being trimmed already. */
-    private final Set<String> startedAtOldestKept = new HashSet<>();
     private ChangeCheckpoint checkpoint;
 
     StreamChangeReader(DynamoDbStreamsClient streams, DynamoDbDatabase db, KeyRange range, ChangeCheckpoint from) {
@@ -237,10 +233,10 @@ final class StreamChangeReader implements ChangeReader {
     }
 
     /**
-     * An iterator right after the checkpoint's last record of the shard or, for a shard not read yet, at its first
-     * record. Reading from the first record (not the oldest one kept) tells when records were trimmed before
-     * they were read: lost changes if the reader followed the shard's parent, unless they are older than the
-     * checkpoint's {@code since} anyway (then the oldest record kept is where to start).
+     * An iterator right after the checkpoint's last record of the shard or, for a shard not read yet, at the
+     * oldest record kept. A shard that continues where the reader stands (it read the shard's parent to its end)
+     * is read from its first record instead: if that was trimmed before the reader got to it, changes were lost,
+     * unless they are older than the checkpoint's {@code since} anyway.
      */
     private String newIterator(Shard shard) {
         String shardId = shard.shardId();
@@ -249,38 +245,34 @@ final class StreamChangeReader implements ChangeReader {
             return iterator(shardId, ShardIteratorType.AFTER_SEQUENCE_NUMBER, after);
         }
         String first = shard.sequenceNumberRange() == null ? null : shard.sequenceNumberRange().startingSequenceNumber();
-        if (first != null) {
+        if (first != null && mustBeReadWhole(shard)) {
             try {
                 return iterator(shardId, ShardIteratorType.AT_SEQUENCE_NUMBER, first);
             } catch (ChangesLostException trimmed) {
-                return atOldestKept(shard, trimmed);
+                throw lost("the first records of shard " + shardId + " were trimmed before they were read", trimmed);
             }
         }
         return iterator(shardId, ShardIteratorType.TRIM_HORIZON, null);
     }
 
-    /** The shard's first records are trimmed: lost changes if the reader needed them, else start at the oldest kept. */
+    /** The shard's first records were trimmed between asking for an iterator and reading: lost, or the oldest kept. */
     private String atOldestKept(Shard shard, ChangesLostException trimmed) {
-        if (followsItsParent(shard) && !sinceIsRetained()) {
+        if (mustBeReadWhole(shard)) {
             throw lost("the first records of shard " + shard.shardId() + " were trimmed before they were read", trimmed);
         }
-        startedAtOldestKept.add(shard.shardId());
         return iterator(shard.shardId(), ShardIteratorType.TRIM_HORIZON, null);
     }
 
     /**
-     * The reader read this shard's parent from a known position (not from the oldest record kept, as a reader
-     * starting afresh does): the shard continues where the reader stands.
+     * The reader read this shard's parent to its end, so the shard continues where it stands, and the stream may
+     * have trimmed changes younger than the checkpoint's {@code since}: every record of the shard is needed.
      */
-    private boolean followsItsParent(Shard shard) {
+    private boolean mustBeReadWhole(Shard shard) {
         String parent = shard.parentShardId();
-        return parent != null && !startedAtOldestKept.contains(parent)
+        boolean followsParent = parent != null
                 && (checkpoint.shards().containsKey(parent) || (listed.containsKey(parent) && done(parent)));
-    }
-
-    /** Everything since the checkpoint's {@code since} is still kept: a record trimmed was older, and not wanted. */
-    private boolean sinceIsRetained() {
-        return checkpoint.since() != null && checkpoint.since().isAfter(Instant.now().minus(RETENTION));
+        boolean trimmedOnlyUnwanted = checkpoint.since() != null && checkpoint.since().isAfter(Instant.now().minus(RETENTION));
+        return followsParent && !trimmedOnlyUnwanted;
     }
 
     private String iterator(String shardId, ShardIteratorType type, String sequenceNumber) {
