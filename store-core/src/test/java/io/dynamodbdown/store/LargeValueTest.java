@@ -13,6 +13,8 @@ import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import io.dynamodbdown.testing.FaultInjectingHttpClient.Fault;
 import io.dynamodbdown.testing.FaultInjectingHttpClient;
+import java.io.IOException;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,12 +22,18 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
@@ -144,8 +152,8 @@ class LargeValueTest {
                         .clientBuilder().httpClient(http).build();
                 Database crashing = DynamoDbDown.open(faulty, table + "$db")) {
             db.put("k", "old");
-            // the registry entry (a PutItem) and the chunks (BatchWriteItem) go through; the entry's PutItem does not
-            http.fail("PutItem", Fault.CONNECTION_REFUSED, 1, Integer.MAX_VALUE);
+            // the registry entry (a PutItem) and the chunks (BatchWriteItem) go through; the entry (a transaction) does not
+            http.failAlways("TransactWriteItems", Fault.CONNECTION_REFUSED);
             assertThrows(DynamoDbDownException.class, () -> crashing.put(Bytes.utf8("k"), random(3 * MB, 7)));
             http.heal();
             assertEquals("old", db.getString("k"), "readers see the old value, whole");
@@ -309,6 +317,139 @@ class LargeValueTest {
             assertArrayEquals(random(3 * MB, 1), changes.get(0).value());
             assertEquals("v", new String(changes.get(1).value()));
             source.dropTable();
+        }
+    }
+
+    @Test
+    void anEmptyExpectedValueDoesNotMatchALargeOne() {
+        db.put(Bytes.utf8("k"), random(MB, 1));
+        assertFalse(db.writeIf(BatchOperation.del(Bytes.utf8("k")), Expect.value(new byte[0])), "1 MB is not empty");
+        assertFalse(db.writeIf(BatchOperation.put("k", "x"), Expect.value(new byte[0])));
+        assertArrayEquals(random(MB, 1), db.get(Bytes.utf8("k")));
+    }
+
+    @Test
+    void aCompareAndSetWhoseAnswerIsLostStillReportsItsWriteAndKeepsItsValue(DynamoDbLocal local) {
+        try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
+                DynamoDbClient faulty = local.settings().withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5))
+                        .clientBuilder().httpClient(http).build();
+                Database other = DynamoDbDown.open(faulty, table + "$db")) {
+            byte[] v1 = random(MB, 1);
+            db.put(Bytes.utf8("k"), v1);
+            http.fail("TransactWriteItems", Fault.ANSWER_LOST, 0, 1); // the large value's entry: applied, answer lost
+            assertTrue(other.writeIf(BatchOperation.put(Bytes.utf8("k"), random(MB, 2)), Expect.valueStartingWith(Arrays.copyOf(v1, 17))));
+            assertArrayEquals(random(MB, 2), db.get(Bytes.utf8("k")));
+
+            // a small value over a large one: the conditional PutItem on the stored form loses its answer
+            http.fail("PutItem", Fault.ANSWER_LOST, 1, 1);
+            assertTrue(other.writeIf(BatchOperation.put("k", "small"), Expect.valueStartingWith(Arrays.copyOf(random(MB, 2), 17))));
+            assertEquals("small", db.getString("k"));
+            assertEquals(2, http.injected());
+        }
+    }
+
+    @Test
+    void aLargePutSentAgainAfterAnotherWriterReplacedItNeverLeavesADanglingReference(DynamoDbLocal local) {
+        try (InterleavingHttpClient http = new InterleavingHttpClient("TransactWriteItems");
+                DynamoDbClient faulty = local.settings().withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5))
+                        .clientBuilder().httpClient(http).build();
+                Database a = DynamoDbDown.open(faulty, table + "$db")) {
+            http.loseAnswerOf = 1; // A's entry: applied, its answer lost; the client sends it again
+            http.afterLostAnswer = () -> db.put(Bytes.utf8("k"), random(MB, 2)); // B replaces it meanwhile, and removes A's chunks
+            try {
+                a.put(Bytes.utf8("k"), random(MB, 1));
+            } catch (DynamoDbDownException e) {
+                assertTrue(e.getMessage().contains("write it again"), e.getMessage()); // A's version was fenced off
+            }
+            assertArrayEquals(random(MB, 2), db.get(Bytes.utf8("k")), "B's value, whole: A's entry did not come back");
+            assertEquals(0, db.sweep(Duration.ZERO));
+            assertEquals(1 + 1 + 3, items(), "only B's value's items");
+        }
+    }
+
+    @Test
+    void aSweepWhileAWriterIsBetweenChunksAndEntryFencesTheWriterOff(DynamoDbLocal local) {
+        try (InterleavingHttpClient http = new InterleavingHttpClient("TransactWriteItems");
+                DynamoDbClient slowClient = local.settings().clientBuilder().httpClient(http).build();
+                Database slow = DynamoDbDown.open(slowClient, table + "$db")) {
+            long[] swept = {-1};
+            // the writer stalls (a pause, a retry storm) before its entry, longer than the sweep waits for it
+            http.beforeFirst = () -> swept[0] = db.sweep(Duration.ZERO);
+            DynamoDbDownException e = assertThrows(DynamoDbDownException.class, () -> slow.put(Bytes.utf8("k"), random(MB, 1)));
+            assertTrue(e.getMessage().contains("write it again") && e.isRetryable(), e.getMessage());
+            assertEquals(1, swept[0], "the sweep took the chunks for left behind");
+            assertNull(db.get(Bytes.utf8("k")), "and the entry was never written: nothing refers to them");
+            assertEquals(0, items());
+        }
+    }
+
+    @Test
+    void aHashKeyTooLongForChunkPartitionsIsRefusedBeforeAnythingIsWritten() {
+        try (Database longName = DynamoDbDown.open(client, table + "$" + "h".repeat(2000))) {
+            InvalidEntryException e = assertThrows(InvalidEntryException.class, () -> longName.put(Bytes.utf8("k"), random(MB, 1)));
+            assertTrue(e.getMessage().contains("too long for values past 400 KB"), e.getMessage());
+            longName.put("k", "a small value is fine");
+            assertEquals(1, items());
+            assertEquals(0, longName.sweep(Duration.ZERO));
+        }
+        assertThrows(IllegalArgumentException.class, () -> DynamoDbDown.open(client, table + "$__dynamodbdown.chunks/db"),
+                "the chunks' partitions are not a database");
+    }
+
+    /** Real HTTP, with a hook on one operation: before its first request, or after its n-th ran but lost its answer. */
+    private static final class InterleavingHttpClient implements SdkHttpClient {
+        private final SdkHttpClient real = Apache5HttpClient.builder().build();
+        private final String operation;
+        private final AtomicInteger sent = new AtomicInteger();
+        Runnable beforeFirst = () -> { };
+        int loseAnswerOf = -1;
+        Runnable afterLostAnswer = () -> { };
+
+        InterleavingHttpClient(String operation) {
+            this.operation = operation;
+        }
+
+        @Override
+        public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+            if (!request.httpRequest().firstMatchingHeader("X-Amz-Target").orElse("").endsWith("." + operation)) {
+                return real.prepareRequest(request);
+            }
+            int n = sent.incrementAndGet();
+            return new ExecutableHttpRequest() {
+                @Override
+                public HttpExecuteResponse call() throws IOException {
+                    if (n == 1) {
+                        beforeFirst.run();
+                    }
+                    HttpExecuteResponse response = real.prepareRequest(request).call();
+                    if (n == loseAnswerOf) {
+                        response.responseBody().ifPresent(body -> {
+                            try {
+                                body.close();
+                            } catch (IOException ignored) {
+                                // thrown away either way
+                            }
+                        });
+                        afterLostAnswer.run();
+                        throw new SocketException("Connection reset (injected after the server applied the request)");
+                    }
+                    return response;
+                }
+
+                @Override
+                public void abort() {
+                }
+            };
+        }
+
+        @Override
+        public String clientName() {
+            return "Interleaving-" + real.clientName();
+        }
+
+        @Override
+        public void close() {
+            real.close();
         }
     }
 }

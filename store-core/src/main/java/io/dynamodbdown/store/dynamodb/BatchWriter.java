@@ -95,9 +95,15 @@ final class BatchWriter {
 
     /** Writes all items or none, as one transaction (the caller checked the size limits). */
     void writeAtomic(List<TransactWriteItem> items) {
-        // The same token on every attempt makes a retried transaction idempotent for DynamoDB.
+        writeAtomic(items, "atomic batch of " + items.size() + " operations on " + location);
+    }
+
+    /**
+     * The same, {@code what} naming it in errors. The same token on every attempt, and on the client's own
+     * retries of a request, makes the transaction run once however often it is sent.
+     */
+    void writeAtomic(List<TransactWriteItem> items, String what) {
         String token = UUID.randomUUID().toString();
-        String what = "atomic batch of " + items.size() + " operations on " + location;
         for (int attempt = 1; ; attempt++) {
             try {
                 client.transactWriteItems(b -> b.transactItems(items).clientRequestToken(token));
@@ -124,6 +130,12 @@ final class BatchWriter {
 
     TransactWriteItem transactPut(Map<String, AttributeValue> item) {
         return TransactWriteItem.builder().put(p -> p.tableName(location.table()).item(item)).build();
+    }
+
+    TransactWriteItem transactPut(Map<String, AttributeValue> item, TableLayout.Condition condition) {
+        return TransactWriteItem.builder().put(p -> p.tableName(location.table()).item(item)
+                .conditionExpression(condition.expression()).expressionAttributeNames(condition.names())
+                .expressionAttributeValues(condition.values().isEmpty() ? null : condition.values())).build();
     }
 
     TransactWriteItem transactDelete(Map<String, AttributeValue> key) {

@@ -46,6 +46,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /** A {@link Database} in one hash key of a DynamoDB table. Open it with {@code DynamoDbDown.open}. */
 final class DynamoDbDatabase implements Database {
@@ -86,6 +88,10 @@ final class DynamoDbDatabase implements Database {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(options, "options");
+        if (location.hashKey().startsWith(LargeValues.PREFIX)) {
+            throw new IllegalArgumentException("Invalid hash key '" + location.hashKey() + "': hash keys starting with '"
+                    + LargeValues.PREFIX + "' hold the chunks of large values");
+        }
         TableLayout layout = new TableManager(client).prepare(location, options);
         return new DynamoDbDatabase(client, location, options, layout);
     }
@@ -195,13 +201,92 @@ final class DynamoDbDatabase implements Database {
     public void put(BatchOperation.Put put) {
         ensureOpen();
         checkOperation(put);
-        LargeValues.Reference written = fitsInItem(put, 0) ? null : large.write(put.key(), put.value());
-        boolean replacesLarge = written != null || large.mayHold();
-        Map<String, AttributeValue> item = written == null
-                ? layout.item(location.hashKey(), put.key(), put.value(), put.text()) : large.entryItem(put.key(), written);
+        if (!fitsInItem(put, 0)) {
+            writeLarge(put, large.write(put.key(), put.value()), null);
+            return;
+        }
+        boolean replacesLarge = large.mayHold();
         PutItemResponse response = Failures.call("put " + Bytes.describe(put.key()) + " into " + location, () -> client.putItem(b -> b
-                .tableName(location.table()).item(item).returnValues(replacesLarge ? ReturnValue.ALL_OLD : ReturnValue.NONE)));
-        discardReplaced(response.attributes(), written);
+                .tableName(location.table()).item(layout.item(location.hashKey(), put.key(), put.value(), put.text()))
+                .returnValues(replacesLarge ? ReturnValue.ALL_OLD : ReturnValue.NONE)));
+        discardReplaced(response.attributes(), null);
+    }
+
+    /**
+     * Writes the entry of a large value whose chunks are written: a compare-and-set on what the key holds, so the
+     * version it replaces is known exactly, in one transaction with the new version's fence, so it cannot refer to
+     * chunks removed meanwhile (nor be applied twice). With {@code expect}, only if the key's value meets it; false
+     * if not, and the new chunks are removed.
+     */
+    private boolean writeLarge(BatchOperation.Put put, LargeValues.Reference written, Expect expect) {
+        String what = "put the " + put.value().length + "-byte value of " + Bytes.describe(put.key()) + " into " + location;
+        for (int attempt = 1; ; attempt++) {
+            Map<String, AttributeValue> current = getItem(put.key(), true);
+            if (expect != null && !matches(expect, current == null ? null : currentValueOf(put.key(), current))) {
+                large.discard(written);
+                return false;
+            }
+            try {
+                writer.writeAtomic(List.of(large.fence(written.version()),
+                        writer.transactPut(large.entryItem(put.key(), written), storedForm(current, expect != null))), what);
+                discardReplaced(current, written);
+                return true;
+            } catch (DynamoDbDownException e) {
+                int failed = failedCondition(e);
+                if (failed == 0) {
+                    throw new DynamoDbDownException(what + " failed: its chunks were taken for left behind and removed (the"
+                            + " write took longer than the sweep waits); nothing was written, write it again", e, true);
+                }
+                if (failed != 1) {
+                    throw e; // what happened is not known: the chunks stay for the sweep
+                }
+                if (attempt >= retrier.maxAttempts()) {
+                    throw new DynamoDbDownException(what + " failed: the key changed under it " + attempt + " times", e, true);
+                }
+                // the key changed between reading and writing it: read it again
+            }
+        }
+    }
+
+    /** Which item of a transaction failed its condition: its index, or -1 (the transaction failed otherwise). */
+    private static int failedCondition(DynamoDbDownException e) {
+        if (e.getCause() instanceof TransactionCanceledException cancelled && cancelled.hasCancellationReasons()) {
+            for (int i = 0; i < cancelled.cancellationReasons().size(); i++) {
+                if ("ConditionalCheckFailed".equals(cancelled.cancellationReasons().get(i).code())) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * A condition that holds while the key is stored as {@code current} holds it (null: absent). Not {@code exact}:
+     * only that it refers to the same large value, or to none.
+     */
+    private TableLayout.Condition storedForm(Map<String, AttributeValue> current, boolean exact) {
+        LargeValues.Reference reference = LargeValues.referenceOf(current);
+        if (reference != null) {
+            return new TableLayout.Condition(TableLayout.LARGE + " = :stored", Map.of(TableLayout.LARGE, LargeValues.VERSION),
+                    Map.of(":stored", AttributeValue.fromS(reference.version())));
+        }
+        if (!exact) {
+            return new TableLayout.Condition("attribute_not_exists(" + TableLayout.LARGE + ")",
+                    Map.of(TableLayout.LARGE, LargeValues.VERSION), Map.of());
+        }
+        if (current == null) {
+            return new TableLayout.Condition("attribute_not_exists(" + TableLayout.RANGE + ")",
+                    Map.of(TableLayout.RANGE, layout.rangeAttribute()), Map.of());
+        }
+        AttributeValue value = current.get(layout.valueAttribute());
+        if (value == null) {
+            return new TableLayout.Condition("attribute_exists(" + TableLayout.RANGE + ") AND attribute_not_exists("
+                    + TableLayout.VALUE + ") AND attribute_not_exists(" + TableLayout.LARGE + ")",
+                    Map.of(TableLayout.RANGE, layout.rangeAttribute(), TableLayout.VALUE, layout.valueAttribute(),
+                            TableLayout.LARGE, LargeValues.VERSION), Map.of());
+        }
+        return new TableLayout.Condition(TableLayout.VALUE + " = :stored", Map.of(TableLayout.VALUE, layout.valueAttribute()),
+                Map.of(":stored", value));
     }
 
     /** Whether the put's value fits in its entry's own item ({@code extra}: bytes a token adds); if not, it goes in chunks. */
@@ -222,23 +307,18 @@ final class DynamoDbDatabase implements Database {
         ensureOpen();
         Objects.requireNonNull(expect, "expect");
         checkOperation(operation);
+        if (operation instanceof BatchOperation.Put put && !fitsInItem(put, TableLayout.TOKEN_BYTES)) {
+            return writeLarge(put, large.write(put.key(), put.value()), expect);
+        }
         String what = operation + " if " + expect + " in " + location;
-        LargeValues.Reference written = operation instanceof BatchOperation.Put put && !fitsInItem(put, TableLayout.TOKEN_BYTES)
-                ? large.write(put.key(), put.value()) : null;
         String token = operation instanceof BatchOperation.Put ? UUID.randomUUID().toString() : null;
-        boolean done;
         if (expectedBytesFitInItem(operation.key(), expect)) {
-            done = writeIfCondition(operation, layout.condition(expect), expect, written, token, what);
-        } else {
-            // No item holds such a value inline: compare it here, then write only if the stored form is unchanged.
-            Map<String, AttributeValue> current = getItem(operation.key(), true);
-            done = current != null && matches(expect, currentValueOf(operation.key(), current))
-                    && writeIfStored(operation, current, written, token, what);
+            return writeIfCondition(operation, layout.condition(expect), expect, token, what);
         }
-        if (!done && written != null) {
-            large.discard(written); // the condition failed: the entry was not written, nothing refers to these chunks
-        }
-        return done;
+        // No item holds such a value inline: compare it here, then write only if the key is stored as it was read.
+        Map<String, AttributeValue> current = getItem(operation.key(), true);
+        return matches(expect, current == null ? null : currentValueOf(operation.key(), current))
+                && writeIfStored(operation, current, token, what);
     }
 
     /** Whether the value or prefix {@code expect} compares with could be stored in an item: a condition can name it. */
@@ -266,18 +346,17 @@ final class DynamoDbDatabase implements Database {
     }
 
     /** Writes if the condition holds; when it fails only because of how the value is stored, compares it here. */
-    private boolean writeIfCondition(BatchOperation operation, TableLayout.Condition condition, Expect expect,
-            LargeValues.Reference written, String token, String what) {
+    private boolean writeIfCondition(BatchOperation operation, TableLayout.Condition condition, Expect expect, String token,
+            String what) {
         try {
-            discardReplaced(sendIf(operation, condition, written, token, what), written);
+            discardReplaced(sendIf(operation, condition, token, what), null);
             return true;
         } catch (DynamoDbDownException e) {
             if (!(e.getCause() instanceof ConditionalCheckFailedException failed)) {
                 throw e;
             }
             Map<String, AttributeValue> current = failed.hasItem() && !failed.item().isEmpty() ? failed.item() : null;
-            if (token != null && current != null && current.get(TableLayout.TOKEN_ATTRIBUTE) != null
-                    && token.equals(current.get(TableLayout.TOKEN_ATTRIBUTE).s())) {
+            if (isOwnWrite(current, token)) {
                 return true; // the client sent it again after an answer got lost: the first attempt did write it
             }
             boolean storedOtherwise = current != null && (LargeValues.referenceOf(current) != null
@@ -286,41 +365,39 @@ final class DynamoDbDatabase implements Database {
                     && matches(expect, currentValueOf(operation.key(), current))) {
                 // kept in chunks, or in a form this layout does not write (another writer's S on a native table, an
                 // N, a BOOL...), but read as the expected bytes: expect it exactly as it is stored
-                return writeIfStored(operation, current, written, token, what);
+                return writeIfStored(operation, current, token, what);
             }
             return false;
         }
     }
 
-    /** Writes the operation if the entry is still stored exactly as {@code current} holds it. */
-    private boolean writeIfStored(BatchOperation operation, Map<String, AttributeValue> current, LargeValues.Reference written,
-            String token, String what) {
-        LargeValues.Reference reference = LargeValues.referenceOf(current);
-        TableLayout.Condition stored = reference != null
-                ? new TableLayout.Condition("#lv = :stored", Map.of("#lv", LargeValues.VERSION),
-                        Map.of(":stored", AttributeValue.fromS(reference.version())))
-                : new TableLayout.Condition(TableLayout.VALUE + " = :stored", Map.of(TableLayout.VALUE, layout.valueAttribute()),
-                        Map.of(":stored", current.get(layout.valueAttribute())));
+    /** Whether {@code current}, the item a conditional put met, is that put's own earlier attempt (its token). */
+    private static boolean isOwnWrite(Map<String, AttributeValue> current, String token) {
+        return token != null && current != null && current.get(TableLayout.TOKEN_ATTRIBUTE) != null
+                && token.equals(current.get(TableLayout.TOKEN_ATTRIBUTE).s());
+    }
+
+    /** Writes the operation if the key is still stored exactly as {@code current} holds it (null: absent). */
+    private boolean writeIfStored(BatchOperation operation, Map<String, AttributeValue> current, String token, String what) {
         try {
-            discardReplaced(sendIf(operation, stored, written, token, what), written);
+            discardReplaced(sendIf(operation, storedForm(current, true), token, what), null);
             return true;
         } catch (DynamoDbDownException e) {
-            if (e.getCause() instanceof ConditionalCheckFailedException) {
-                return false;
+            if (e.getCause() instanceof ConditionalCheckFailedException failed) {
+                return isOwnWrite(failed.hasItem() ? failed.item() : null, token);
             }
             throw e;
         }
     }
 
-    /** Sends the conditional write; returns the item it replaced. */
-    private Map<String, AttributeValue> sendIf(BatchOperation operation, TableLayout.Condition condition,
-            LargeValues.Reference written, String token, String what) {
+    /** Sends the conditional write (a put's value fits in its item); returns the item it replaced. */
+    private Map<String, AttributeValue> sendIf(BatchOperation operation, TableLayout.Condition condition, String token,
+            String what) {
         Map<String, String> names = new HashMap<>(condition.names());
         Map<String, AttributeValue> values = condition.values().isEmpty() ? null : condition.values();
         return Failures.call(what, () -> {
             if (operation instanceof BatchOperation.Put put) {
-                Map<String, AttributeValue> item = new HashMap<>(written == null
-                        ? layout.item(location.hashKey(), put.key(), put.value(), put.text()) : large.entryItem(put.key(), written));
+                Map<String, AttributeValue> item = new HashMap<>(layout.item(location.hashKey(), put.key(), put.value(), put.text()));
                 item.put(TableLayout.TOKEN_ATTRIBUTE, AttributeValue.fromS(token));
                 return client.putItem(b -> b.tableName(location.table()).item(item)
                         .conditionExpression(condition.expression()).expressionAttributeNames(names)
@@ -358,26 +435,73 @@ final class DynamoDbDatabase implements Database {
         if (lastPerKey.isEmpty()) {
             return;
         }
-        Map<ByteBuffer, LargeValues.Reference> written = new HashMap<>();
+        if (writeOptions.atomic()) {
+            writeAtomic(lastPerKey);
+            return;
+        }
+        List<BatchOperation> inItems = new ArrayList<>();
+        List<BatchOperation.Put> inChunks = new ArrayList<>();
         for (BatchOperation operation : lastPerKey) {
             if (operation instanceof BatchOperation.Put put && !fitsInItem(put, 0)) {
-                written.put(ByteBuffer.wrap(put.key()), large.write(put.key(), put.value()));
-            }
-        }
-        Map<ByteBuffer, Map<String, AttributeValue>> before = replacedReferences(lastPerKey, !written.isEmpty());
-        try {
-            if (writeOptions.atomic()) {
-                writer.writeAtomic(lastPerKey.stream().map(op -> op instanceof BatchOperation.Put put
-                        ? writer.transactPut(entryItem(put, written)) : writer.transactDelete(itemKey(op))).toList());
+                inChunks.add(put);
             } else {
-                writer.write(lastPerKey.stream().map(op -> op instanceof BatchOperation.Put put
-                        ? BatchWriter.put(entryItem(put, written)) : BatchWriter.delete(itemKey(op))).toList());
+                inItems.add(operation);
             }
-        } catch (BatchWriteException e) {
-            discardReplaced(before, written, e.unwrittenKeys()); // the keys written did replace their old values
-            throw e;
         }
-        // Any other failure leaves it open what was written: the sweep removes what nothing refers to.
+        List<byte[]> unwritten = new ArrayList<>();
+        DynamoDbDownException cause = null;
+        boolean retryable = true;
+        if (!inItems.isEmpty()) {
+            Map<ByteBuffer, Map<String, AttributeValue>> before = replacedReferences(inItems, false);
+            List<byte[]> notWritten = List.of();
+            try {
+                writer.write(inItems.stream().map(op -> op instanceof BatchOperation.Put put
+                        ? BatchWriter.put(layout.item(location.hashKey(), put.key(), put.value(), put.text()))
+                        : BatchWriter.delete(itemKey(op))).toList());
+            } catch (BatchWriteException e) {
+                notWritten = e.unwrittenKeys();
+                unwritten.addAll(notWritten);
+                cause = e;
+                retryable = e.isRetryable();
+            }
+            discardReplaced(before, Map.of(), notWritten); // the keys written did replace what they held
+        }
+        for (BatchOperation.Put put : inChunks) { // one by one: each is a transaction of its own (see writeLarge)
+            try {
+                writeLarge(put, large.write(put.key(), put.value()), null);
+            } catch (DynamoDbDownException e) {
+                unwritten.add(put.key());
+                cause = cause == null ? e : cause;
+                retryable &= e.isRetryable();
+            }
+        }
+        if (!unwritten.isEmpty()) {
+            throw new BatchWriteException(cause.getMessage(), unwritten, cause, retryable);
+        }
+    }
+
+    /**
+     * One transaction: the entries, and the fence of each large value's new version (its chunks are written
+     * before). What it replaces is read first; a large value written concurrently and replaced unseen is left
+     * to the sweep.
+     */
+    private void writeAtomic(List<BatchOperation> operations) {
+        Map<ByteBuffer, LargeValues.Reference> written = new HashMap<>();
+        List<TransactWriteItem> items = new ArrayList<>();
+        for (BatchOperation operation : operations) {
+            if (operation instanceof BatchOperation.Put put && !fitsInItem(put, 0)) {
+                LargeValues.Reference reference = large.write(put.key(), put.value());
+                written.put(ByteBuffer.wrap(put.key()), reference);
+                items.add(large.fence(reference.version()));
+            }
+        }
+        Map<ByteBuffer, Map<String, AttributeValue>> before = replacedReferences(operations, !written.isEmpty());
+        for (BatchOperation operation : operations) {
+            items.add(operation instanceof BatchOperation.Put put
+                    ? writer.transactPut(entryItem(put, written)) : writer.transactDelete(itemKey(operation)));
+        }
+        writer.writeAtomic(items);
+        // Any failure leaves it open what was written: the sweep removes what nothing refers to.
         discardReplaced(before, written, List.of());
     }
 
@@ -437,10 +561,12 @@ final class DynamoDbDatabase implements Database {
     }
 
     private void checkTransactionLimits(List<BatchOperation> operations) {
-        if (operations.size() > WriteOptions.MAX_ATOMIC_OPERATIONS) {
-            throw new InvalidEntryException(operations.get(WriteOptions.MAX_ATOMIC_OPERATIONS).key(),
-                    "Atomic batch on " + location + " has " + operations.size() + " distinct keys; DynamoDB transactions"
-                            + " hold at most " + WriteOptions.MAX_ATOMIC_OPERATIONS
+        long inChunks = operations.stream().filter(op -> op instanceof BatchOperation.Put put && !fitsInItem(put, 0)).count();
+        if (operations.size() + inChunks > WriteOptions.MAX_ATOMIC_OPERATIONS) {
+            throw new InvalidEntryException(operations.get((int) Math.min(operations.size() - 1, WriteOptions.MAX_ATOMIC_OPERATIONS)).key(),
+                    "Atomic batch on " + location + " has " + operations.size() + " distinct keys" + (inChunks == 0 ? ""
+                            : " and " + inChunks + " values in chunks (each takes a second place, its version's fence)")
+                            + "; DynamoDB transactions hold at most " + WriteOptions.MAX_ATOMIC_OPERATIONS
                             + " operations. Nothing was written: split the batch or write it without atomic");
         }
         long bytes = 0;
@@ -473,6 +599,9 @@ final class DynamoDbDatabase implements Database {
                     + put.value().length + " bytes, more than the database's maxValueSize of " + options.maxValueSize()
                     + " bytes; raise it with OpenOptions.withMaxValueSize (at most " + OpenOptions.MAX_VALUE_SIZE_LIMIT
                     + ") or store the value elsewhere and keep a reference");
+        }
+        if (operation instanceof BatchOperation.Put put && !fitsInItem(put, 0)) {
+            large.check(put.key(), put.value().length);
         }
     }
 

@@ -2,6 +2,7 @@ package io.dynamodbdown.store.dynamodb;
 
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.DynamoDbDownException;
+import io.dynamodbdown.store.InvalidEntryException;
 import io.dynamodbdown.store.Location;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,8 +21,10 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -36,6 +39,12 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * new one, whole; then the chunks of the version it replaced, and that version's registry entry, are deleted.
  * Whatever stops in between (a crash, a failed request, a batch that replaced a large value it did not know
  * about) leaves a version nothing refers to, which {@link #sweep} finds in the registry and removes.
+ *
+ * <p>The registry entry is also the version's fence. The entry is written in a transaction with a condition
+ * check that the version's registry entry is there and not marked discarded; removing a version marks it
+ * first. So an entry can never come to refer to removed chunks: not through a request the client sends again
+ * after the version was replaced (a transaction's token makes it run once), nor through a writer slower than
+ * the sweep's grace period (its entry write fails, and it says so).
  */
 final class LargeValues {
 
@@ -44,9 +53,15 @@ final class LargeValues {
     static final String VERSION = "largeValue";
     static final String CHUNKS = "largeValueChunks";
     static final String SIZE = "largeValueBytes";
-    /** On a registry item: the entry's key (B) and when the version was written (N, epoch milliseconds). */
+    /**
+     * On a registry item: the entry's key (B), when the version was written (N, epoch milliseconds), and, once
+     * its removal began, a mark (BOOL) that fences it off.
+     */
     private static final String OWNER = "owner";
     private static final String WRITTEN_AT = "writtenAt";
+    private static final String DISCARDED = "discarded";
+    /** DynamoDB's limit for a partition key value, which a chunk partition's name must keep to. */
+    private static final int MAX_HASH_KEY_BYTES = 2048;
     /** What a reference adds to an entry's item, at most: three attribute names, a version id, two numbers. */
     static final int REFERENCE_BYTES = 128;
     /** Bytes of a value per chunk item: with its keys, well under the 400 KB item limit. */
@@ -130,6 +145,7 @@ final class LargeValues {
 
     /** Enters a new version in the registry and writes its chunks; the caller then writes the entry's reference. */
     Reference write(byte[] key, byte[] value) {
+        check(key, value.length);
         String version = UUID.randomUUID().toString();
         int chunks = Math.max(1, (int) ((value.length + (long) CHUNK_BYTES - 1) / CHUNK_BYTES));
         Map<String, AttributeValue> entry = new HashMap<>(registryItemKey(version));
@@ -150,6 +166,16 @@ final class LargeValues {
         writer.writeAll(puts, "write the " + chunks + " chunks of the " + value.length + "-byte value of "
                 + Bytes.describe(key) + " in " + location);
         return new Reference(version, chunks, value.length);
+    }
+
+    /** Fails, before any request, for a large value this database cannot keep: its hash key leaves no room. */
+    void check(byte[] key, int valueLength) {
+        int partitionKeyBytes = (registryKey() + "/" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8).length;
+        if (partitionKeyBytes > MAX_HASH_KEY_BYTES) {
+            throw new InvalidEntryException(key, "Invalid entry for key " + Bytes.describe(key) + ": its " + valueLength
+                    + "-byte value needs chunks, and their partition key would be " + partitionKeyBytes + " bytes, over"
+                    + " DynamoDB's " + MAX_HASH_KEY_BYTES + ": the hash key of " + location + " is too long for values past 400 KB");
+        }
     }
 
     /** The entry's item for a large value: its key and the reference, no value attribute. */
@@ -198,7 +224,8 @@ final class LargeValues {
         }
         Map<Integer, byte[]> found = new HashMap<>();
         for (int attempt = 1; ; attempt++) {
-            KeysAndAttributes request = KeysAndAttributes.builder().keys(pending).consistentRead(consistentRead).build();
+            // always strongly consistent: a chunk written a moment ago must be found, or the value would seem gone
+            KeysAndAttributes request = KeysAndAttributes.builder().keys(pending).consistentRead(true).build();
             String what = "read " + pending.size() + " chunks of a large value in " + location;
             BatchGetItemResponse response = Failures.call(what,
                     () -> client.batchGetItem(b -> b.requestItems(Map.of(location.table(), request))));
@@ -220,28 +247,72 @@ final class LargeValues {
     }
 
     /**
-     * Removes a version nothing refers to any more: its chunks, then its registry entry. A failure is logged, not
-     * thrown (the write that replaced it did succeed); the version stays in the registry for {@link #sweep}.
+     * The condition check that fences a version: its registry entry is there and not marked discarded. Written in
+     * one transaction with the entry that refers to the version.
      */
-    void discard(Reference reference) {
-        try {
-            List<WriteRequest> deletes = new ArrayList<>(reference.chunks());
-            for (int i = 0; i < reference.chunks(); i++) {
-                deletes.add(BatchWriter.delete(chunkKey(reference.version(), i)));
-            }
-            writer.writeAll(deletes, "delete the chunks of replaced version " + reference.version() + " in " + location);
-            Failures.call("unregister version " + reference.version() + " in " + location,
-                    () -> client.deleteItem(b -> b.tableName(location.table()).key(registryItemKey(reference.version()))));
-        } catch (DynamoDbDownException e) {
-            LOG.warn("Could not remove the chunks of a replaced large value in {} ({}); Database.sweep() removes them later",
-                    location, e.getMessage());
-        }
+    TransactWriteItem fence(String version) {
+        return TransactWriteItem.builder().conditionCheck(c -> c.tableName(location.table()).key(registryItemKey(version))
+                .conditionExpression("attribute_exists(#o) AND attribute_not_exists(#d)")
+                .expressionAttributeNames(Map.of("#o", OWNER, "#d", DISCARDED))).build();
     }
 
     /**
-     * Removes every version in the registry written more than {@code olderThan} ago that its owner's entry no
-     * longer refers to ({@code current} reads the reference an entry holds now, null for none). Younger versions
-     * stay: their writer may still be between the chunks and the entry. Returns the number of versions removed.
+     * Removes a version nothing refers to any more: marks its registry entry (from then on no entry can be made to
+     * refer to it), deletes its chunks, then the registry entry. A failure is logged, not thrown (the write that
+     * replaced it did succeed); the marked version stays in the registry for {@link #sweep}. True when it is gone.
+     */
+    boolean discard(Reference reference) {
+        try {
+            mark(reference.version(), null);
+            return removeMarked(reference);
+        } catch (DynamoDbDownException e) {
+            LOG.warn("Could not remove the chunks of a replaced large value in {} ({}); Database.sweep() removes them later",
+                    location, e.getMessage());
+            return false;
+        }
+    }
+
+    /** Marks the version discarded; with {@code writtenAt}, only if it is still unmarked and that old. False if not. */
+    private boolean mark(String version, AttributeValue writtenAt) {
+        Map<String, String> names = new HashMap<>(Map.of("#d", DISCARDED, "#o", OWNER));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":t", AttributeValue.fromBool(true)));
+        String condition = "attribute_exists(#o)";
+        if (writtenAt != null) {
+            condition += " AND attribute_not_exists(#d) AND #w = :w";
+            names.put("#w", WRITTEN_AT);
+            values.put(":w", writtenAt);
+        }
+        String expression = condition;
+        try {
+            Failures.call("mark version " + version + " in " + location + " discarded", () -> client.updateItem(b -> b
+                    .tableName(location.table()).key(registryItemKey(version)).updateExpression("SET #d = :t")
+                    .conditionExpression(expression).expressionAttributeNames(names).expressionAttributeValues(values)));
+            return true;
+        } catch (DynamoDbDownException e) {
+            if (e.getCause() instanceof ConditionalCheckFailedException) {
+                return false; // gone already, or (for the sweep) touched since it was read
+            }
+            throw e;
+        }
+    }
+
+    private boolean removeMarked(Reference reference) {
+        List<WriteRequest> deletes = new ArrayList<>(reference.chunks());
+        for (int i = 0; i < reference.chunks(); i++) {
+            deletes.add(BatchWriter.delete(chunkKey(reference.version(), i)));
+        }
+        writer.writeAll(deletes, "delete the chunks of replaced version " + reference.version() + " in " + location);
+        Failures.call("unregister version " + reference.version() + " in " + location,
+                () -> client.deleteItem(b -> b.tableName(location.table()).key(registryItemKey(reference.version()))));
+        return true;
+    }
+
+    /**
+     * Removes every version in the registry written more than {@code olderThan} ago that its owner's entry does not
+     * refer to ({@code current} reads the reference an entry holds now, strongly consistent, null for none), and
+     * finishes removing versions marked discarded. A version is marked before its owner is read, so a writer that
+     * had not written its entry by then cannot any more; one that had is seen, and its version kept. Younger
+     * versions stay: their writer may still be between the chunks and the entry. Returns how many were removed.
      */
     long sweep(Duration olderThan, Function<byte[], Reference> current) {
         long cutoff = Instant.now().minus(olderThan).toEpochMilli();
@@ -255,20 +326,37 @@ final class LargeValues {
                     .expressionAttributeValues(Map.of(":h", layout.hashValue(registryKey())))
                     .consistentRead(true).exclusiveStartKey(from)));
             for (Map<String, AttributeValue> entry : page.items()) {
-                String version = new String(layout.keyOf(entry), StandardCharsets.US_ASCII);
-                long writtenAt = Long.parseLong(entry.get(WRITTEN_AT).n());
-                if (writtenAt > cutoff) {
-                    continue;
-                }
-                Reference inUse = current.apply(entry.get(OWNER).b().asByteArray());
-                if (inUse == null || !inUse.version().equals(version)) {
-                    discard(new Reference(version, Integer.parseInt(entry.get(CHUNKS).n()), 0));
+                if (sweepOne(entry, cutoff, current)) {
                     removed++;
                 }
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
         return removed;
+    }
+
+    private boolean sweepOne(Map<String, AttributeValue> entry, long cutoff, Function<byte[], Reference> current) {
+        String version = new String(layout.keyOf(entry), StandardCharsets.US_ASCII);
+        Reference reference = new Reference(version, Integer.parseInt(entry.get(CHUNKS).n()), 0);
+        try {
+            if (!entry.containsKey(DISCARDED)) {
+                if (Long.parseLong(entry.get(WRITTEN_AT).n()) > cutoff || !mark(version, entry.get(WRITTEN_AT))) {
+                    return false;
+                }
+                Reference inUse = current.apply(entry.get(OWNER).b().asByteArray());
+                if (inUse != null && inUse.version().equals(version)) {
+                    Failures.call("unmark version " + version + " in " + location, () -> client.updateItem(b -> b
+                            .tableName(location.table()).key(registryItemKey(version)).updateExpression("REMOVE #d")
+                            .expressionAttributeNames(Map.of("#d", DISCARDED))));
+                    return false; // its entry was written before the mark: it is in use
+                }
+            }
+            return removeMarked(reference);
+        } catch (DynamoDbDownException e) {
+            LOG.warn("The sweep of {} could not remove version {} ({}); the next sweep tries again", location, version,
+                    e.getMessage());
+            return false;
+        }
     }
 
     private String registryKey() {

@@ -58,6 +58,7 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
     static final String RANGE = "#k";
     static final String VALUE = "#v";
     static final String TOKEN = "#t";
+    static final String LARGE = "#lv";
 
     /**
      * The attribute a conditional put leaves on its item: a token unique to that call, by which the call
@@ -184,7 +185,9 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
                 if (value.length == 0) {
                     values.put(":null", AttributeValue.fromS("NULL"));
                     alternatives.add("attribute_type(" + VALUE + ", :null)");
-                    alternatives.add("attribute_not_exists(" + VALUE + ")");
+                    // no value attribute is the empty value, unless the item refers to a large value in chunks
+                    names.put(LARGE, LargeValues.VERSION);
+                    alternatives.add("(attribute_not_exists(" + VALUE + ") AND attribute_not_exists(" + LARGE + "))");
                 }
             }
             expression = "attribute_exists(" + RANGE + ") AND (" + String.join(" OR ", alternatives) + ")";
