@@ -97,7 +97,7 @@ class FaultsPipelineTest extends PipelineTestSupport {
         kafka.createTopic(topic, 2);
         List<Entry> expected = produceNumbered(topic, 10_000);
         // Every 2nd BatchWriteItem hands all its items back, every 7th is throttled.
-        try (FaultInjectingProxy proxy = new FaultInjectingProxy(dynamo.endpoint(), 2, 7)) {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.to(dynamo.endpoint()).unprocessedEvery(2).throttleEvery(7).start()) {
             Map<String, String> config = sink(topic, table, "events");
             config.putAll(dynamo.connectorSettings(proxy.endpoint()));
             config.put("retry.backoff.ms", "50");
