@@ -74,6 +74,9 @@ public sealed interface BatchOperation permits BatchOperation.Put, BatchOperatio
         /**
          * Checks that neither array is null; sizes are checked when the operation is written.
          *
+         * @param key the key; not null
+         * @param value the value; not null (a delete is a {@link Del})
+         * @param text whether the value was given as a string
          * @throws NullPointerException when {@code key} or {@code value} is null
          */
         public Put {
@@ -96,6 +99,7 @@ public sealed interface BatchOperation permits BatchOperation.Put, BatchOperatio
         /**
          * Checks that the key is not null.
          *
+         * @param key the key; not null
          * @throws NullPointerException when {@code key} is null
          */
         public Del {

@@ -19,6 +19,10 @@ public record Change(byte[] key, byte[] value, Instant at, ChangeCheckpoint chec
     /**
      * Checks that {@code key}, {@code at} and {@code checkpoint} are given.
      *
+     * @param key the entry's key; not null
+     * @param value the new value, or null for a delete
+     * @param at when DynamoDB recorded the change; not null
+     * @param checkpoint the reader's position after this change; not null
      * @throws NullPointerException when one of them is null
      */
     public Change {

@@ -3,6 +3,7 @@ package io.dynamodbdown.store;
 /** A store operation failed at DynamoDB (after the retries its {@link RetryPolicy} allows). */
 public class DynamoDbDownException extends RuntimeException {
 
+    /** What {@link #isRetryable()} returns. */
     private final boolean retryable;
 
     /**

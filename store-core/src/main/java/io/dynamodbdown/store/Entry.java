@@ -16,6 +16,8 @@ public record Entry(byte[] key, byte[] value) implements Map.Entry<byte[], byte[
     /**
      * Makes an entry from the arrays, without copying them.
      *
+     * @param key the key; not null
+     * @param value the value
      * @throws NullPointerException when {@code key} is null
      */
     public Entry {

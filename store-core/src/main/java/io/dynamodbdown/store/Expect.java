@@ -62,6 +62,7 @@ public sealed interface Expect permits Expect.Absent, Expect.Present, Expect.Val
         /**
          * Checks that the value is not null.
          *
+         * @param value the expected value; not null
          * @throws NullPointerException when {@code value} is null
          */
         public Value {
@@ -83,6 +84,7 @@ public sealed interface Expect permits Expect.Absent, Expect.Present, Expect.Val
         /**
          * Checks that the prefix is not null.
          *
+         * @param prefix the expected first bytes; not null
          * @throws NullPointerException when {@code prefix} is null
          */
         public ValuePrefix {

@@ -25,6 +25,8 @@ public record Location(String table, String hashKey) {
     /**
      * Checks the table name and hash key against DynamoDB's rules.
      *
+     * @param table 3 to 255 characters of {@code A-Z a-z 0-9 _ - .}
+     * @param hashKey not empty, at most 2048 bytes in UTF-8
      * @throws NullPointerException when {@code table} or {@code hashKey} is null
      * @throws IllegalArgumentException when the table name is invalid or the hash key empty or too long
      */

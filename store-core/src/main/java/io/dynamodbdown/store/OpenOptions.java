@@ -62,12 +62,23 @@ public record OpenOptions(
     /**
      * Checks the options; prefer {@link #defaults()} and the {@code with} methods.
      *
+     * @param createIfMissing create the table when it does not exist
+     * @param errorIfExists fail when the table already exists
+     * @param billingMode PAY_PER_REQUEST or PROVISIONED; not null
+     * @param readCapacity at least 1 with PROVISIONED billing, unused otherwise
+     * @param writeCapacity at least 1 with PROVISIONED billing, unused otherwise
+     * @param activeTimeout positive; not null
+     * @param consistentRead strongly consistent reads
+     * @param pageSize 0 (DynamoDB's 1 MB pages only) or more items per Query page
+     * @param writeConcurrency at least 1
+     * @param retryPolicy not null
+     * @param layout not null
+     * @param streamView NEW_IMAGE, NEW_AND_OLD_IMAGES, or null for none
+     * @param enableStream true only with a {@code streamView}
+     * @param maxValueSize 0 to {@value #MAX_VALUE_SIZE_LIMIT} bytes
      * @throws NullPointerException when {@code billingMode}, {@code activeTimeout}, {@code retryPolicy} or
      *     {@code layout} is null
-     * @throws IllegalArgumentException when an option is out of range: PROVISIONED billing without capacities of
-     *     at least 1, a timeout that is not positive, a negative page size, a write concurrency below 1, a stream
-     *     view other than NEW_IMAGE or NEW_AND_OLD_IMAGES, {@code enableStream} without a view, or a
-     *     {@code maxValueSize} outside 0 to {@value #MAX_VALUE_SIZE_LIMIT}
+     * @throws IllegalArgumentException when an option is outside what is given here
      */
     public OpenOptions {
         Objects.requireNonNull(billingMode, "billingMode");

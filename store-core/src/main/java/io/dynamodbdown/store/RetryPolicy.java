@@ -22,6 +22,9 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
     /**
      * Checks the policy.
      *
+     * @param maxAttempts at least 1
+     * @param baseDelay 0 or more
+     * @param maxDelay at least {@code baseDelay}
      * @throws IllegalArgumentException when {@code maxAttempts} is below 1, or not
      *     {@code 0 <= baseDelay <= maxDelay}
      */
