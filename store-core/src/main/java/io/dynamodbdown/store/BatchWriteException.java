@@ -13,12 +13,20 @@ public class BatchWriteException extends DynamoDbDownException {
 
     private final transient List<byte[]> unwrittenKeys;
 
+    /**
+     * A partly written batch; the message lists the first keys not written and how many more there are.
+     *
+     * @param reason why the keys were not written
+     * @param unwrittenKeys the keys not written (copied)
+     * @param cause the failure behind it, or null
+     * @param retryable whether writing the batch again later may succeed
+     */
     public BatchWriteException(String reason, List<byte[]> unwrittenKeys, Throwable cause, boolean retryable) {
         super(message(reason, unwrittenKeys), cause, retryable);
         this.unwrittenKeys = List.copyOf(unwrittenKeys);
     }
 
-    /** The keys whose operation was not written. */
+    /** {@return the keys whose operation was not written; unmodifiable} */
     public List<byte[]> unwrittenKeys() {
         return unwrittenKeys;
     }

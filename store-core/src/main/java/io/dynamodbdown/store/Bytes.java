@@ -17,7 +17,13 @@ public final class Bytes {
     private Bytes() {
     }
 
-    /** LevelDB's bytewise order: lexicographic over unsigned bytes, a prefix before its extensions. */
+    /**
+     * LevelDB's bytewise order: lexicographic over unsigned bytes, a prefix before its extensions.
+     *
+     * @param a one key
+     * @param b the other key
+     * @return negative when {@code a} sorts before {@code b}, 0 when they are equal, positive when after
+     */
     public static int compare(byte[] a, byte[] b) {
         return Arrays.compareUnsigned(a, b);
     }
@@ -25,6 +31,10 @@ public final class Bytes {
     /**
      * The UTF-8 bytes of a string. A string with an unpaired surrogate has no UTF-8 form: Java would write '?'
      * in its place, so two different keys would become one. Such a string is refused, naming where it breaks.
+     *
+     * @param s the string, not null
+     * @return its UTF-8 bytes, a new array
+     * @throws InvalidEntryException when {@code s} has an unpaired surrogate
      */
     public static byte[] utf8(String s) {
         for (int i = 0; i < s.length(); i++) {
@@ -42,7 +52,12 @@ public final class Bytes {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Decodes UTF-8 strictly; {@code null} when the bytes are not valid UTF-8. */
+    /**
+     * Decodes UTF-8 strictly, without replacing anything.
+     *
+     * @param bytes the bytes to decode
+     * @return the text, or {@code null} when the bytes are not valid UTF-8
+     */
     public static String strictUtf8OrNull(byte[] bytes) {
         try {
             CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
@@ -58,6 +73,9 @@ public final class Bytes {
     /**
      * A short, printable name for a key in messages: the quoted string when the bytes are printable
      * UTF-8, hex otherwise, cut after a few dozen characters with the full length noted.
+     *
+     * @param key the key (or value) to name; may be null
+     * @return e.g. {@code "user:1"} or {@code 0x00ff}, and {@code null} for null
      */
     public static String describe(byte[] key) {
         if (key == null) {

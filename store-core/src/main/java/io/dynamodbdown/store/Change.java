@@ -16,12 +16,22 @@ import java.util.Objects;
  */
 public record Change(byte[] key, byte[] value, Instant at, ChangeCheckpoint checkpoint) {
 
+    /**
+     * Checks that {@code key}, {@code at} and {@code checkpoint} are given.
+     *
+     * @param key the entry's key; not null
+     * @param value the new value, or null for a delete
+     * @param at when DynamoDB recorded the change; not null
+     * @param checkpoint the reader's position after this change; not null
+     * @throws NullPointerException when one of them is null
+     */
     public Change {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(checkpoint, "checkpoint");
     }
 
+    /** {@return whether the change deleted the key ({@code value} is null)} */
     public boolean isDelete() {
         return value == null;
     }

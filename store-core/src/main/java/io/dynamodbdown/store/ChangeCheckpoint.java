@@ -36,7 +36,12 @@ public final class ChangeCheckpoint {
      */
     public static final Duration CLOCK_MARGIN = Duration.ofMinutes(1);
 
-    /** A reader from the oldest change the stream still keeps, skipping changes recorded before {@code since} (null: none). */
+    /**
+     * {@return a start at the oldest change the stream still keeps (up to 24 hours back), skipping those recorded
+     * before {@code since}: for a reader that follows a snapshot taken at {@code since}}
+     *
+     * @param since changes recorded before this are skipped; null skips none
+     */
     public static ChangeCheckpoint since(Instant since) {
         return new ChangeCheckpoint(null, since, Map.of());
     }
@@ -44,46 +49,67 @@ public final class ChangeCheckpoint {
     /**
      * A reader of the changes from now on, for a consumer starting fresh or one following a snapshot that starts
      * now: no change made after this call is missed, and those of the last {@link #CLOCK_MARGIN} come too.
+     *
+     * @return {@code since(now - CLOCK_MARGIN)}
      */
     public static ChangeCheckpoint fromNow() {
         return since(Instant.now().minus(CLOCK_MARGIN));
     }
 
-    /** The stream's ARN, or null before anything was read. */
+    /** {@return the stream's ARN, or null before anything was read} */
     public String stream() {
         return stream;
     }
 
-    /** Changes recorded before this are skipped; null for none. */
+    /** {@return the time before which changes are skipped, or null when none are} */
     public Instant since() {
         return since;
     }
 
-    /** Shard id to the sequence number of the last record read, or {@link #SHARD_DONE}. */
+    /**
+     * {@return for each shard read, by shard id: the sequence number of the last record read, or
+     * {@link #SHARD_DONE}; unmodifiable, in shard id order}
+     */
     public Map<String, String> shards() {
         return shards;
     }
 
-    /** The same checkpoint, in {@code streamArn}. */
+    /**
+     * {@return the same checkpoint, in another stream (the table's stream once the reader found it)}
+     *
+     * @param streamArn the stream's ARN
+     */
     public ChangeCheckpoint inStream(String streamArn) {
         return new ChangeCheckpoint(streamArn, since, shards);
     }
 
-    /** The same, with the shard read up to {@code sequenceNumber} (or {@link #SHARD_DONE}). */
+    /**
+     * {@return the same checkpoint with one shard moved on}
+     *
+     * @param shardId the shard
+     * @param sequenceNumber the sequence number of the last record read in it, or {@link #SHARD_DONE}
+     */
     public ChangeCheckpoint at(String shardId, String sequenceNumber) {
         Map<String, String> next = new TreeMap<>(shards);
         next.put(shardId, sequenceNumber);
         return new ChangeCheckpoint(stream, since, next);
     }
 
-    /** The same without a shard (one the stream no longer lists, after it was read to its end). */
+    /**
+     * {@return the same checkpoint without a shard (one the stream no longer lists, after it was read to its end)}
+     *
+     * @param shardId the shard to forget
+     */
     public ChangeCheckpoint without(String shardId) {
         Map<String, String> next = new TreeMap<>(shards);
         next.remove(shardId);
         return new ChangeCheckpoint(stream, since, next);
     }
 
-    /** {@code c1;<stream>;<since millis>;<shard>=<sequence>,...}: stable, and read back by {@link #decode}. */
+    /**
+     * {@return the checkpoint as text, {@code c1;<stream>;<since millis>;<shard>=<sequence>,...}: stable across
+     * versions, for an offset store, and read back by {@link #decode}}
+     */
     public String encode() {
         StringBuilder text = new StringBuilder(VERSION).append(';').append(stream == null ? "" : stream).append(';')
                 .append(since == null ? "" : Long.toString(since.toEpochMilli())).append(';');
@@ -95,6 +121,12 @@ public final class ChangeCheckpoint {
         return text.toString();
     }
 
+    /**
+     * {@return the checkpoint {@link #encode()} gave as {@code text}: a reader started from it goes on exactly there}
+     *
+     * @param text what {@link #encode()} returned
+     * @throws IllegalArgumentException when {@code text} is not an encoded checkpoint
+     */
     public static ChangeCheckpoint decode(String text) {
         String[] parts = text.split(";", -1);
         if (parts.length != 4 || !parts[0].equals(VERSION)) {

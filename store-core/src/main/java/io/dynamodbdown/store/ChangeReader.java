@@ -10,12 +10,20 @@ import java.util.List;
 public interface ChangeReader extends AutoCloseable {
 
     /**
-     * Up to {@code max} changes after the last one returned, possibly none. Throws
-     * {@link ChangesLostException} when the stream no longer holds what comes after the checkpoint.
+     * Reads on from the last change returned.
+     *
+     * @param max the most changes to return
+     * @return up to {@code max} changes after the last one returned, in order for each key; possibly none (poll
+     *     again)
+     * @throws ChangesLostException when the stream no longer holds what comes after the checkpoint: only a new
+     *     snapshot catches up
      */
     List<Change> poll(int max);
 
-    /** Where the reader stands: after the last change returned and the records it skipped. */
+    /**
+     * {@return where the reader stands: after the last change returned and the records it skipped; store its
+     * {@link ChangeCheckpoint#encode()} to resume there}
+     */
     ChangeCheckpoint checkpoint();
 
     @Override

@@ -7,6 +7,12 @@ package io.dynamodbdown.store;
  */
 public class ChangesLostException extends DynamoDbDownException {
 
+    /**
+     * Lost changes; never retryable, since reading again cannot bring them back.
+     *
+     * @param message which checkpoint could not be continued, and why
+     * @param cause DynamoDB Streams' exception behind it (e.g. a trimmed shard's), or null
+     */
     public ChangesLostException(String message, Throwable cause) {
         super(message, cause, false);
     }

@@ -8,22 +8,32 @@ import java.util.Objects;
  */
 public sealed interface Expect permits Expect.Absent, Expect.Present, Expect.Value, Expect.ValuePrefix {
 
-    /** The key has no entry. */
+    /** {@return an expectation that the key has no entry} */
     static Expect absent() {
         return Absent.INSTANCE;
     }
 
-    /** The key has an entry, whatever its value. */
+    /** {@return an expectation that the key has an entry, whatever its value} */
     static Expect present() {
         return Present.INSTANCE;
     }
 
-    /** The key's value is exactly these bytes. */
+    /**
+     * {@return an expectation that the key's value is exactly these bytes (a missing key does not match)}
+     *
+     * @param value the expected value (copied)
+     */
     static Expect value(byte[] value) {
         return new Value(value.clone());
     }
 
-    /** The key's value starts with these bytes (a version stamp in front of the data, say). */
+    /**
+     * {@return an expectation that the key's value starts with these bytes (a version stamp in front of the data,
+     * say); a missing key does not match}
+     *
+     * @param prefix the expected first bytes (copied), not empty
+     * @throws IllegalArgumentException when {@code prefix} is empty: use {@link #present()}
+     */
     static Expect valueStartingWith(byte[] prefix) {
         if (prefix.length == 0) {
             throw new IllegalArgumentException("An empty prefix expects nothing: use Expect.present()");
@@ -33,16 +43,28 @@ public sealed interface Expect permits Expect.Absent, Expect.Present, Expect.Val
 
     /** See {@link #absent()}. */
     enum Absent implements Expect {
+        /** The one instance. */
         INSTANCE
     }
 
     /** See {@link #present()}. */
     enum Present implements Expect {
+        /** The one instance. */
         INSTANCE
     }
 
-    /** See {@link #value(byte[])}. */
+    /**
+     * See {@link #value(byte[])}.
+     *
+     * @param value the expected value (not copied)
+     */
     record Value(byte[] value) implements Expect {
+        /**
+         * Checks that the value is not null.
+         *
+         * @param value the expected value; not null
+         * @throws NullPointerException when {@code value} is null
+         */
         public Value {
             Objects.requireNonNull(value, "value");
         }
@@ -53,8 +75,18 @@ public sealed interface Expect permits Expect.Absent, Expect.Present, Expect.Val
         }
     }
 
-    /** See {@link #valueStartingWith(byte[])}. */
+    /**
+     * See {@link #valueStartingWith(byte[])}.
+     *
+     * @param prefix the expected first bytes (not copied)
+     */
     record ValuePrefix(byte[] prefix) implements Expect {
+        /**
+         * Checks that the prefix is not null.
+         *
+         * @param prefix the expected first bytes; not null
+         * @throws NullPointerException when {@code prefix} is null
+         */
         public ValuePrefix {
             Objects.requireNonNull(prefix, "prefix");
         }

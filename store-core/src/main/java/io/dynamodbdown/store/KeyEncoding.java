@@ -14,6 +14,12 @@ public enum KeyEncoding {
     /** Standard Base64 with padding. */
     BASE64;
 
+    /**
+     * {@return the bytes {@code text} stands for in this encoding}
+     *
+     * @param text UTF-8 text, hex digits or Base64, as this encoding reads
+     * @throws IllegalArgumentException when {@code text} is not valid in this encoding
+     */
     public byte[] decode(String text) {
         try {
             return switch (this) {
@@ -27,6 +33,12 @@ public enum KeyEncoding {
         }
     }
 
+    /**
+     * {@return {@code key} as text in this encoding; {@link #decode} reads it back, except for UTF-8 of bytes
+     * that are not valid UTF-8 (those become U+FFFD)}
+     *
+     * @param key the bytes to encode
+     */
     public String encode(byte[] key) {
         return switch (this) {
             case UTF8 -> new String(key, StandardCharsets.UTF_8);
@@ -35,7 +47,12 @@ public enum KeyEncoding {
         };
     }
 
-    /** Parses {@code utf8}, {@code hex} or {@code base64}, in any case. */
+    /**
+     * {@return the encoding named {@code name}}
+     *
+     * @param name {@code utf8} (or {@code utf-8}), {@code hex} or {@code base64}, in any case
+     * @throws IllegalArgumentException for any other name
+     */
     public static KeyEncoding parse(String name) {
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT).replace("-", ""));

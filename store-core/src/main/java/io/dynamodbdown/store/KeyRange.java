@@ -13,6 +13,7 @@ import java.util.Arrays;
  */
 public final class KeyRange {
 
+    /** What {@link #limit()} returns for a range without a limit; any negative limit given becomes this. */
     public static final int NO_LIMIT = -1;
     private static final KeyRange ALL = new KeyRange(null, null, null, null, false, NO_LIMIT);
 
@@ -32,48 +33,108 @@ public final class KeyRange {
         this.limit = limit < 0 ? NO_LIMIT : limit;
     }
 
-    /** Every key, in order, without limit. */
+    /** {@return every key, forward, without limit: where every range starts, e.g. {@code all().gte("a").lt("b")}} */
     public static KeyRange all() {
         return ALL;
     }
 
+    /**
+     * Only keys greater than {@code key} (exclusive lower bound); ignored when {@code gte} is set.
+     *
+     * @param key the bound (copied), any bytes; null removes this bound
+     * @return a new range with this bound, the rest unchanged
+     */
     public KeyRange gt(byte[] key) {
         return new KeyRange(copy(key), gte, lt, lte, reverse, limit);
     }
 
+    /**
+     * Only keys greater than or equal to {@code key} (inclusive lower bound); wins over {@code gt}.
+     *
+     * @param key the bound (copied), any bytes; null removes this bound
+     * @return a new range with this bound, the rest unchanged
+     */
     public KeyRange gte(byte[] key) {
         return new KeyRange(gt, copy(key), lt, lte, reverse, limit);
     }
 
+    /**
+     * Only keys less than {@code key} (exclusive upper bound); ignored when {@code lte} is set.
+     *
+     * @param key the bound (copied), any bytes; null removes this bound
+     * @return a new range with this bound, the rest unchanged
+     */
     public KeyRange lt(byte[] key) {
         return new KeyRange(gt, gte, copy(key), lte, reverse, limit);
     }
 
+    /**
+     * Only keys less than or equal to {@code key} (inclusive upper bound); wins over {@code lt}.
+     *
+     * @param key the bound (copied), any bytes; null removes this bound
+     * @return a new range with this bound, the rest unchanged
+     */
     public KeyRange lte(byte[] key) {
         return new KeyRange(gt, gte, lt, copy(key), reverse, limit);
     }
 
+    /**
+     * Only keys greater than {@code key} (exclusive lower bound); ignored when {@code gte} is set.
+     *
+     * @param key the bound as text, compared as its UTF-8 bytes; null removes this bound
+     * @return a new range with this bound, the rest unchanged
+     */
     public KeyRange gt(String key) {
         return gt(utf8OrNull(key));
     }
 
+    /**
+     * Only keys greater than or equal to {@code key} (inclusive lower bound); wins over {@code gt}.
+     *
+     * @param key the bound as text, compared as its UTF-8 bytes; null removes this bound
+     * @return a new range with this bound, the rest unchanged
+     */
     public KeyRange gte(String key) {
         return gte(utf8OrNull(key));
     }
 
+    /**
+     * Only keys less than {@code key} (exclusive upper bound); ignored when {@code lte} is set.
+     *
+     * @param key the bound as text, compared as its UTF-8 bytes; null removes this bound
+     * @return a new range with this bound, the rest unchanged
+     */
     public KeyRange lt(String key) {
         return lt(utf8OrNull(key));
     }
 
+    /**
+     * Only keys less than or equal to {@code key} (inclusive upper bound); wins over {@code lt}.
+     *
+     * @param key the bound as text, compared as its UTF-8 bytes; null removes this bound
+     * @return a new range with this bound, the rest unchanged
+     */
     public KeyRange lte(String key) {
         return lte(utf8OrNull(key));
     }
 
+    /**
+     * Sets the direction: a reversed range yields the same entries from the highest key down (and its limit
+     * counts from the top).
+     *
+     * @param newReverse true for descending key order, false for ascending
+     * @return a new range in that direction, the rest unchanged
+     */
     public KeyRange reverse(boolean newReverse) {
         return new KeyRange(gt, gte, lt, lte, newReverse, limit);
     }
 
-    /** At most this many entries; negative for no limit. */
+    /**
+     * Limits how many entries the range yields.
+     *
+     * @param newLimit at most this many entries; 0 yields nothing, negative for no limit
+     * @return a new range with this limit, the rest unchanged
+     */
     public KeyRange limit(int newLimit) {
         return new KeyRange(gt, gte, lt, lte, reverse, newLimit);
     }
@@ -81,6 +142,9 @@ public final class KeyRange {
     /**
      * The part of this range that comes after {@code key} in iteration order (above it, or below it in
      * reverse): how a reader continues where it stopped. A key before the range's start changes nothing.
+     *
+     * @param key the last key read
+     * @return a range that starts just after {@code key} (exclusive), with the same end, direction and limit
      */
     public KeyRange after(byte[] key) {
         if (reverse) {
@@ -93,38 +157,46 @@ public final class KeyRange {
                 : new KeyRange(copy(key), null, lt, lte, false, limit);
     }
 
-    /** The effective lower bound ({@code gte} if set, else {@code gt}), or null. */
+    /** {@return the effective lower bound ({@code gte} if set, else {@code gt}), or null when there is none} */
     public byte[] lowerBound() {
         return gte != null ? gte : gt;
     }
 
+    /** {@return whether the lower bound is inclusive, i.e. {@code gte} is set; false also when there is none} */
     public boolean lowerInclusive() {
         return gte != null;
     }
 
-    /** The effective upper bound ({@code lte} if set, else {@code lt}), or null. */
+    /** {@return the effective upper bound ({@code lte} if set, else {@code lt}), or null when there is none} */
     public byte[] upperBound() {
         return lte != null ? lte : lt;
     }
 
+    /** {@return whether the upper bound is inclusive, i.e. {@code lte} is set; false also when there is none} */
     public boolean upperInclusive() {
         return lte != null;
     }
 
+    /** {@return whether the range is read from the highest key down} */
     public boolean isReverse() {
         return reverse;
     }
 
-    /** The limit, {@link #NO_LIMIT} when there is none. */
+    /** {@return the most entries the range yields, {@link #NO_LIMIT} when there is no limit} */
     public int limit() {
         return limit;
     }
 
+    /** {@return whether the range has a limit (0 included: a range that yields nothing)} */
     public boolean hasLimit() {
         return limit != NO_LIMIT;
     }
 
-    /** Whether a key lies within the bounds (limit and direction aside). */
+    /**
+     * {@return whether {@code key} lies within the bounds (limit and direction aside)}
+     *
+     * @param key the key to test, compared bytewise with {@link Bytes#compare}
+     */
     public boolean contains(byte[] key) {
         byte[] lower = lowerBound();
         if (lower != null) {
@@ -144,6 +216,8 @@ public final class KeyRange {
     /**
      * The bounds as stable text, the same in every JVM and version: {@code gte:YQ==..lt:Yg==} (keys in base64),
      * {@code ..} for every key. Direction and limit are not part of it. {@link #ofBoundsId} reads it back.
+     *
+     * @return the bounds' id, e.g. for naming a reader's position in an offset store
      */
     public String boundsId() {
         return boundId(lowerInclusive() ? "gte" : "gt", lowerBound()) + ".."
@@ -154,7 +228,12 @@ public final class KeyRange {
         return key == null ? "" : kind + ":" + KeyEncoding.BASE64.encode(key);
     }
 
-    /** The forward, unlimited range whose {@link #boundsId()} this is. */
+    /**
+     * {@return the forward, unlimited range whose {@link #boundsId()} this is}
+     *
+     * @param id a text {@link #boundsId()} gave
+     * @throws IllegalArgumentException when {@code id} is not a bounds id
+     */
     public static KeyRange ofBoundsId(String id) {
         int dots = id.indexOf("..");
         if (dots < 0) {

@@ -18,9 +18,13 @@ import java.util.Locale;
 public enum Layout {
     /** Detect an existing table's layout from its key schema; a new table gets {@link #NATIVE}. */
     AUTO("auto"),
+    /** This library's own: {@code db} (S), {@code key} (B), {@code value} (B); keys of any bytes. */
     NATIVE("native"),
+    /** The npm {@code dynamodbdown} 2.x tables: {@code hkey} (S), {@code rkey} (S), {@code value}. */
     DYNAMODBDOWN("dynamodbdown"),
+    /** The npm {@code dynamodb-leveldown} 3.x tables: {@code hash} (S), {@code range} (S), {@code data}. */
     DYNAMODB_LEVELDOWN("dynamodb-leveldown"),
+    /** Older {@code dynamodb-leveldown} tables: {@code ---hash}, {@code ---range}, {@code ---data}. */
     DYNAMODB_LEVELDOWN_LEGACY("dynamodb-leveldown-legacy");
 
     private final String id;
@@ -29,11 +33,18 @@ public enum Layout {
         this.id = id;
     }
 
-    /** The name used in URIs and configs, e.g. {@code dynamodb-leveldown}. */
+    /** {@return the name used in URIs and configs, e.g. {@code dynamodb-leveldown}} */
     public String id() {
         return id;
     }
 
+    /**
+     * {@return the layout named {@code id}}
+     *
+     * @param id one of {@code auto}, {@code native}, {@code dynamodbdown}, {@code dynamodb-leveldown},
+     *     {@code dynamodb-leveldown-legacy}, in any case, blanks around it ignored
+     * @throws IllegalArgumentException for any other name, listing the valid ones
+     */
     public static Layout parse(String id) {
         String wanted = id.trim().toLowerCase(Locale.ROOT);
         for (Layout layout : values()) {

@@ -9,6 +9,9 @@ import java.util.regex.Pattern;
  * <p>The string form is the one LevelDOWN users know, {@code table$hash}: split at the first
  * {@code $}; without a {@code $} the hash key is {@value #DEFAULT_HASH_KEY}. Several databases can
  * share one table under different hash keys.
+ *
+ * @param table the DynamoDB table: 3 to 255 characters of {@code A-Z a-z 0-9 _ - .}
+ * @param hashKey the database's partition key value in that table: not empty, at most 2048 bytes in UTF-8
  */
 public record Location(String table, String hashKey) {
 
@@ -19,6 +22,14 @@ public record Location(String table, String hashKey) {
     /** DynamoDB's limit for a partition key value. */
     static final int MAX_HASH_KEY_BYTES = 2048;
 
+    /**
+     * Checks the table name and hash key against DynamoDB's rules.
+     *
+     * @param table 3 to 255 characters of {@code A-Z a-z 0-9 _ - .}
+     * @param hashKey not empty, at most 2048 bytes in UTF-8
+     * @throws NullPointerException when {@code table} or {@code hashKey} is null
+     * @throws IllegalArgumentException when the table name is invalid or the hash key empty or too long
+     */
     public Location {
         Objects.requireNonNull(table, "table");
         Objects.requireNonNull(hashKey, "hashKey");
@@ -37,7 +48,13 @@ public record Location(String table, String hashKey) {
         }
     }
 
-    /** Parses {@code table$hash}; a location without {@code $} uses the default hash key. */
+    /**
+     * {@return the location {@code table$hash} names: split at the first {@code $}; without one the hash key is
+     * {@value #DEFAULT_HASH_KEY}}
+     *
+     * @param location e.g. {@code orders$eu}, or {@code orders}
+     * @throws IllegalArgumentException when the table name is invalid or the hash key after {@code $} is empty
+     */
     public static Location parse(String location) {
         Objects.requireNonNull(location, "location");
         int dollar = location.indexOf('$');
@@ -46,7 +63,11 @@ public record Location(String table, String hashKey) {
                 : new Location(location.substring(0, dollar), location.substring(dollar + 1));
     }
 
-    /** A database in the same table under another hash key. */
+    /**
+     * {@return a database in the same table under another hash key}
+     *
+     * @param otherHashKey the other database's hash key
+     */
     public Location withHashKey(String otherHashKey) {
         return new Location(table, otherHashKey);
     }

@@ -49,13 +49,37 @@ public record OpenOptions(
         boolean enableStream,
         long maxValueSize) {
 
+    /** The default {@code pageSize}: at most this many items per Query page. */
     public static final int DEFAULT_PAGE_SIZE = 10_000;
+    /** The default {@code maxValueSize} in bytes: 16 MiB. */
     public static final long DEFAULT_MAX_VALUE_SIZE = 16L * 1024 * 1024;
+    /** The largest {@code maxValueSize} allowed, in bytes: 256 MiB, since a value is held in memory whole. */
     public static final long MAX_VALUE_SIZE_LIMIT = 256L * 1024 * 1024;
 
     private static final OpenOptions DEFAULTS = new OpenOptions(true, false, BillingMode.PAY_PER_REQUEST, 5, 5,
             Duration.ofSeconds(60), true, DEFAULT_PAGE_SIZE, 8, RetryPolicy.DEFAULT, Layout.AUTO, null, false, DEFAULT_MAX_VALUE_SIZE);
 
+    /**
+     * Checks the options; prefer {@link #defaults()} and the {@code with} methods.
+     *
+     * @param createIfMissing create the table when it does not exist
+     * @param errorIfExists fail when the table already exists
+     * @param billingMode PAY_PER_REQUEST or PROVISIONED; not null
+     * @param readCapacity at least 1 with PROVISIONED billing, unused otherwise
+     * @param writeCapacity at least 1 with PROVISIONED billing, unused otherwise
+     * @param activeTimeout positive; not null
+     * @param consistentRead strongly consistent reads
+     * @param pageSize 0 (DynamoDB's 1 MB pages only) or more items per Query page
+     * @param writeConcurrency at least 1
+     * @param retryPolicy not null
+     * @param layout not null
+     * @param streamView NEW_IMAGE, NEW_AND_OLD_IMAGES, or null for none
+     * @param enableStream true only with a {@code streamView}
+     * @param maxValueSize 0 to {@value #MAX_VALUE_SIZE_LIMIT} bytes
+     * @throws NullPointerException when {@code billingMode}, {@code activeTimeout}, {@code retryPolicy} or
+     *     {@code layout} is null
+     * @throws IllegalArgumentException when an option is outside what is given here
+     */
     public OpenOptions {
         Objects.requireNonNull(billingMode, "billingMode");
         Objects.requireNonNull(activeTimeout, "activeTimeout");
@@ -91,6 +115,11 @@ public record OpenOptions(
         }
     }
 
+    /**
+     * {@return the defaults: create a missing table with on-demand billing, wait 60 s for ACTIVE, consistent reads,
+     * pages of {@value #DEFAULT_PAGE_SIZE} items, 8 requests in flight, {@link RetryPolicy#DEFAULT},
+     * {@link Layout#AUTO}, no change stream, values up to 16 MiB}
+     */
     public static OpenOptions defaults() {
         return DEFAULTS;
     }
@@ -135,18 +164,43 @@ public record OpenOptions(
                 f.enableStream, f.maxValueSize);
     }
 
+    /**
+     * Sets whether opening creates a table that does not exist; without, opening a missing table fails.
+     *
+     * @param value true to create a missing table (the default)
+     * @return new options with this change
+     */
     public OpenOptions withCreateIfMissing(boolean value) {
         return with(f -> f.createIfMissing = value);
     }
 
+    /**
+     * Sets whether opening fails when the table already exists.
+     *
+     * @param value true to fail on an existing table (default false)
+     * @return new options with this change
+     */
     public OpenOptions withErrorIfExists(boolean value) {
         return with(f -> f.errorIfExists = value);
     }
 
+    /**
+     * Bills a table this creates per request (PAY_PER_REQUEST, the default); an existing table keeps its billing.
+     *
+     * @return new options with this change
+     */
     public OpenOptions withOnDemandBilling() {
         return with(f -> f.billingMode = BillingMode.PAY_PER_REQUEST);
     }
 
+    /**
+     * Gives a table this creates provisioned capacity (PROVISIONED); an existing table keeps its billing.
+     *
+     * @param readUnits read capacity units, at least 1
+     * @param writeUnits write capacity units, at least 1
+     * @return new options with this change
+     * @throws IllegalArgumentException when a capacity is below 1
+     */
     public OpenOptions withProvisionedBilling(long readUnits, long writeUnits) {
         return with(f -> {
             f.billingMode = BillingMode.PROVISIONED;
@@ -155,26 +209,66 @@ public record OpenOptions(
         });
     }
 
+    /**
+     * Sets how long opening (and {@link Database#dropTable()}) waits for the table to become ACTIVE (or gone).
+     *
+     * @param value the longest wait, positive (default 60 s); past it, opening fails with a
+     *     {@link DynamoDbDownException}
+     * @return new options with this change
+     */
     public OpenOptions withActiveTimeout(Duration value) {
         return with(f -> f.activeTimeout = value);
     }
 
+    /**
+     * Sets whether reads are strongly consistent (twice the read units of eventually consistent ones).
+     *
+     * @param value true (the default) to see every write acknowledged before the read; false for eventually
+     *     consistent reads
+     * @return new options with this change
+     */
     public OpenOptions withConsistentRead(boolean value) {
         return with(f -> f.consistentRead = value);
     }
 
+    /**
+     * Sets the most items per Query page an iterator asks for.
+     *
+     * @param value items per page, 0 for DynamoDB's 1 MB pages only (default {@value #DEFAULT_PAGE_SIZE})
+     * @return new options with this change
+     */
     public OpenOptions withPageSize(int value) {
         return with(f -> f.pageSize = value);
     }
 
+    /**
+     * Sets how many requests a batch, {@code getMany} or {@code clear} may have in flight at once.
+     *
+     * @param value at least 1 (default 8); also the size of the database's thread pool
+     * @return new options with this change
+     */
     public OpenOptions withWriteConcurrency(int value) {
         return with(f -> f.writeConcurrency = value);
     }
 
+    /**
+     * Sets how entries are stored in the table.
+     *
+     * @param value {@link Layout#AUTO} (the default) to detect an existing table's layout, or the layout to create a
+     *     table with and to require of an existing one
+     * @return new options with this change
+     */
     public OpenOptions withLayout(Layout value) {
         return with(f -> f.layout = value);
     }
 
+    /**
+     * Sets the store's own retries of unprocessed batch items and keys and of cancelled transactions; failed requests
+     * are the client's to retry.
+     *
+     * @param value the policy, not null (default {@link RetryPolicy#DEFAULT})
+     * @return new options with this change
+     */
     public OpenOptions withRetryPolicy(RetryPolicy value) {
         return with(f -> f.retryPolicy = value);
     }
@@ -182,6 +276,11 @@ public record OpenOptions(
     /**
      * A change stream of {@code view} for a table this creates, and, with {@code enableOnExistingTable}, for an
      * existing table that has none (that table is updated; nothing else about it changes).
+     *
+     * @param view NEW_IMAGE (what a change reader needs) or NEW_AND_OLD_IMAGES; null for no stream
+     * @param enableOnExistingTable true to also give an existing table without a stream one
+     * @return new options with this change
+     * @throws IllegalArgumentException for another view, or {@code enableOnExistingTable} without a view
      */
     public OpenOptions withStream(StreamViewType view, boolean enableOnExistingTable) {
         return with(f -> {
@@ -190,7 +289,13 @@ public record OpenOptions(
         });
     }
 
-    /** The largest value a put accepts; values past DynamoDB's 400 KB item limit are kept as chunks. */
+    /**
+     * Sets the largest value a put accepts; values past DynamoDB's 400 KB item limit are kept as chunks.
+     *
+     * @param bytes the limit in bytes, 0 to {@value #MAX_VALUE_SIZE_LIMIT} (default {@value #DEFAULT_MAX_VALUE_SIZE})
+     * @return new options with this change
+     * @throws IllegalArgumentException when {@code bytes} is outside that range
+     */
     public OpenOptions withMaxValueSize(long bytes) {
         return with(f -> f.maxValueSize = bytes);
     }

@@ -52,9 +52,13 @@ public final class TailReader {
     private long lastSweep;
 
     /**
+     * A reader of {@code range} that starts after {@code settledKey}.
+     *
+     * @param db the database to read
      * @param range the range to follow (forward; its limit is ignored)
      * @param settledKey where a previous reader's {@link #settledKey()} stood, or null to start at the beginning
      * @param settle how long after a key appears its neighbours may still appear behind it
+     * @throws IllegalArgumentException when the range is reversed
      */
     public TailReader(Database db, KeyRange range, byte[] settledKey, Duration settle) {
         this(db, range, settledKey, settle, System::nanoTime);
@@ -72,7 +76,14 @@ public final class TailReader {
         this.lastSweep = clock.getAsLong();
     }
 
-    /** Up to {@code max} entries not returned before: late ones found behind, then new ones, each in key order. */
+    /**
+     * Reads what is new, and sweeps the unsettled region when it is due.
+     *
+     * @param max the most entries to return
+     * @return up to {@code max} entries not returned before: late ones found behind, then new ones, each in key
+     *     order; possibly none. A poll that fails part-way returns what it read
+     * @throws DynamoDbDownException when the poll failed before reading anything (nothing is marked as returned)
+     */
     public List<Entry> poll(int max) {
         long now = clock.getAsLong();
         polls++;
@@ -153,12 +164,17 @@ public final class TailReader {
     /**
      * Hands back entries from {@code key} on (returned, but not handled: a failed exchange), so the next
      * poll returns them again.
+     *
+     * @param key the first entry that was not handled; it and every key after it are returned again
      */
     public void retryFrom(byte[] key) {
         unsettled.tailMap(key, true).clear();
     }
 
-    /** Everything at or below this key was returned and has settled: where to resume. Null before any. */
+    /**
+     * {@return the key at or below which everything was returned and has settled: where to resume (pass it to a
+     * new reader); null before any key settled}
+     */
     public byte[] settledKey() {
         return settled == null ? null : settled.clone();
     }

@@ -12,6 +12,8 @@ public record WriteOptions(boolean atomic) {
     /** DynamoDB's limit for the items in one TransactWriteItems call. */
     public static final int MAX_ATOMIC_OPERATIONS = 100;
 
+    /** Non-atomic: BatchWriteItem calls of 25 items sent concurrently, of any batch size. */
     public static final WriteOptions DEFAULT = new WriteOptions(false);
+    /** All or nothing: one DynamoDB transaction of at most {@value #MAX_ATOMIC_OPERATIONS} keys and 4 MB. */
     public static final WriteOptions ATOMIC = new WriteOptions(true);
 }

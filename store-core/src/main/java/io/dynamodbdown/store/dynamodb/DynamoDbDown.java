@@ -27,15 +27,49 @@ public final class DynamoDbDown {
     private DynamoDbDown() {
     }
 
-    /** Opens {@code table$hash} (or {@code table}, hash key {@code !}) with the default options. */
+    /**
+     * Opens {@code table$hash} (or {@code table}, hash key {@code !}) with the default options: creates the table
+     * when it is missing and waits until it is ACTIVE.
+     *
+     * @param client the client every request goes through; the caller's, never closed by the database
+     * @param location {@code table$hash}, e.g. {@code my-table$users}
+     * @return the open database; close it when done
+     * @throws IllegalArgumentException when the location is invalid
+     * @throws io.dynamodbdown.store.DynamoDbDownException when the table cannot be created or described, has an
+     *     unknown layout, or does not become ACTIVE in time
+     */
     public static Database open(DynamoDbClient client, String location) {
         return open(client, Location.parse(location), OpenOptions.defaults());
     }
 
+    /**
+     * Opens {@code table$hash} (or {@code table}, hash key {@code !}) with the given options.
+     *
+     * @param client the client every request goes through; the caller's, never closed by the database
+     * @param location {@code table$hash}, e.g. {@code my-table$users}
+     * @param options how to find or create the table and how to read and write, e.g.
+     *     {@code OpenOptions.defaults().withPageSize(100)}
+     * @return the open database; close it when done
+     * @throws IllegalArgumentException when the location is invalid
+     * @throws io.dynamodbdown.store.DynamoDbDownException when the table is missing and may not be created, exists
+     *     and {@code errorIfExists} is set, has another layout, or does not become ACTIVE in time
+     */
     public static Database open(DynamoDbClient client, String location, OpenOptions options) {
         return open(client, Location.parse(location), options);
     }
 
+    /**
+     * Opens the database at {@code location}: finds the table (creating it when missing and allowed, enabling its
+     * stream when asked), detects or checks its layout, and waits until it is ACTIVE.
+     *
+     * @param client the client every request goes through; the caller's, never closed by the database
+     * @param location the table and hash key; a hash key starting with {@code __dynamodbdown.chunks/} is reserved
+     * @param options how to find or create the table and how to read and write
+     * @return the open database; close it when done
+     * @throws IllegalArgumentException when the hash key is a reserved one
+     * @throws io.dynamodbdown.store.DynamoDbDownException when the table is missing and may not be created, exists
+     *     and {@code errorIfExists} is set, has another layout, or does not become ACTIVE in time
+     */
     public static Database open(DynamoDbClient client, Location location, OpenOptions options) {
         return DynamoDbDatabase.open(client, location, options);
     }
@@ -45,6 +79,14 @@ public final class DynamoDbDown {
      * change stream, starting after {@code from}: {@link ChangeCheckpoint#since} for a reader that follows a snapshot,
      * or a checkpoint a previous reader reached. The table needs a NEW_IMAGE or NEW_AND_OLD_IMAGES stream (see
      * {@link OpenOptions#withStream}). The streams client stays the caller's.
+     *
+     * @param streams the DynamoDB Streams client the reader uses; the caller's, not closed with the reader
+     * @param db the database whose changes to read; other hash keys of its table are left out
+     * @param range the keys whose changes to read, e.g. {@code KeyRange.all()}; direction and limit do not matter
+     * @param from where to start: {@link ChangeCheckpoint#fromNow()}, {@link ChangeCheckpoint#since}, or a
+     *     checkpoint a previous reader reached
+     * @return a reader to poll, not thread-safe; close it when done
+     * @throws IllegalArgumentException when {@code db} was not opened by this class
      */
     public static ChangeReader changes(DynamoDbStreamsClient streams, Database db, KeyRange range, ChangeCheckpoint from) {
         if (!(db instanceof DynamoDbDatabase database)) {

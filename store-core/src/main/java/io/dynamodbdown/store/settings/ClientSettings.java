@@ -46,48 +46,99 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClientBui
 public record ClientSettings(String region, String endpoint, String accessKey, String secretKey, int maxAttempts,
         Duration retryBaseDelay, Duration retryMaxDelay, Duration apiCallTimeout, Duration apiCallAttemptTimeout) {
 
+    /** Attempts per request in all by default: the first and 9 retries. */
     public static final int DEFAULT_MAX_ATTEMPTS = 10;
+    /** The longest pause before the first retry by default: 25 ms, doubling with each retry. */
     public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofMillis(25);
+    /** The longest pause before any retry by default: 2 s. */
     public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofSeconds(2);
 
     private static final ClientSettings DEFAULTS = new ClientSettings(null, null, null, null, DEFAULT_MAX_ATTEMPTS,
             DEFAULT_RETRY_BASE_DELAY, DEFAULT_RETRY_MAX_DELAY, null, null);
 
+    /**
+     * {@return the defaults: the default region and credentials chains, AWS's endpoint,
+     * {@value #DEFAULT_MAX_ATTEMPTS} attempts with pauses from 25 ms up to 2 s, no timeouts}
+     */
     public static ClientSettings defaults() {
         return DEFAULTS;
     }
 
+    /**
+     * Sets the AWS region.
+     *
+     * @param value e.g. {@code eu-west-1}; null for the default region chain (or us-east-1 with an endpoint)
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
     public ClientSettings withRegion(String value) {
         return new ClientSettings(value, endpoint, accessKey, secretKey, maxAttempts, retryBaseDelay, retryMaxDelay,
                 apiCallTimeout, apiCallAttemptTimeout);
     }
 
+    /**
+     * Sets an endpoint to use instead of AWS's.
+     *
+     * @param value an http or https URL with a host, e.g. {@code http://localhost:8000}; null for AWS
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
     public ClientSettings withEndpoint(String value) {
         return new ClientSettings(region, value, accessKey, secretKey, maxAttempts, retryBaseDelay, retryMaxDelay,
                 apiCallTimeout, apiCallAttemptTimeout);
     }
 
+    /**
+     * Sets static credentials; both or neither.
+     *
+     * @param newAccessKey the access key id; null (with a null secret) for the default credentials chain
+     * @param newSecretKey the secret access key that goes with it
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
     public ClientSettings withCredentials(String newAccessKey, String newSecretKey) {
         return new ClientSettings(region, endpoint, newAccessKey, newSecretKey, maxAttempts, retryBaseDelay,
                 retryMaxDelay, apiCallTimeout, apiCallAttemptTimeout);
     }
 
+    /**
+     * Sets how many attempts a request gets in all.
+     *
+     * @param value at least 1; 1 sends each request once (default {@value #DEFAULT_MAX_ATTEMPTS})
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
     public ClientSettings withMaxAttempts(int value) {
         return new ClientSettings(region, endpoint, accessKey, secretKey, value, retryBaseDelay, retryMaxDelay,
                 apiCallTimeout, apiCallAttemptTimeout);
     }
 
+    /**
+     * Sets the pauses between attempts: exponential backoff with full jitter.
+     *
+     * @param base the longest pause before the first retry, 0 or more (default 25 ms); doubles with each retry
+     * @param max the longest pause before any retry, at least {@code base} (default 2 s)
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
     public ClientSettings withRetryDelays(Duration base, Duration max) {
         return new ClientSettings(region, endpoint, accessKey, secretKey, maxAttempts, base, max, apiCallTimeout,
                 apiCallAttemptTimeout);
     }
 
+    /**
+     * Sets the client's timeouts; a timed-out attempt is retried, a timed-out call is not.
+     *
+     * @param apiCall how long one call may take, all attempts included, positive; null for no limit
+     * @param apiCallAttempt how long one attempt may take, positive; null for no limit
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
     public ClientSettings withTimeouts(Duration apiCall, Duration apiCallAttempt) {
         return new ClientSettings(region, endpoint, accessKey, secretKey, maxAttempts, retryBaseDelay, retryMaxDelay,
                 apiCall, apiCallAttempt);
     }
 
-    /** Everything that cannot work, each on its setting; empty when the settings are fine. */
+    /**
+     * Checks the settings without building anything (missing credentials or region are found only by
+     * {@link #buildClient()}).
+     *
+     * @return everything that cannot work, each on its setting; empty when the settings are fine
+     */
     public List<SettingProblem> problems() {
         List<SettingProblem> problems = new ArrayList<>();
         if (region != null && region.isBlank()) {
@@ -136,7 +187,12 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
         }
     }
 
-    /** The store's budget for unprocessed items and keys: the same attempts and pauses as the client's requests. */
+    /**
+     * {@return the store's budget for unprocessed items and keys: the same attempts and pauses as the client's
+     * requests, for {@code OpenOptions.withRetryPolicy}}
+     *
+     * @throws InvalidSettingsException for any problem
+     */
     public RetryPolicy retryPolicy() {
         InvalidSettingsException.throwIfAny(problems());
         return new RetryPolicy(maxAttempts, retryBaseDelay, retryMaxDelay);
@@ -158,6 +214,10 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
     /**
      * DynamoDB Streams' throttling answer (too many GetRecords or DescribeStream calls on a shard or stream),
      * which the SDK's standard conditions do not count as throttling.
+     *
+     * @param e a failure of a request
+     * @return true when {@code e} is DynamoDB Streams' {@code LimitExceededException}, which the client built here
+     *     retries
      */
     public static boolean isStreamsLimitExceeded(Throwable e) {
         return e instanceof AwsServiceException service && service.awsErrorDetails() != null
@@ -165,19 +225,30 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
     }
 
     /**
-     * A client builder with everything set (tests add their own HTTP client to it). Throws
-     * {@link InvalidSettingsException} for any problem.
+     * A client builder with everything set (tests add their own HTTP client to it).
+     *
+     * @return a new builder with region, endpoint, credentials, retry strategy and timeouts applied
+     * @throws InvalidSettingsException for any problem
      */
     public DynamoDbClientBuilder clientBuilder() {
         return configure(DynamoDbClient.builder());
     }
 
-    /** A client of the tables' change streams (DynamoDB Streams), with the same settings: the caller's to close. */
+    /**
+     * {@return a client of the tables' change streams (DynamoDB Streams), with the same settings: the caller's to
+     * close}
+     *
+     * @throws InvalidSettingsException for any problem
+     */
     public DynamoDbStreamsClient buildStreamsClient() {
         return streamsClientBuilder().build();
     }
 
-    /** A builder of the streams client with these settings applied, for a caller that adds to them. */
+    /**
+     * {@return a new builder of the streams client with these settings applied, for a caller that adds to them}
+     *
+     * @throws InvalidSettingsException for any problem
+     */
     public DynamoDbStreamsClientBuilder streamsClientBuilder() {
         return configure(DynamoDbStreamsClient.builder());
     }
@@ -208,6 +279,9 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
     /**
      * A client for these settings, the caller's to close. The region and credentials are looked up now, so a
      * missing one fails here, named on its setting, instead of on the first request.
+     *
+     * @return a new client, the caller's to close
+     * @throws InvalidSettingsException for any problem, and when no region or no credentials can be found
      */
     public DynamoDbClient buildClient() {
         DynamoDbClientBuilder builder = clientBuilder();

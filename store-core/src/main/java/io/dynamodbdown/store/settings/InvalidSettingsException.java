@@ -8,20 +8,36 @@ public class InvalidSettingsException extends IllegalArgumentException {
 
     private final transient List<SettingProblem> problems;
 
+    /**
+     * Settings that cannot work; the message names each setting by its {@link Setting} constant.
+     *
+     * @param problems every problem found, at least one
+     */
     public InvalidSettingsException(List<SettingProblem> problems) {
         this(problems, null);
     }
 
+    /**
+     * Settings that cannot work; the message names each setting by its {@link Setting} constant.
+     *
+     * @param problems every problem found, at least one
+     * @param cause the failure that revealed them (the SDK's, for a missing region or credentials), or null
+     */
     public InvalidSettingsException(List<SettingProblem> problems, Throwable cause) {
         super(describe(problems, Setting::name), cause);
         this.problems = List.copyOf(problems);
     }
 
+    /** {@return every problem, each on its setting; unmodifiable} */
     public List<SettingProblem> problems() {
         return problems;
     }
 
-    /** Every problem as {@code name: message}, with the adapter's names. */
+    /**
+     * {@return every problem as {@code name: message}, with the adapter's names, separated by {@code "; "}}
+     *
+     * @param names the adapter's names of the settings
+     */
     public String describe(SettingNames names) {
         return describe(problems, names);
     }

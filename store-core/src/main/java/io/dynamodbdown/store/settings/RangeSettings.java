@@ -23,29 +23,67 @@ public record RangeSettings(KeyEncoding keyEncoding, String gt, String gte, Stri
 
     private static final RangeSettings ALL = new RangeSettings(KeyEncoding.UTF8, null, null, null, null, List.of());
 
+    /**
+     * Copies the split points; the rest is checked when used ({@link #problems()}).
+     *
+     * @param keyEncoding how bounds and split points become bytes; not null
+     * @param gt exclusive lower bound, or null
+     * @param gte inclusive lower bound, or null
+     * @param lt exclusive upper bound, or null
+     * @param lte inclusive upper bound, or null
+     * @param splits split points, none for one piece; not null (copied)
+     * @throws NullPointerException when {@code keyEncoding} or {@code splits} is null
+     */
     public RangeSettings {
         Objects.requireNonNull(keyEncoding, "keyEncoding");
         splits = List.copyOf(splits);
     }
 
-    /** Every key, read as UTF-8, not split. */
+    /** {@return every key, bounds read as UTF-8, not split} */
     public static RangeSettings all() {
         return ALL;
     }
 
+    /**
+     * Sets how the bounds and split points are turned into bytes.
+     *
+     * @param value {@link KeyEncoding#UTF8} (the default), {@link KeyEncoding#HEX} or {@link KeyEncoding#BASE64}
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
     public RangeSettings withKeyEncoding(KeyEncoding value) {
         return new RangeSettings(value, gt, gte, lt, lte, splits);
     }
 
+    /**
+     * Sets all four bounds at once, as in {@link KeyRange}: {@code gte} wins over {@code gt}, {@code lte} over
+     * {@code lt}.
+     *
+     * @param newGt exclusive lower bound, or null
+     * @param newGte inclusive lower bound, or null
+     * @param newLt exclusive upper bound, or null
+     * @param newLte inclusive upper bound, or null
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
     public RangeSettings withBounds(String newGt, String newGte, String newLt, String newLte) {
         return new RangeSettings(keyEncoding, newGt, newGte, newLt, newLte, splits);
     }
 
+    /**
+     * Sets the points that cut the range into pieces.
+     *
+     * @param value split points strictly inside the range, in any order; empty for one piece
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
     public RangeSettings withSplits(List<String> value) {
         return new RangeSettings(keyEncoding, gt, gte, lt, lte, value);
     }
 
-    /** Everything that cannot work, each on its setting; empty when the settings are fine. */
+    /**
+     * Checks the settings: every bound and split point must decode, and each split point lie strictly inside the
+     * range.
+     *
+     * @return everything that cannot work, each on its setting; empty when the settings are fine
+     */
     public List<SettingProblem> problems() {
         List<SettingProblem> problems = new ArrayList<>();
         KeyRange range = bounds(problems);
@@ -55,7 +93,11 @@ public record RangeSettings(KeyEncoding keyEncoding, String gt, String gte, Stri
         return problems;
     }
 
-    /** The range the bounds describe (forward, no limit). */
+    /**
+     * {@return the range the bounds describe (forward, no limit); split points aside}
+     *
+     * @throws InvalidSettingsException when a bound does not decode
+     */
     public KeyRange range() {
         List<SettingProblem> problems = new ArrayList<>();
         KeyRange range = bounds(problems);
@@ -69,7 +111,12 @@ public record RangeSettings(KeyEncoding keyEncoding, String gt, String gte, Stri
                 .lt(decode(Setting.LT, lt, problems)).lte(decode(Setting.LTE, lte, problems));
     }
 
-    /** The range cut at the split points, in key order: one piece when there are none. */
+    /**
+     * {@return the range cut at the split points, in key order: {@code [lower, s1), [s1, s2), ..., [sN, upper]};
+     * one piece when there are none}
+     *
+     * @throws InvalidSettingsException for any problem
+     */
     public List<KeyRange> pieces() {
         KeyRange range = range();
         List<SettingProblem> problems = new ArrayList<>();

@@ -6,27 +6,50 @@ package io.dynamodbdown.store.settings;
  * each adapter names them with its own {@link SettingNames}.
  */
 public enum Setting {
+    /** The AWS region: {@link ClientSettings#region()}. */
     REGION,
+    /** An endpoint to use instead of AWS's: {@link ClientSettings#endpoint()}. */
     ENDPOINT,
+    /** The AWS access key id: {@link ClientSettings#accessKey()}. */
     ACCESS_KEY,
+    /** The AWS secret access key: {@link ClientSettings#secretKey()}. */
     SECRET_KEY,
+    /** Attempts per request in all, retries included: {@link ClientSettings#maxAttempts()}. */
     MAX_ATTEMPTS,
+    /** The longest pause before the first retry: {@link ClientSettings#retryBaseDelay()}. */
     RETRY_BASE_DELAY,
+    /** The longest pause before any retry: {@link ClientSettings#retryMaxDelay()}. */
     RETRY_MAX_DELAY,
+    /** How long one call may take, all attempts included: {@link ClientSettings#apiCallTimeout()}. */
     API_CALL_TIMEOUT,
+    /** How long one attempt may take: {@link ClientSettings#apiCallAttemptTimeout()}. */
     API_CALL_ATTEMPT_TIMEOUT,
+    /** Whether a missing table is created: {@link TableSettings#createTable()}. */
     CREATE_TABLE,
+    /** PAY_PER_REQUEST or PROVISIONED, for a table that is created: {@link TableSettings#billingMode()}. */
     BILLING_MODE,
+    /** Read capacity units of a PROVISIONED table: {@link TableSettings#readCapacity()}. */
     READ_CAPACITY,
+    /** Write capacity units of a PROVISIONED table: {@link TableSettings#writeCapacity()}. */
     WRITE_CAPACITY,
+    /** How entries are stored: {@link TableSettings#layout()}. */
     LAYOUT,
+    /** The change stream a created table gets: {@link TableSettings#streamView()}. */
     STREAM_VIEW,
+    /** Whether an existing table without a stream gets one: {@link TableSettings#enableStream()}. */
     ENABLE_STREAM,
+    /** The largest value a put accepts, in bytes: {@link TableSettings#maxValueSize()}. */
     MAX_VALUE_SIZE,
+    /** How range bounds and split points given as text become bytes: {@link RangeSettings#keyEncoding()}. */
     KEY_ENCODING,
+    /** Exclusive lower bound of a key range: {@link RangeSettings#gt()}. */
     GT,
+    /** Inclusive lower bound of a key range: {@link RangeSettings#gte()}. */
     GTE,
+    /** Exclusive upper bound of a key range: {@link RangeSettings#lt()}. */
     LT,
+    /** Inclusive upper bound of a key range: {@link RangeSettings#lte()}. */
     LTE,
+    /** Points that cut a key range into pieces, one per reader: {@link RangeSettings#splits()}. */
     SPLITS
 }

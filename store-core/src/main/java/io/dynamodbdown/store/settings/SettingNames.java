@@ -4,5 +4,10 @@ package io.dynamodbdown.store.settings;
 @FunctionalInterface
 public interface SettingNames {
 
+    /**
+     * {@return what this adapter calls {@code setting}, e.g. {@code aws.access.key.id} or {@code accessKey}}
+     *
+     * @param setting the setting to name
+     */
     String nameOf(Setting setting);
 }

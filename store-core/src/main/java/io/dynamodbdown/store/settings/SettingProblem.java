@@ -6,12 +6,19 @@ import java.util.regex.Pattern;
 /**
  * What is wrong with one setting. The message may name other settings as {@code {ACCESS_KEY}}; {@link
  * #message(SettingNames)} puts in the adapter's own names.
+ *
+ * @param setting the setting that is wrong
+ * @param message what is wrong with it, other settings mentioned as {@code {NAME}} (a {@link Setting} constant)
  */
 public record SettingProblem(Setting setting, String message) {
 
     private static final Pattern MENTION = Pattern.compile("\\{([A-Z_]+)}");
 
-    /** The message with every mentioned setting under the adapter's name for it. */
+    /**
+     * {@return the message with every mentioned setting under the adapter's name for it}
+     *
+     * @param names the adapter's names of the settings
+     */
     public String message(SettingNames names) {
         Matcher mention = MENTION.matcher(message);
         StringBuilder text = new StringBuilder();
@@ -21,7 +28,11 @@ public record SettingProblem(Setting setting, String message) {
         return mention.appendTail(text).toString();
     }
 
-    /** {@code name: message}, for an exception or a log line. */
+    /**
+     * {@return {@code name: message} with the adapter's names, for an exception or a log line}
+     *
+     * @param names the adapter's names of the settings
+     */
     public String describe(SettingNames names) {
         return names.nameOf(setting) + ": " + message(names);
     }

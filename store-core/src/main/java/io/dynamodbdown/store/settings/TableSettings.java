@@ -29,6 +29,10 @@ public record TableSettings(boolean createTable, BillingMode billingMode, Long r
     private static final TableSettings DEFAULTS = new TableSettings(true, BillingMode.PAY_PER_REQUEST, null, null,
             Layout.AUTO, true, null, false, OpenOptions.DEFAULT_MAX_VALUE_SIZE);
 
+    /**
+     * {@return the defaults, those of {@link OpenOptions#defaults()}: create a missing table, on-demand billing,
+     * {@link Layout#AUTO}, consistent reads, no change stream, values up to 16 MiB}
+     */
     public static TableSettings defaults() {
         return DEFAULTS;
     }
@@ -62,10 +66,24 @@ public record TableSettings(boolean createTable, BillingMode billingMode, Long r
                 f.streamView, f.enableStream, f.maxValueSize);
     }
 
+    /**
+     * Sets whether a missing table is created.
+     *
+     * @param value true (the default) to create it; false to fail on a missing table
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
     public TableSettings withCreateTable(boolean value) {
         return with(f -> f.createTable = value);
     }
 
+    /**
+     * Sets the billing of a table this creates; an existing table keeps its own.
+     *
+     * @param mode PAY_PER_REQUEST (the default) or PROVISIONED
+     * @param readUnits read capacity units, at least 1; required for PROVISIONED, else null
+     * @param writeUnits write capacity units, at least 1; required for PROVISIONED, else null
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
     public TableSettings withBilling(BillingMode mode, Long readUnits, Long writeUnits) {
         return with(f -> {
             f.billingMode = mode;
@@ -74,14 +92,33 @@ public record TableSettings(boolean createTable, BillingMode billingMode, Long r
         });
     }
 
+    /**
+     * Sets how entries are stored.
+     *
+     * @param value {@link Layout#AUTO} (the default) to detect an existing table's layout, or the layout to use
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
     public TableSettings withLayout(Layout value) {
         return with(f -> f.layout = value);
     }
 
+    /**
+     * Sets whether reads are strongly consistent.
+     *
+     * @param value true (the default) for strongly consistent reads, false for eventually consistent ones
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
     public TableSettings withConsistentRead(boolean value) {
         return with(f -> f.consistentRead = value);
     }
 
+    /**
+     * Sets the change stream, as {@link OpenOptions#withStream} does.
+     *
+     * @param view NEW_IMAGE or NEW_AND_OLD_IMAGES for a table this creates; null for none
+     * @param enableOnExistingTable true to also give an existing table without a stream one
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
     public TableSettings withStream(StreamViewType view, boolean enableOnExistingTable) {
         return with(f -> {
             f.streamView = view;
@@ -89,11 +126,21 @@ public record TableSettings(boolean createTable, BillingMode billingMode, Long r
         });
     }
 
+    /**
+     * Sets the largest value a put accepts.
+     *
+     * @param bytes 0 to {@value OpenOptions#MAX_VALUE_SIZE_LIMIT} (default {@value OpenOptions#DEFAULT_MAX_VALUE_SIZE})
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
     public TableSettings withMaxValueSize(long bytes) {
         return with(f -> f.maxValueSize = bytes);
     }
 
-    /** Everything that cannot work, each on its setting; empty when the settings are fine. */
+    /**
+     * Checks the settings without contacting DynamoDB.
+     *
+     * @return everything that cannot work, each on its setting; empty when the settings are fine
+     */
     public List<SettingProblem> problems() {
         List<SettingProblem> problems = new ArrayList<>();
         if (billingMode != BillingMode.PAY_PER_REQUEST && billingMode != BillingMode.PROVISIONED) {
@@ -129,7 +176,12 @@ public record TableSettings(boolean createTable, BillingMode billingMode, Long r
         }
     }
 
-    /** {@code base} with these settings applied; throws {@link InvalidSettingsException} for any problem. */
+    /**
+     * {@return {@code base} with these settings applied (its other options, such as the page size, kept)}
+     *
+     * @param base the options to start from, e.g. {@link OpenOptions#defaults()}
+     * @throws InvalidSettingsException for any problem
+     */
     public OpenOptions applyTo(OpenOptions base) {
         InvalidSettingsException.throwIfAny(problems());
         OpenOptions options = base.withCreateIfMissing(createTable).withLayout(layout).withConsistentRead(consistentRead)
