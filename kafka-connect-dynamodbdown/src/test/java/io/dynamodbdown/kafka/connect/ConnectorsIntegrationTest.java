@@ -2,8 +2,11 @@ package io.dynamodbdown.kafka.connect;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
@@ -16,6 +19,10 @@ import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import io.dynamodbdown.testing.JsTables.Variant;
 import io.dynamodbdown.testing.JsTables;
 import io.dynamodbdown.testing.NoAwsCredentials;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +53,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class ConnectorsIntegrationTest {
 
     private static final long TIMEOUT_MS = TimeUnit.SECONDS.toMillis(90);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DynamoDbLocal dynamo = DynamoDbLocalExtension.get();
     private EmbeddedConnectCluster connect;
@@ -301,6 +309,44 @@ class ConnectorsIntegrationTest {
         assertEquals(1_200, keysOf(records).stream().distinct().count());
         assertEquals(3, connect.taskConfigs("tasks").size());
         connect.deleteConnector("tasks");
+    }
+
+    /** Every connector JSON of the README, pointed at DynamoDB Local, through the worker's own validation endpoint. */
+    @Test
+    void everyConnectorConfigTheReadmeShowsPassesTheWorkersValidation() throws Exception {
+        List<String> blocks = Readme.jsonBlocks(Readme.kafkaConnectSection());
+        assertFalse(blocks.isEmpty(), "README.md's Kafka Connect section shows no ```json connector config");
+        HttpClient http = HttpClient.newHttpClient();
+        List<String> validated = new ArrayList<>();
+        for (String block : blocks) {
+            JsonNode example = JSON.readTree(block);
+            JsonNode config = example.path("config");
+            assertTrue(example.path("name").isTextual() && config.path("connector.class").isTextual(),
+                    "a README JSON block that is not a connector ({\"name\", \"config\": {\"connector.class\", ...}}):\n" + block);
+            Map<String, String> props = new LinkedHashMap<>();
+            config.fields().forEachRemaining(field -> props.put(field.getKey(), field.getValue().asText()));
+            props.put("name", example.get("name").asText());
+            props.put("table", DynamoDbLocal.uniqueTableName("it-readme"));
+            props.put("aws.endpoint", dynamo.endpoint().toString());
+            props.put("aws.region", DynamoDbLocal.REGION.id());
+            props.put("aws.access.key.id", DynamoDbLocal.ACCESS_KEY);
+            props.put("aws.secret.access.key", DynamoDbLocal.SECRET_KEY);
+            String connectorClass = props.get("connector.class");
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create(connect.endpointForResource("connector-plugins/" + connectorClass + "/config/validate")))
+                    .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(props)))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), props.get("name") + ": " + response.body());
+            JsonNode result = JSON.readTree(response.body());
+            List<String> errors = new ArrayList<>();
+            result.path("configs").forEach(c -> c.path("value").path("errors").forEach(
+                    e -> errors.add(c.path("value").path("name").asText() + ": " + e.asText())));
+            assertEquals(connectorClass, result.path("name").asText(), response.body());
+            assertEquals(0, result.path("error_count").asInt(-1), "README example " + props.get("name") + ": " + errors);
+            assertTrue(errors.isEmpty(), errors.toString());
+            validated.add(props.get("name"));
+        }
+        assertEquals(blocks.size(), validated.size());
     }
 
     private static List<BatchOperation> puts(String prefix, int from, int count) {
