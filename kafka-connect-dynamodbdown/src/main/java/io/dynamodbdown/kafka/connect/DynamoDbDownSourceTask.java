@@ -67,12 +67,15 @@ public class DynamoDbDownSourceTask extends SourceTask {
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final List<Reading> readings = new ArrayList<>();
     private final List<Database> databases = new ArrayList<>();
+    private final SourceMetrics metrics = new SourceMetrics();
     private DynamoDbDownSourceConfig config;
     private DynamoDbClient client;
     private DynamoDbStreamsClient streams;
     private int next;
     /** The last poll found less than a full batch (or failed): the next one waits poll.interval.ms first. */
     private boolean caughtUp;
+    /** Heartbeat records added to the records of the poll under way (not counted as records polled). */
+    private int heartbeats;
 
     public DynamoDbDownSourceTask() {
         this(DynamoDbDownConnectorConfig::buildClient, config -> config.clientSettings().buildStreamsClient());
@@ -93,6 +96,13 @@ public class DynamoDbDownSourceTask extends SourceTask {
     @Override
     public void start(Map<String, String> props) {
         config = new DynamoDbDownSourceConfig(props);
+        try {
+            metrics.register(context.pluginMetrics());
+        } catch (UnsupportedOperationException | LinkageError e) {
+            // a worker older than Kafka 4.1 has no pluginMetrics(): NoSuchMethodError, AbstractMethodError or,
+            // without the PluginMetrics class at all, NoClassDefFoundError
+            LOG.info("This worker offers no plugin metrics (Kafka 4.1 and later do); the source's metrics are not published");
+        }
         client = clients.apply(config);
         OpenOptions options = config.openOptions(1);
         Map<String, List<RangePartition>> byDatabase = new LinkedHashMap<>();
@@ -127,6 +137,7 @@ public class DynamoDbDownSourceTask extends SourceTask {
             return null;
         }
         caughtUp = true;
+        heartbeats = 0;
         List<SourceRecord> records = new ArrayList<>();
         try {
             // Start each poll at the next partition, so no partition waits behind a busy one.
@@ -152,6 +163,8 @@ public class DynamoDbDownSourceTask extends SourceTask {
             }
         }
         caughtUp = records.size() < config.batchMaxRows();
+        metrics.recordsPolled.addAndGet(records.size() - heartbeats);
+        metrics.heartbeatsSent.addAndGet(heartbeats);
         return records.isEmpty() ? null : records;
     }
 
@@ -292,9 +305,11 @@ public class DynamoDbDownSourceTask extends SourceTask {
                     Schema.BYTES_SCHEMA, Bytes.utf8(partition.hashKey()), Schema.BYTES_SCHEMA, Bytes.utf8(position.encode())));
             lastSentAt = now;
             lastSent = position;
+            heartbeats++;
         }
 
         private void startSnapshot(byte[] lastKey, Instant since) {
+            metrics.lagUnknown(partition.hashKey());
             snapshot = new Cursor(partition, sourcePartition, db, lastKey);
             snapshot.since = since;
         }
@@ -320,9 +335,14 @@ public class DynamoDbDownSourceTask extends SourceTask {
                     reader = DynamoDbDown.changes(streams, db, partition.range(), from);
                 }
                 List<Change> changes = reader.poll(wanted);
+                long newest = Long.MIN_VALUE;
                 for (Change change : changes) {
                     records.add(record(sourcePartition, RangePartition.streamOffset(change.checkpoint()), change.key(),
                             change.value(), change.at().toEpochMilli(), change.isDelete() ? DELETE : PUT));
+                    newest = Math.max(newest, change.at().toEpochMilli());
+                }
+                if (!changes.isEmpty()) {
+                    metrics.changesRead(partition.hashKey(), newest, System.currentTimeMillis());
                 }
                 heartbeatIfDue(!changes.isEmpty(), records);
             } catch (ChangesLostException e) {
@@ -339,6 +359,11 @@ public class DynamoDbDownSourceTask extends SourceTask {
                 startSnapshot(null, ChangeCheckpoint.fromNow().since());
             }
         }
+    }
+
+    /** The counters of this task, for tests. */
+    SourceMetrics metrics() {
+        return metrics;
     }
 
     @Override

@@ -224,6 +224,31 @@ class ChangesSourceTaskTest {
     }
 
     @Test
+    void itsMetricsCountRecordsAndHeartbeatsApartAndKnowTheLagOnlyOnceItFollowsTheStream() throws Exception {
+        DynamoDbDownSourceTask task = start(new InMemoryOffsets(), "changes.heartbeat.interval.ms", "1");
+        List<SourceRecord> sent = new ArrayList<>(task.poll());
+        assertEquals(25, task.metrics().recordsPolled.get());
+        assertTrue(Double.isNaN(task.metrics().changeLagMs()), "in the snapshot no lag is known");
+        db.put(key(1), "v1"); // behind the snapshot: it arrives from the stream
+        pollUntilReplayEqualsTable(task, sent);
+        double lag = task.metrics().changeLagMs();
+        assertTrue(lag >= 0 && lag < 60_000, "the age of the newest change read: " + lag);
+        try (Database other = DynamoDbDown.open(dynamo.client(), table + "$other")) {
+            other.put("x", "moves the stream position, not this database's");
+        }
+        await("a heartbeat").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ZERO).until(() -> {
+            List<SourceRecord> records = task.poll();
+            if (records != null) {
+                sent.addAll(records);
+            }
+            return task.metrics().heartbeatsSent.get() > 0;
+        });
+        long heartbeats = sent.stream().filter(r -> r.topic().equals("dynamodbdown-heartbeats")).count();
+        assertEquals(heartbeats, task.metrics().heartbeatsSent.get());
+        assertEquals(sent.size() - heartbeats, task.metrics().recordsPolled.get(), "every record but the heartbeats");
+    }
+
+    @Test
     void getRecordsFailingForAWhileDelaysChangesButLosesNone() throws Exception {
         DynamoDbDownSourceTask task = start(new InMemoryOffsets());
         List<SourceRecord> sent = new ArrayList<>();

@@ -2,20 +2,29 @@ package io.dynamodbdown.kafka.connect;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import io.dynamodbdown.testing.JsTables.Variant;
 import io.dynamodbdown.testing.JsTables;
 import io.dynamodbdown.testing.NoAwsCredentials;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +37,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,17 +46,20 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.connect.converters.ByteArrayConverter;
 import org.apache.kafka.connect.storage.StringConverter;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /** Both connectors on a real embedded KRaft broker and Connect worker, against DynamoDB Local. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConnectorsIntegrationTest {
 
     private static final long TIMEOUT_MS = TimeUnit.SECONDS.toMillis(90);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DynamoDbLocal dynamo = DynamoDbLocalExtension.get();
     private EmbeddedConnectCluster connect;
@@ -309,6 +323,131 @@ class ConnectorsIntegrationTest {
         assertEquals(1_200, keysOf(records).stream().distinct().count());
         assertEquals(3, connect.taskConfigs("tasks").size());
         connect.deleteConnector("tasks");
+    }
+
+    /** Every connector JSON of the README, pointed at DynamoDB Local, through the worker's own validation endpoint. */
+    @Test
+    void everyConnectorConfigTheReadmeShowsPassesTheWorkersValidation() throws Exception {
+        List<String> blocks = Readme.jsonBlocks(Readme.kafkaConnectSection());
+        assertFalse(blocks.isEmpty(), "README.md's Kafka Connect section shows no ```json connector config");
+        HttpClient http = HttpClient.newHttpClient();
+        List<String> validated = new ArrayList<>();
+        for (String block : blocks) {
+            JsonNode example = JSON.readTree(block);
+            JsonNode config = example.path("config");
+            assertTrue(example.path("name").isTextual() && config.path("connector.class").isTextual(),
+                    "a README JSON block that is not a connector ({\"name\", \"config\": {\"connector.class\", ...}}):\n" + block);
+            Map<String, String> props = new LinkedHashMap<>();
+            config.fields().forEachRemaining(field -> props.put(field.getKey(), field.getValue().asText()));
+            props.put("name", example.get("name").asText());
+            props.put("table", DynamoDbLocal.uniqueTableName("it-readme"));
+            props.put("aws.endpoint", dynamo.endpoint().toString());
+            props.put("aws.region", DynamoDbLocal.REGION.id());
+            props.put("aws.access.key.id", DynamoDbLocal.ACCESS_KEY);
+            props.put("aws.secret.access.key", DynamoDbLocal.SECRET_KEY);
+            String connectorClass = props.get("connector.class");
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create(connect.endpointForResource("connector-plugins/" + connectorClass + "/config/validate")))
+                    .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(props)))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), props.get("name") + ": " + response.body());
+            JsonNode result = JSON.readTree(response.body());
+            List<String> errors = new ArrayList<>();
+            result.path("configs").forEach(c -> c.path("value").path("errors").forEach(
+                    e -> errors.add(c.path("value").path("name").asText() + ": " + e.asText())));
+            assertEquals(connectorClass, result.path("name").asText(), response.body());
+            assertEquals(0, result.path("error_count").asInt(-1), "README example " + props.get("name") + ": " + errors);
+            assertTrue(errors.isEmpty(), errors.toString());
+            validated.add(props.get("name"));
+        }
+        assertEquals(blocks.size(), validated.size());
+    }
+
+    @Test
+    void sinkMetricsAreVisibleOverJmxOnTheWorker() throws Exception {
+        String table = DynamoDbLocal.uniqueTableName("it-jmx-sink");
+        String topic = "jmx-sink-input";
+        connect.kafka().createTopic(topic, 1);
+        try (TcpProxy proxy = TcpProxy.to(dynamo.endpoint());
+                KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of())) {
+            for (int i = 0; i < 100; i++) {
+                producer.send(new ProducerRecord<>(topic, String.format("p%03d", i).getBytes(), "v".getBytes()));
+            }
+            for (int i = 0; i < 20; i++) {
+                producer.send(new ProducerRecord<>(topic, String.format("d%03d", i).getBytes(), null)); // tombstones
+            }
+            producer.send(new ProducerRecord<>(topic, null, "no key".getBytes())); // a bad record: to the DLQ
+            producer.flush();
+            Map<String, String> props = sink(table, topic);
+            props.put("tasks.max", "1");
+            props.put("aws.endpoint", proxy.endpoint());
+            props.put("max.retries", "0");
+            props.put("aws.api.call.attempt.timeout.ms", "5000");
+            props.put("errors.tolerance", "all");
+            props.put("errors.deadletterqueue.topic.name", "jmx-dlq");
+            props.put("errors.deadletterqueue.topic.replication.factor", "1");
+            connect.configureConnector("jmx-sink", props);
+            ObjectName task = awaitPluginMBean("jmx-sink");
+            awaitUntil(() -> metric(task, "records-written-total") == 100 && metric(task, "records-deleted-total") == 20
+                    && metric(task, "records-failed-total") == 1, "100 written, 20 deleted, 1 failed (over JMX)");
+            assertEquals(0, metric(task, "records-retried-total"));
+            assertTrue(metric(task, "batches-written-total") >= 1);
+            assertTrue(metric(task, "write-latency-max") >= 0, "a write latency was recorded");
+
+            proxy.down(); // DynamoDB unreachable: the writes of these fail and are tried again
+            for (int i = 0; i < 50; i++) {
+                producer.send(new ProducerRecord<>(topic, String.format("q%03d", i).getBytes(), "v".getBytes()));
+            }
+            producer.flush();
+            awaitUntil(() -> metric(task, "records-retried-total") >= 50, "the failed writes counted as retried");
+            assertEquals(100, metric(task, "records-written-total"), "nothing written while DynamoDB is unreachable");
+            proxy.up();
+            awaitUntil(() -> metric(task, "records-written-total") == 150, "the retried records written once DynamoDB is back");
+        }
+        try (Database db = DynamoDbDown.open(dynamo.client(), table + "$" + topic)) {
+            assertEquals(150, asText(db).size(), "the table holds what the metric counted");
+        }
+        connect.deleteConnector("jmx-sink");
+    }
+
+    @Test
+    void sourceMetricsAreVisibleOverJmxOnTheWorker() throws Exception {
+        String table = DynamoDbLocal.uniqueTableName("it-jmx-source");
+        try (Database db = DynamoDbDown.open(dynamo.client(), table + "$orders",
+                OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false))) {
+            db.batch(puts("o", 0, 50));
+            Map<String, String> props = source(table, "jmx-source-out", "orders");
+            props.put("mode", "changes");
+            connect.configureConnector("jmx-source", props);
+            ObjectName task = awaitPluginMBean("jmx-source");
+            connect.kafka().consume(50, TIMEOUT_MS, "jmx-source-out");
+            db.batch(puts("c", 0, 10)); // changes after the snapshot: from the stream
+            awaitUntil(() -> keysOf(connect.kafka().consumeAll(TIMEOUT_MS, "jmx-source-out")).contains("c00009"),
+                    "the changes made after the snapshot");
+            awaitUntil(() -> metric(task, "records-polled-total") == connect.kafka().consumeAll(TIMEOUT_MS, "jmx-source-out").count(),
+                    "records-polled-total to count every record on the topic");
+            double lag = metric(task, "change-lag-ms");
+            assertTrue(lag >= 0 && lag < 60_000, "change-lag-ms: the age of the newest change read, here just written: " + lag);
+            assertEquals(0, metric(task, "heartbeats-sent-total"), "no heartbeat: the database had changes of its own");
+        }
+        connect.deleteConnector("jmx-source");
+    }
+
+    /** Waits until the worker registered task 0's plugin metrics of {@code connector}; its MBean name. */
+    private static ObjectName awaitPluginMBean(String connector) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = new ObjectName("kafka.connect:type=plugins,connector=" + connector + ",task=0");
+        try {
+            awaitUntil(() -> server.isRegistered(name), "the MBean " + name);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no MBean " + name + "; plugin MBeans: "
+                    + server.queryNames(new ObjectName("kafka.connect:type=plugins,*"), null), e);
+        }
+        return name;
+    }
+
+    private static double metric(ObjectName mbean, String attribute) throws Exception {
+        return ((Number) ManagementFactory.getPlatformMBeanServer().getAttribute(mbean, attribute)).doubleValue();
     }
 
     private static List<BatchOperation> puts(String prefix, int from, int count) {

@@ -41,6 +41,11 @@ class PackagedPluginIT {
             assertTrue(jars.stream().noneMatch(j -> j.startsWith("kafka-clients") || j.startsWith("connect-api")),
                     "Kafka's own jars stay out: " + jars);
         }
+        for (ConfigDocs.Connector connector : ConfigDocs.Connector.values()) {
+            Path doc = plugin.resolve("doc").resolve(connector.fileName());
+            assertTrue(Files.isRegularFile(doc), "the archive holds its configuration reference " + doc);
+            assertEquals(connector.document(), Files.readString(doc), "the archive's " + doc.getFileName() + " is generated from the ConfigDef");
+        }
 
         DynamoDbLocal dynamo = DynamoDbLocalExtension.get();
         String table = DynamoDbLocal.uniqueTableName("plugin-it");
