@@ -215,6 +215,11 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
         return client;
     }
 
+    @Override
+    public DynamoDbDownComponent getComponent() {
+        return (DynamoDbDownComponent) super.getComponent();
+    }
+
     public DynamoDbDownConfiguration getConfiguration() {
         return configuration;
     }
