@@ -5,12 +5,15 @@ import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
-import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.HealthCheckComponent;
 import org.apache.camel.util.URISupport;
 
-/** The {@code dynamodbdown:} component: LevelDB's ordered key-value model on DynamoDB. */
+/**
+ * The {@code dynamodbdown:} component: LevelDB's ordered key-value model on DynamoDB. Its producers and consumers
+ * have health checks on their table ({@link DynamoDbDownProducerHealthCheck}, {@link DynamoDbDownConsumerHealthCheck}).
+ */
 @Component("dynamodbdown")
-public class DynamoDbDownComponent extends DefaultComponent {
+public class DynamoDbDownComponent extends HealthCheckComponent {
 
     /** Defaults for every endpoint of this component; each endpoint works on its own copy. */
     @Metadata

@@ -73,6 +73,15 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
         return (DynamoDbDownEndpoint) super.getEndpoint();
     }
 
+    /** Camel's polling-consumer health check, extended with the table's state. */
+    @Override
+    protected void doBuild() throws Exception {
+        if (getHealthCheck() == null) {
+            setHealthCheck(new DynamoDbDownConsumerHealthCheck(this, "consumer:" + getRouteId()));
+        }
+        super.doBuild();
+    }
+
     @Override
     protected void doStart() throws Exception {
         DynamoDbDownEndpoint endpoint = getEndpoint();

@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * Reads and writes a LevelDB-style ordered key-value database kept in one hash key of a DynamoDB table; polls
  * a key range in key order, or follows every change of it through the table's change stream.
  */
-@UriEndpoint(firstVersion = "0.1.0", scheme = "dynamodbdown", title = "DynamoDbDown",
+@UriEndpoint(firstVersion = "4.22.0", scheme = "dynamodbdown", title = "DynamoDbDown",
         syntax = "dynamodbdown:tableName$hashKey", category = {Category.DATABASE, Category.CLOUD},
         headersClass = DynamoDbDownConstants.class)
 public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
@@ -213,6 +213,11 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
 
     DynamoDbClient client() {
         return client;
+    }
+
+    @Override
+    public DynamoDbDownComponent getComponent() {
+        return (DynamoDbDownComponent) super.getComponent();
     }
 
     public DynamoDbDownConfiguration getConfiguration() {

@@ -19,6 +19,9 @@ import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Message;
 import org.apache.camel.NoTypeConversionAvailableException;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.health.WritableHealthCheckRepository;
 import org.apache.camel.support.DefaultProducer;
 
 /** Carries out one operation per exchange on the endpoint's database: one method per operation. */
@@ -32,6 +35,8 @@ public class DynamoDbDownProducer extends DefaultProducer {
 
     private final DynamoDbDownConfiguration configuration;
     private final Map<DynamoDbDownOperations, Operation> operations = new EnumMap<>(DynamoDbDownOperations.class);
+    private WritableHealthCheckRepository healthCheckRepository;
+    private HealthCheck healthCheck;
 
     public DynamoDbDownProducer(DynamoDbDownEndpoint endpoint) {
         super(endpoint);
@@ -49,6 +54,28 @@ public class DynamoDbDownProducer extends DefaultProducer {
     @Override
     public DynamoDbDownEndpoint getEndpoint() {
         return (DynamoDbDownEndpoint) super.getEndpoint();
+    }
+
+    /** Registers this producer's health check where Camel keeps producer checks (when health checks are on at all). */
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        healthCheckRepository = HealthCheckHelper.getHealthCheckRepository(getEndpoint().getCamelContext(), "producers",
+                WritableHealthCheckRepository.class);
+        if (healthCheckRepository != null) {
+            healthCheck = new DynamoDbDownProducerHealthCheck(getEndpoint(), getEndpoint().getId());
+            healthCheck.setEnabled(getEndpoint().getComponent().isHealthCheckProducerEnabled());
+            healthCheckRepository.addHealthCheck(healthCheck);
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (healthCheckRepository != null && healthCheck != null) {
+            healthCheckRepository.removeHealthCheck(healthCheck);
+            healthCheck = null;
+        }
+        super.doStop();
     }
 
     @Override
