@@ -29,7 +29,7 @@ public class DynamoDbDownConsumerHealthCheck extends ScheduledPollConsumerHealth
         HealthCheckResultBuilder builder = HealthCheckResultBuilder.on(this).state(polls.getState()).details(polls.getDetails());
         polls.getMessage().ifPresent(builder::message);
         polls.getError().ifPresent(builder::error);
-        TableHealth.isActive(consumer.getEndpoint(), builder); // a table that is not there says more than a failed poll
+        TableHealth.isServing(consumer.getEndpoint(), builder); // a table that is not there says more than a failed poll
         return builder.build();
     }
 }

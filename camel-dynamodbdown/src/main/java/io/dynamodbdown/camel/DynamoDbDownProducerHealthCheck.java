@@ -23,7 +23,7 @@ public class DynamoDbDownProducerHealthCheck extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         builder.detail(ENDPOINT_URI, URISupport.sanitizeUri(endpoint.getEndpointUri()));
-        if (TableHealth.isActive(endpoint, builder)) {
+        if (TableHealth.isServing(endpoint, builder)) {
             builder.up();
         }
     }

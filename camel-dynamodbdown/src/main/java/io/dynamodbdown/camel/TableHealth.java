@@ -21,9 +21,10 @@ final class TableHealth {
     /**
      * Asks for the endpoint's table through the endpoint's own client (its region, endpoint, credentials and
      * retries). Marks the builder DOWN, with a message naming the table, and returns false when the endpoint is not
-     * started, the table does not answer, does not exist or is not ACTIVE; otherwise changes nothing but details.
+     * started, the table does not answer, does not exist or does not serve requests (CREATING, DELETING,
+     * ARCHIVED...); otherwise changes nothing but details. UPDATING is up: DynamoDB serves reads and writes then.
      */
-    static boolean isActive(DynamoDbDownEndpoint endpoint, HealthCheckResultBuilder builder) {
+    static boolean isServing(DynamoDbDownEndpoint endpoint, HealthCheckResultBuilder builder) {
         String table = endpoint.getTableName();
         builder.detail(TABLE_NAME, table);
         DynamoDbClient client = endpoint.client();
@@ -34,7 +35,7 @@ final class TableHealth {
         try {
             TableStatus status = client.describeTable(b -> b.tableName(table)).table().tableStatus();
             builder.detail(TABLE_STATUS, String.valueOf(status));
-            if (status != TableStatus.ACTIVE) {
+            if (status != TableStatus.ACTIVE && status != TableStatus.UPDATING) {
                 builder.message("Table " + table + " is " + status + ", not ACTIVE").down();
                 return false;
             }
