@@ -36,10 +36,16 @@ public class DynamoDbDownComponent extends HealthCheckComponent {
         return endpoint;
     }
 
+    /** {@return the defaults of this component's endpoints; each endpoint copies them when it is created} */
     public DynamoDbDownConfiguration getConfiguration() {
         return configuration;
     }
 
+    /**
+     * Sets the defaults of this component's endpoints; endpoints created afterwards copy them.
+     *
+     * @param configuration the endpoint defaults
+     */
     public void setConfiguration(DynamoDbDownConfiguration configuration) {
         this.configuration = configuration;
     }

@@ -194,6 +194,9 @@ public class DynamoDbDownConfiguration implements Cloneable {
     @UriParam(label = "producer", defaultValue = "false")
     private boolean streamResult;
 
+    /**
+     * {@return a shallow copy of these options, which an endpoint can change without touching the component's defaults}
+     */
     public DynamoDbDownConfiguration copy() {
         try {
             return (DynamoDbDownConfiguration) clone();
@@ -239,234 +242,418 @@ public class DynamoDbDownConfiguration implements Cloneable {
         return problems;
     }
 
+    /**
+     * {@return the DynamoDB client to use, or null to have the endpoint build (and close) one from the client options}
+     */
     public DynamoDbClient getDynamoDbClient() {
         return dynamoDbClient;
     }
 
+    /**
+     * Sets the DynamoDB client to use. The component never closes a client it did not build.
+     *
+     * @param dynamoDbClient a client of your own, or null to have the endpoint build one
+     */
     public void setDynamoDbClient(DynamoDbClient dynamoDbClient) {
         this.dynamoDbClient = dynamoDbClient;
     }
 
+    /** {@return the AWS region of the client the endpoint builds, or null for the default region chain} */
     public String getRegion() {
         return region;
     }
 
+    /**
+     * Sets the AWS region of the client the endpoint builds; ignored when a dynamoDbClient is given.
+     *
+     * @param region e.g. {@code eu-west-1}; null for the default region chain (us-east-1 with uriEndpointOverride)
+     */
     public void setRegion(String region) {
         this.region = region;
     }
 
+    /** {@return the endpoint used instead of AWS's, or null for AWS's} */
     public String getUriEndpointOverride() {
         return uriEndpointOverride;
     }
 
+    /**
+     * Sets an endpoint to use instead of AWS's, such as DynamoDB Local.
+     *
+     * @param uriEndpointOverride e.g. {@code http://localhost:8000}; null for AWS's endpoint
+     */
     public void setUriEndpointOverride(String uriEndpointOverride) {
         this.uriEndpointOverride = uriEndpointOverride;
     }
 
+    /** {@return the AWS access key of the client the endpoint builds, or null for the default credentials chain} */
     public String getAccessKey() {
         return accessKey;
     }
 
+    /**
+     * Sets the AWS access key of the client the endpoint builds (a secret option, masked in logs).
+     *
+     * @param accessKey the access key, given together with secretKey; null for the default credentials chain
+     */
     public void setAccessKey(String accessKey) {
         this.accessKey = accessKey;
     }
 
+    /** {@return the AWS secret key that goes with the access key} */
     public String getSecretKey() {
         return secretKey;
     }
 
+    /**
+     * Sets the AWS secret key that goes with accessKey (a secret option, masked in logs).
+     *
+     * @param secretKey the secret key; null for the default credentials chain
+     */
     public void setSecretKey(String secretKey) {
         this.secretKey = secretKey;
     }
 
+    /** {@return whether the table is created when it does not exist (default true)} */
     public boolean isCreateTable() {
         return createTable;
     }
 
+    /**
+     * Sets whether the table is created when it does not exist.
+     *
+     * @param createTable false to fail on a missing table instead
+     */
     public void setCreateTable(boolean createTable) {
         this.createTable = createTable;
     }
 
+    /** {@return the attempts per DynamoDB request in all (default 10; 1 means no retry)} */
     public int getMaxAttempts() {
         return maxAttempts;
     }
 
+    /**
+     * Sets the attempts per DynamoDB request in all, retries with exponential backoff included. Applies only to the
+     * client the endpoint builds.
+     *
+     * @param maxAttempts at least 1; 1 for no retry
+     */
     public void setMaxAttempts(int maxAttempts) {
         this.maxAttempts = maxAttempts;
     }
 
+    /** {@return how long (ms) one DynamoDB call may take, retries included; 0 for no limit} */
     public long getApiCallTimeout() {
         return apiCallTimeout;
     }
 
+    /**
+     * Sets how long one DynamoDB call may take, retries included. Applies only to the client the endpoint builds.
+     *
+     * @param apiCallTimeout milliseconds; 0 for no limit
+     */
     public void setApiCallTimeout(long apiCallTimeout) {
         this.apiCallTimeout = apiCallTimeout;
     }
 
+    /** {@return how long (ms) one attempt of a DynamoDB call may take; 0 for no limit} */
     public long getApiCallAttemptTimeout() {
         return apiCallAttemptTimeout;
     }
 
+    /**
+     * Sets how long one attempt of a DynamoDB call may take. Applies only to the client the endpoint builds.
+     *
+     * @param apiCallAttemptTimeout milliseconds; 0 for no limit
+     */
     public void setApiCallAttemptTimeout(long apiCallAttemptTimeout) {
         this.apiCallAttemptTimeout = apiCallAttemptTimeout;
     }
 
+    /** {@return the billing mode of a table the endpoint creates (default PAY_PER_REQUEST)} */
     public BillingMode getBillingMode() {
         return billingMode;
     }
 
+    /**
+     * Sets the billing mode of a table the endpoint creates; an existing table keeps its own.
+     *
+     * @param billingMode PAY_PER_REQUEST, or PROVISIONED with readCapacity and writeCapacity
+     */
     public void setBillingMode(BillingMode billingMode) {
         this.billingMode = billingMode;
     }
 
+    /** {@return the read capacity units of a PROVISIONED table the endpoint creates (default 5)} */
     public long getReadCapacity() {
         return readCapacity;
     }
 
+    /**
+     * Sets the read capacity units of a PROVISIONED table the endpoint creates.
+     *
+     * @param readCapacity read capacity units, at least 1
+     */
     public void setReadCapacity(long readCapacity) {
         this.readCapacity = readCapacity;
     }
 
+    /** {@return the write capacity units of a PROVISIONED table the endpoint creates (default 5)} */
     public long getWriteCapacity() {
         return writeCapacity;
     }
 
+    /**
+     * Sets the write capacity units of a PROVISIONED table the endpoint creates.
+     *
+     * @param writeCapacity write capacity units, at least 1
+     */
     public void setWriteCapacity(long writeCapacity) {
         this.writeCapacity = writeCapacity;
     }
 
+    /** {@return how entries are stored in the table (default auto: detect an existing table's layout)} */
     public Layout getLayout() {
         return layout;
     }
 
+    /**
+     * Sets how entries are stored: auto detects an existing table's layout (native for a new one); the
+     * dynamodb-leveldown layouts read and write tables of the JavaScript originals.
+     *
+     * @param layout the layout
+     */
     public void setLayout(Layout layout) {
         this.layout = layout;
     }
 
+    /** {@return whether reads are strongly consistent (default true)} */
     public boolean isConsistentRead() {
         return consistentRead;
     }
 
+    /**
+     * Sets whether reads are strongly consistent.
+     *
+     * @param consistentRead false for eventually consistent reads, which cost half as much
+     */
     public void setConsistentRead(boolean consistentRead) {
         this.consistentRead = consistentRead;
     }
 
+    /** {@return the producer's operation when a message has no CamelDynamoDbDownOperation header (default put)} */
     public DynamoDbDownOperations getOp() {
         return op;
     }
 
+    /**
+     * Sets the producer's operation; the header CamelDynamoDbDownOperation overrides it per message.
+     *
+     * @param op the operation
+     */
     public void setOp(DynamoDbDownOperations op) {
         this.op = op;
     }
 
+    /** {@return the key used when a message has no CamelDynamoDbDownKey header, or null} */
     public String getKey() {
         return key;
     }
 
+    /**
+     * Sets the key (its UTF-8 bytes) used when a message has no CamelDynamoDbDownKey header.
+     *
+     * @param key the key, or null to require the header
+     */
     public void setKey(String key) {
         this.key = key;
     }
 
+    /** {@return whether batches are written all-or-nothing (default false)} */
     public boolean isAtomic() {
         return atomic;
     }
 
+    /**
+     * Sets whether batches are written all-or-nothing, which allows at most 100 distinct keys; the header
+     * CamelDynamoDbDownAtomic overrides it per message.
+     *
+     * @param atomic true for all-or-nothing batches
+     */
     public void setAtomic(boolean atomic) {
         this.atomic = atomic;
     }
 
+    /** {@return the exclusive lower bound of the range, as text read with keyEncoding, or null} */
     public String getGt() {
         return gt;
     }
 
+    /**
+     * Sets the exclusive lower bound of the range; gte wins over it.
+     *
+     * @param gt the bound as text, read with keyEncoding; null for none
+     */
     public void setGt(String gt) {
         this.gt = gt;
     }
 
+    /** {@return the inclusive lower bound of the range, as text read with keyEncoding, or null} */
     public String getGte() {
         return gte;
     }
 
+    /**
+     * Sets the inclusive lower bound of the range; it wins over gt.
+     *
+     * @param gte the bound as text, read with keyEncoding; null for none
+     */
     public void setGte(String gte) {
         this.gte = gte;
     }
 
+    /** {@return the exclusive upper bound of the range, as text read with keyEncoding, or null} */
     public String getLt() {
         return lt;
     }
 
+    /**
+     * Sets the exclusive upper bound of the range; lte wins over it.
+     *
+     * @param lt the bound as text, read with keyEncoding; null for none
+     */
     public void setLt(String lt) {
         this.lt = lt;
     }
 
+    /** {@return the inclusive upper bound of the range, as text read with keyEncoding, or null} */
     public String getLte() {
         return lte;
     }
 
+    /**
+     * Sets the inclusive upper bound of the range; it wins over lt.
+     *
+     * @param lte the bound as text, read with keyEncoding; null for none
+     */
     public void setLte(String lte) {
         this.lte = lte;
     }
 
+    /** {@return whether the range is read backwards, from its upper bound down (default false)} */
     public boolean isReverse() {
         return reverse;
     }
 
+    /**
+     * Sets whether the range is read backwards; the header CamelDynamoDbDownReverse overrides it per message.
+     *
+     * @param reverse true to read from the upper bound down
+     */
     public void setReverse(boolean reverse) {
         this.reverse = reverse;
     }
 
+    /** {@return at most this many entries for range and clear; negative for no limit (default -1)} */
     public int getLimit() {
         return limit;
     }
 
+    /**
+     * Sets how many entries range and clear handle at most; the header CamelDynamoDbDownLimit overrides it per message.
+     *
+     * @param limit the most entries; negative for no limit
+     */
     public void setLimit(int limit) {
         this.limit = limit;
     }
 
+    /** {@return how range bounds given as text are turned into bytes (default utf8)} */
     public KeyEncoding getKeyEncoding() {
         return keyEncoding;
     }
 
+    /**
+     * Sets how range bounds given as text (options, or String headers) are turned into bytes.
+     *
+     * @param keyEncoding utf8, hex or base64
+     */
     public void setKeyEncoding(KeyEncoding keyEncoding) {
         this.keyEncoding = keyEncoding;
     }
 
+    /** {@return the change stream a table the endpoint creates gets, or null for the mode's default} */
     public StreamViewType getStreamView() {
         return streamView;
     }
 
+    /**
+     * Sets the change stream a table the endpoint creates gets (and an existing one gets with enableStream).
+     * Without it a consumer in mode=changes uses NEW_IMAGE and other endpoints create tables without a stream.
+     *
+     * @param streamView NEW_IMAGE or NEW_AND_OLD_IMAGES; null for the default
+     */
     public void setStreamView(StreamViewType streamView) {
         this.streamView = streamView;
     }
 
+    /** {@return whether an existing table without a change stream is given one (default false)} */
     public boolean isEnableStream() {
         return enableStream;
     }
 
+    /**
+     * Sets whether an existing table without a change stream is given one (of streamView, NEW_IMAGE by default in
+     * mode=changes). An existing table is changed only when this is set.
+     *
+     * @param enableStream true to enable the stream on an existing table
+     */
     public void setEnableStream(boolean enableStream) {
         this.enableStream = enableStream;
     }
 
+    /** {@return the largest value a put accepts, in bytes (default 16777216, 16 MiB)} */
     public long getMaxValueSize() {
         return maxValueSize;
     }
 
+    /**
+     * Sets the largest value a put accepts. Values whose item would pass DynamoDB's 400 KB limit are kept as
+     * chunks in the same table and read back whole.
+     *
+     * @param maxValueSize bytes, at most 268435456 (256 MiB)
+     */
     public void setMaxValueSize(long maxValueSize) {
         this.maxValueSize = maxValueSize;
     }
 
+    /** {@return the DynamoDB Streams client a consumer in mode=changes reads with, or null to build one} */
     public DynamoDbStreamsClient getDynamoDbStreamsClient() {
         return dynamoDbStreamsClient;
     }
 
+    /**
+     * Sets the DynamoDB Streams client a consumer in mode=changes reads with. Without one the endpoint builds one
+     * from the same options as the DynamoDB client, and closes it when it stops.
+     *
+     * @param dynamoDbStreamsClient a client of your own, or null to have the endpoint build one
+     */
     public void setDynamoDbStreamsClient(DynamoDbStreamsClient dynamoDbStreamsClient) {
         this.dynamoDbStreamsClient = dynamoDbStreamsClient;
     }
 
+    /** {@return whether range returns an Iterator of entries instead of a List (default false)} */
     public boolean isStreamResult() {
         return streamResult;
     }
 
+    /**
+     * Sets whether range returns an Iterator of entries instead of a List, so that a streaming Splitter handles a
+     * range of any size in flat memory.
+     *
+     * @param streamResult true for an Iterator
+     */
     public void setStreamResult(boolean streamResult) {
         this.streamResult = streamResult;
     }

@@ -92,6 +92,13 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
     private boolean ownsStreamsClient;
     private Database database;
 
+    /**
+     * Creates an endpoint; {@link DynamoDbDownComponent} does this for each {@code dynamodbdown:} URI.
+     *
+     * @param uri the endpoint URI
+     * @param component the component creating it
+     * @param configuration the endpoint's own options (a copy of the component's defaults)
+     */
     public DynamoDbDownEndpoint(String uri, DynamoDbDownComponent component, DynamoDbDownConfiguration configuration) {
         super(uri, component);
         this.configuration = configuration;
@@ -220,74 +227,135 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
         return (DynamoDbDownComponent) super.getComponent();
     }
 
+    /** {@return this endpoint's options} */
     public DynamoDbDownConfiguration getConfiguration() {
         return configuration;
     }
 
+    /**
+     * Sets this endpoint's options.
+     *
+     * @param configuration the options, not shared with other endpoints
+     */
     public void setConfiguration(DynamoDbDownConfiguration configuration) {
         this.configuration = configuration;
     }
 
+    /** {@return the DynamoDB table} */
     public String getTableName() {
         return tableName;
     }
 
+    /**
+     * Sets the DynamoDB table.
+     *
+     * @param tableName 3 to 255 characters of A-Z, a-z, 0-9, '_', '-' and '.'
+     */
     public void setTableName(String tableName) {
         this.tableName = tableName;
     }
 
+    /** {@return the hash key all entries of this endpoint's database share (default {@code !})} */
     public String getHashKey() {
         return hashKey;
     }
 
+    /**
+     * Sets the database inside the table: the hash key all its entries share.
+     *
+     * @param hashKey the hash key; it must not start with {@code __dynamodbdown.}, which is reserved
+     */
     public void setHashKey(String hashKey) {
         this.hashKey = hashKey;
     }
 
+    /** {@return what the consumer follows (default tail)} */
     public DynamoDbDownConsumerMode getMode() {
         return mode;
     }
 
+    /**
+     * Sets what the consumer follows: the key range as it grows (tail) or every change from the table's change
+     * stream (changes).
+     *
+     * @param mode the consumer mode
+     */
     public void setMode(DynamoDbDownConsumerMode mode) {
         this.mode = mode;
     }
 
+    /** {@return at most this many entries per poll (default 500)} */
     public int getMaxMessagesPerPoll() {
         return maxMessagesPerPoll;
     }
 
+    /**
+     * Sets how many entries the consumer takes at most per poll.
+     *
+     * @param maxMessagesPerPoll at least 1
+     */
     public void setMaxMessagesPerPoll(int maxMessagesPerPoll) {
         this.maxMessagesPerPoll = maxMessagesPerPoll;
     }
 
+    /** {@return whether the consumer deletes each entry once its exchange completed successfully (default false)} */
     public boolean isDeleteAfterRead() {
         return deleteAfterRead;
     }
 
+    /**
+     * Sets whether the consumer deletes each entry once its exchange completed successfully (queue-like
+     * consumption, mode=tail only). An entry is deleted only if its value is still the one delivered.
+     *
+     * @param deleteAfterRead true to delete consumed entries
+     */
     public void setDeleteAfterRead(boolean deleteAfterRead) {
         this.deleteAfterRead = deleteAfterRead;
     }
 
+    /**
+     * {@return how long (ms) the tail consumer re-reads behind its newest key for keys that become visible late (default 10000)}
+     */
     public long getSettleTime() {
         return settleTime;
     }
 
+    /**
+     * Sets how long after a key appears keys written with it may still appear below it; the consumer re-reads
+     * that window behind its newest key, and its stored position trails by as much (mode=tail).
+     *
+     * @param settleTime milliseconds, 0 or more
+     */
     public void setSettleTime(long settleTime) {
         this.settleTime = settleTime;
     }
 
+    /** {@return the name of this consumer's stored position, or null for one derived from the hash key and range} */
     public String getConsumerId() {
         return consumerId;
     }
 
+    /**
+     * Sets a name for this consumer's stored position (resumeFromStore): routes with the same name share it,
+     * a renamed one starts over.
+     *
+     * @param consumerId the name, or null to key the position by the hash key and the range's bounds
+     */
     public void setConsumerId(String consumerId) {
         this.consumerId = consumerId;
     }
 
+    /** {@return whether the consumer keeps its position in the table so that a restarted route continues after it} */
     public boolean isResumeFromStore() {
         return resumeFromStore;
     }
 
+    /**
+     * Sets whether the consumer keeps its position (its last key, or its change stream checkpoint) in the table,
+     * under a reserved hash key, so that a restarted route continues where it stopped.
+     *
+     * @param resumeFromStore true to store the position
+     */
     public void setResumeFromStore(boolean resumeFromStore) {
         this.resumeFromStore = resumeFromStore;
     }
