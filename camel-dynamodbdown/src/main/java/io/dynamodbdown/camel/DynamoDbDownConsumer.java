@@ -64,6 +64,12 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
     private byte[] positionKey;
     private byte[] storedPosition;
 
+    /**
+     * Creates a consumer; {@link DynamoDbDownEndpoint#createConsumer} does this and applies the consumer options.
+     *
+     * @param endpoint the endpoint whose database and range it follows
+     * @param processor what each exchange is sent to
+     */
     public DynamoDbDownConsumer(DynamoDbDownEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
     }

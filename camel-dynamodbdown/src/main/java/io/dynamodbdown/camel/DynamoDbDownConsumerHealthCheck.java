@@ -15,6 +15,12 @@ public class DynamoDbDownConsumerHealthCheck extends ScheduledPollConsumerHealth
 
     private final DynamoDbDownConsumer consumer;
 
+    /**
+     * Creates the check; {@link DynamoDbDownConsumer} does this when it is built.
+     *
+     * @param consumer the consumer whose polls and table it checks
+     * @param id the check's id, {@code consumer:<routeId>}
+     */
     public DynamoDbDownConsumerHealthCheck(DynamoDbDownConsumer consumer, String id) {
         super(consumer, id);
         this.consumer = consumer;

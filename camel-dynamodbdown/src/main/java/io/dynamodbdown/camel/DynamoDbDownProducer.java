@@ -38,6 +38,11 @@ public class DynamoDbDownProducer extends DefaultProducer {
     private WritableHealthCheckRepository healthCheckRepository;
     private HealthCheck healthCheck;
 
+    /**
+     * Creates a producer; {@link DynamoDbDownEndpoint#createProducer} does this.
+     *
+     * @param endpoint the endpoint whose database and options it uses
+     */
     public DynamoDbDownProducer(DynamoDbDownEndpoint endpoint) {
         super(endpoint);
         this.configuration = endpoint.getConfiguration();

@@ -15,6 +15,13 @@ public class DynamoDbDownProducerHealthCheck extends AbstractHealthCheck {
 
     private final DynamoDbDownEndpoint endpoint;
 
+    /**
+     * Creates the check, in group {@code camel} with id {@code producer:dynamodbdown-<id>}; a producer does this
+     * when it starts.
+     *
+     * @param endpoint the endpoint whose table it checks
+     * @param id what makes the check's id unique
+     */
     public DynamoDbDownProducerHealthCheck(DynamoDbDownEndpoint endpoint, String id) {
         super("camel", "producer:dynamodbdown-" + id);
         this.endpoint = endpoint;

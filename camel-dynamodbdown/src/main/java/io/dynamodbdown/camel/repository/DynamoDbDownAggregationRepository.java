@@ -67,7 +67,14 @@ public class DynamoDbDownAggregationRepository extends ServiceSupport
     private Database inProgress;
     private Database completed;
 
-    /** A repository in {@code tableName} (created if missing) that keeps its data under {@code repositoryName}. */
+    /**
+     * A repository in {@code tableName} (created if missing) that keeps its data under {@code repositoryName}.
+     *
+     * @param client the DynamoDB client; the repository does not close it
+     * @param tableName the DynamoDB table, which may hold other databases too
+     * @param repositoryName the hash key of the aggregates in progress; completed ones go under
+     *     {@code repositoryName-completed}
+     */
     public DynamoDbDownAggregationRepository(DynamoDbClient client, String tableName, String repositoryName) {
         this.client = client;
         this.tableName = tableName;
@@ -260,17 +267,29 @@ public class DynamoDbDownAggregationRepository extends ServiceSupport
         return maximumRedeliveries;
     }
 
-    /** Whether {@link #add} returns the exchange it replaced (costs a read per add). Default false. */
+    /**
+     * Whether {@link #add} returns the exchange it replaced (costs a read per add). Default false.
+     *
+     * @param returnOldExchange true to return the replaced exchange, false to return null
+     */
     public void setReturnOldExchange(boolean returnOldExchange) {
         this.returnOldExchange = returnOldExchange;
     }
 
-    /** Keep headers and properties of any Serializable type, not only the JDK's simple ones. Default false. */
+    /**
+     * Keep headers and properties of any Serializable type, not only the JDK's simple ones. Default false.
+     *
+     * @param allowSerializedHeaders true to keep any Serializable header and property; set before start
+     */
     public void setAllowSerializedHeaders(boolean allowSerializedHeaders) {
         this.allowSerializedHeaders = allowSerializedHeaders;
     }
 
-    /** A java.io.ObjectInputFilter pattern for what stored exchanges may contain; set before start. */
+    /**
+     * A java.io.ObjectInputFilter pattern for what stored exchanges may contain; set before start.
+     *
+     * @param deserializationFilter the pattern, by default {@code java.**;javax.**;org.apache.camel.**;!*}
+     */
     public void setDeserializationFilter(String deserializationFilter) {
         this.deserializationFilter = deserializationFilter;
     }

@@ -26,6 +26,14 @@ public class DynamoDbDownIdempotentRepository extends ServiceSupport implements 
     private final Location location;
     private Database db;
 
+    /**
+     * A repository keeping its ids in the database {@code tableName$repositoryName}, created with the table
+     * if missing when the repository starts.
+     *
+     * @param client the DynamoDB client; the repository does not close it
+     * @param tableName the DynamoDB table, which may hold other databases too
+     * @param repositoryName the hash key of this repository's ids
+     */
     public DynamoDbDownIdempotentRepository(DynamoDbClient client, String tableName, String repositoryName) {
         this.client = client;
         this.location = new Location(tableName, repositoryName);
