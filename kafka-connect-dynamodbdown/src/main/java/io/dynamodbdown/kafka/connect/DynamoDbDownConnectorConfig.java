@@ -36,24 +36,46 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  */
 public class DynamoDbDownConnectorConfig extends AbstractConfig {
 
+    /** Key {@value}: the DynamoDB table (required). */
     public static final String TABLE = "table";
+    /**
+     * Key {@value}: the database (DynamoDB hash key): the sink's target, which may contain {@code ${topic}}, or the
+     * source's comma-separated list.
+     */
     public static final String HASH_KEY = "hash.key";
+    /** Key {@value}: the AWS region; absent, the default AWS region chain. */
     public static final String AWS_REGION = "aws.region";
+    /** Key {@value}: an endpoint override, such as {@code http://localhost:8000} for DynamoDB Local. */
     public static final String AWS_ENDPOINT = "aws.endpoint";
+    /** Key {@value}: the AWS access key id; absent, the default AWS credentials chain. */
     public static final String AWS_ACCESS_KEY_ID = "aws.access.key.id";
+    /** Key {@value}: the AWS secret access key that goes with the access key id (a password, never logged). */
     public static final String AWS_SECRET_ACCESS_KEY = "aws.secret.access.key";
+    /** Key {@value}: how long one DynamoDB call may take, retries included; absent, no limit. */
     public static final String AWS_API_CALL_TIMEOUT_MS = "aws.api.call.timeout.ms";
+    /** Key {@value}: how long one attempt of a DynamoDB call may take; absent, no limit. */
     public static final String AWS_API_CALL_ATTEMPT_TIMEOUT_MS = "aws.api.call.attempt.timeout.ms";
+    /** Key {@value}: retries of one DynamoDB request and of what it left unprocessed (default 10, 0 for none). */
     public static final String MAX_RETRIES = "max.retries";
+    /** Key {@value}: the longest pause before the first retry, doubling per retry (default 100). */
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+    /** Key {@value}: the longest pause between retries (default 10000). */
     public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
+    /** Key {@value}: how entries are stored: auto (default), native, or a layout of the JavaScript originals. */
     public static final String TABLE_LAYOUT = "table.layout";
+    /** Key {@value}: create the table when it does not exist (default true). */
     public static final String TABLE_AUTO_CREATE = "table.auto.create";
+    /** Key {@value}: billing of a table the connector creates, PAY_PER_REQUEST (default) or PROVISIONED. */
     public static final String TABLE_BILLING_MODE = "table.billing.mode";
+    /** Key {@value}: read capacity units of a PROVISIONED table the connector creates. */
     public static final String TABLE_READ_CAPACITY = "table.read.capacity";
+    /** Key {@value}: write capacity units of a PROVISIONED table the connector creates. */
     public static final String TABLE_WRITE_CAPACITY = "table.write.capacity";
+    /** Key {@value}: the change stream a table the connector creates gets, NEW_IMAGE or NEW_AND_OLD_IMAGES. */
     public static final String TABLE_STREAM_VIEW = "table.stream.view";
+    /** Key {@value}: give an existing table without a change stream one (default false). */
     public static final String TABLE_STREAM_ENABLE = "table.stream.enable";
+    /** Key {@value}: the largest value written or read, in bytes (at most 256 MiB). */
     public static final String VALUE_MAX_BYTES = "value.max.bytes";
 
     static final String GROUP_DATABASE = "Database";

@@ -12,7 +12,9 @@ import org.apache.kafka.common.config.ConfigException;
 /** Configuration of {@link DynamoDbDownSinkConnector}. */
 public class DynamoDbDownSinkConfig extends DynamoDbDownConnectorConfig {
 
+    /** Key {@value}: operations buffered before they are written (default 500); the last record per key wins. */
     public static final String BATCH_SIZE = "batch.size";
+    /** Key {@value}: concurrent BatchWriteItem calls per batch (default 8, at most 64). */
     public static final String MAX_IN_FLIGHT_REQUESTS = "max.in.flight.requests";
 
     /** Where the sink's hash.key puts the record's topic. */
@@ -20,6 +22,7 @@ public class DynamoDbDownSinkConfig extends DynamoDbDownConnectorConfig {
 
     private static final String GROUP_WRITES = "Writes";
 
+    /** The sink's definitions: the shared ones, {@value #HASH_KEY} as a template, and the Writes group. */
     public static final ConfigDef CONFIG_DEF = configDef();
 
     private static ConfigDef configDef() {
@@ -37,6 +40,12 @@ public class DynamoDbDownSinkConfig extends DynamoDbDownConnectorConfig {
                         GROUP_WRITES, ++order, Width.SHORT, "Requests in flight");
     }
 
+    /**
+     * Parses and checks a sink connector's configuration.
+     *
+     * @param props the connector's properties
+     * @throws org.apache.kafka.common.config.ConfigException naming each key with an invalid value
+     */
     public DynamoDbDownSinkConfig(Map<String, String> props) {
         super(CONFIG_DEF, props, DynamoDbDownConnectorConfig::commonProblems);
     }

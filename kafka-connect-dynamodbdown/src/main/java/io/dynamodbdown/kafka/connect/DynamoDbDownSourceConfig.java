@@ -24,29 +24,61 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 /** Configuration of {@link DynamoDbDownSourceConnector}. */
 public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
 
+    /** Key {@value}: the topic the entries are written to (required). */
     public static final String TOPIC = "topic";
+    /** Key {@value}: the range's exclusive lower bound, read with {@value #KEY_ENCODING}. */
     public static final String KEY_GT = "key.gt";
+    /** Key {@value}: the range's inclusive lower bound; wins over {@value #KEY_GT}. */
     public static final String KEY_GTE = "key.gte";
+    /** Key {@value}: the range's exclusive upper bound, read with {@value #KEY_ENCODING}. */
     public static final String KEY_LT = "key.lt";
+    /** Key {@value}: the range's inclusive upper bound; wins over {@value #KEY_LT}. */
     public static final String KEY_LTE = "key.lte";
+    /** Key {@value}: how bounds and split points are turned into bytes: utf8 (default), hex or base64. */
     public static final String KEY_ENCODING = "key.encoding";
+    /**
+     * Key {@value}: split points dividing each database's range into partitions, so several tasks read one keyspace.
+     */
     public static final String KEY_RANGE_SPLITS = "key.range.splits";
+    /** Key {@value}: the pause before reading again once a poll caught up or failed (default 1000). */
     public static final String POLL_INTERVAL_MS = "poll.interval.ms";
+    /** Key {@value}: entries returned by one poll at most (default 1000). */
     public static final String BATCH_MAX_ROWS = "batch.max.rows";
+    /** Key {@value}: {@value #MODE_TAIL} (default), {@value #MODE_SNAPSHOT} or {@value #MODE_CHANGES}. */
     public static final String MODE = "mode";
+    /**
+     * Key {@value}: in tail mode, how long keys may still appear below a newer one; re-read until then (default 10000).
+     */
     public static final String TAIL_SETTLE_MS = "tail.settle.ms";
 
+    /**
+     * Key {@value}: in changes mode, when the stream no longer holds what follows the stored position: fail (default)
+     * or resnapshot.
+     */
     public static final String CHANGES_ON_TRIMMED = "changes.on.trimmed";
+    /**
+     * Key {@value}: in changes mode, how often a quiet database sends a heartbeat so its position keeps up (0: never).
+     */
     public static final String CHANGES_HEARTBEAT_INTERVAL_MS = "changes.heartbeat.interval.ms";
+    /** Key {@value}: the topic of the heartbeat records (default {@code dynamodbdown-heartbeats}). */
     public static final String CHANGES_HEARTBEAT_TOPIC = "changes.heartbeat.topic";
 
+    /** Mode: read the range in key order, then keep polling for keys beyond the last one (an append-only keyspace). */
     public static final String MODE_TAIL = "tail";
+    /** Mode: read the range once, then idle. */
     public static final String MODE_SNAPSHOT = "snapshot";
+    /**
+     * Mode: a snapshot, then every put, overwrite and delete from the table's change stream (deletes as tombstones).
+     */
     public static final String MODE_CHANGES = "changes";
 
     private static final String GROUP_RANGE = "Key range";
     private static final String GROUP_READS = "Reads";
 
+    /**
+     * The source's definitions: the shared ones, {@value #HASH_KEY} as a list, {@value #TOPIC}, the key range and the
+     * reads.
+     */
     public static final ConfigDef CONFIG_DEF = configDef();
 
     private static ConfigDef configDef() {
@@ -136,6 +168,12 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
                         "Entries returned by one poll at most.", GROUP_READS, ++order, Width.SHORT, "Rows per poll");
     }
 
+    /**
+     * Parses and checks a source connector's configuration.
+     *
+     * @param props the connector's (or a task's) properties
+     * @throws org.apache.kafka.common.config.ConfigException naming each key with an invalid value
+     */
     public DynamoDbDownSourceConfig(Map<String, String> props) {
         super(CONFIG_DEF, props, DynamoDbDownSourceConfig::sourceProblems);
     }
