@@ -23,7 +23,9 @@ public final class ConfigDocs {
 
     /** A connector's reference: its name in the README's markers and file names, its class and its definitions. */
     public enum Connector {
+        /** The sink connector, {@link DynamoDbDownSinkConnector}. */
         SINK("sink", DynamoDbDownSinkConnector.class, DynamoDbDownSinkConfig.CONFIG_DEF),
+        /** The source connector, {@link DynamoDbDownSourceConnector}. */
         SOURCE("source", DynamoDbDownSourceConnector.class, DynamoDbDownSourceConfig.CONFIG_DEF);
 
         private final String id;
@@ -36,21 +38,22 @@ public final class ConfigDocs {
             this.definition = definition;
         }
 
-        /** The file the build writes into the archive's {@code doc/}. */
+        /** {@return the file the build writes into the archive's {@code doc/}, e.g. {@code sink-config.md}} */
         public String fileName() {
             return id + "-config.md";
         }
 
-        /** The README line that opens the generated tables. */
+        /** {@return the README line that opens the generated tables} */
         public String startMarker() {
             return "<!-- " + id + "-config: generated from " + definitionClass() + ", do not edit -->";
         }
 
-        /** The README line that closes them. */
+        /** {@return the README line that closes them} */
         public String endMarker() {
             return "<!-- end of " + id + "-config -->";
         }
 
+        /** {@return the connector's configuration definitions} */
         public ConfigDef definition() {
             return definition;
         }
@@ -59,7 +62,7 @@ public final class ConfigDocs {
             return this == SINK ? DynamoDbDownSinkConfig.class.getSimpleName() : DynamoDbDownSourceConfig.class.getSimpleName();
         }
 
-        /** The archive's document: a title, then the tables. */
+        /** {@return the archive's document: a title, the connector class, then the tables} */
         public String document() {
             return "# dynamodbdown " + id + " connector configuration\n\n`connector.class=" + connectorClass.getName()
                     + "`, besides the settings every Kafka Connect " + id + " connector has.\n\n" + tables(definition);
@@ -69,7 +72,12 @@ public final class ConfigDocs {
     private ConfigDocs() {
     }
 
-    /** One table per group, in the order the groups were defined, keys in their order within the group. */
+    /**
+     * Renders definitions as Markdown.
+     *
+     * @param definition the definitions to render
+     * @return one table per group, in the order the groups were defined, keys in their order within the group
+     */
     public static String tables(ConfigDef definition) {
         List<String> groups = definition.groups();
         List<ConfigKey> keys = new ArrayList<>(definition.configKeys().values());
@@ -114,7 +122,13 @@ public final class ConfigDocs {
         return text.replace("\r", "").replace("\n", " ").replace("|", "\\|");
     }
 
-    /** {@code readme} with the text between each connector's markers replaced by its tables now. */
+    /**
+     * Brings the README's configuration tables up to date.
+     *
+     * @param readme the README's text
+     * @return {@code readme} with the text between each connector's markers replaced by its tables now
+     * @throws IllegalArgumentException when a connector's markers are missing
+     */
     public static String updateReadme(String readme) {
         String updated = readme;
         for (Connector connector : Connector.values()) {
@@ -130,7 +144,13 @@ public final class ConfigDocs {
         return updated;
     }
 
-    /** The text between a connector's markers in {@code readme}, as {@link #updateReadme} writes it; null without markers. */
+    /**
+     * Reads a connector's tables back out of the README.
+     *
+     * @param readme the README's text
+     * @param connector whose markers to look between
+     * @return the text between the connector's markers, as {@link #updateReadme} writes it; null without markers
+     */
     public static String readmeTables(String readme, Connector connector) {
         int start = readme.indexOf(connector.startMarker());
         int end = readme.indexOf(connector.endMarker());
@@ -141,7 +161,13 @@ public final class ConfigDocs {
         return between.startsWith("\n\n") && between.endsWith("\n") ? between.substring(2, between.length() - 1) : between;
     }
 
-    /** Writes each connector's document into {@code args[0]}; with {@code args[1]} a README and {@code args[2]} true, updates it. */
+    /**
+     * Writes each connector's document into {@code args[0]}; with {@code args[1]} a README and {@code args[2]} true,
+     * updates it.
+     *
+     * @param args the output directory, then optionally the README and whether to update it
+     * @throws IOException when a file cannot be read or written
+     */
     public static void main(String[] args) throws IOException {
         Path dir = Files.createDirectories(Path.of(args[0]));
         for (Connector connector : Connector.values()) {

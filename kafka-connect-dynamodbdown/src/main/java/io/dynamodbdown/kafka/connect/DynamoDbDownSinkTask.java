@@ -44,6 +44,7 @@ public class DynamoDbDownSinkTask extends SinkTask {
     private RecordConverter converter;
     private ErrantRecordReporter reporter;
 
+    /** A task that builds its DynamoDB client from its configuration; Kafka Connect creates it. */
     public DynamoDbDownSinkTask() {
         this(DynamoDbDownConnectorConfig::buildClient);
     }

@@ -48,7 +48,9 @@ public class DynamoDbDownSourceTask extends SourceTask {
     static final String TASK_PARTITIONS = "task.partitions";
     /** The header that names what a record is in changes mode: {@value #PUT} or {@value #DELETE}. */
     public static final String CHANGE_HEADER = "dynamodbdown.change";
+    /** {@value #CHANGE_HEADER} value of a record carrying an entry's value: a put, or an entry the snapshot read. */
     public static final String PUT = "put";
+    /** {@value #CHANGE_HEADER} value of a record for a delete: a tombstone (null value). */
     public static final String DELETE = "delete";
 
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbDownSourceTask.class);
@@ -77,6 +79,9 @@ public class DynamoDbDownSourceTask extends SourceTask {
     /** Heartbeat records added to the records of the poll under way (not counted as records polled). */
     private int heartbeats;
 
+    /**
+     * A task that builds its DynamoDB and DynamoDB Streams clients from its configuration; Kafka Connect creates it.
+     */
     public DynamoDbDownSourceTask() {
         this(DynamoDbDownConnectorConfig::buildClient, config -> config.clientSettings().buildStreamsClient());
     }
