@@ -32,6 +32,10 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  * @param maxValueSize the largest value a put accepts, in bytes (default {@value #DEFAULT_MAX_VALUE_SIZE}, 16 MiB;
  *     at most {@value #MAX_VALUE_SIZE_LIMIT}, 256 MiB). Values whose item would pass DynamoDB's 400 KB limit are
  *     kept as chunks in the same table; a value is always read and written whole, so it is held in memory once
+ * @param shards how many DynamoDB partition keys the database's entries spread over, 1 to {@value #MAX_SHARDS};
+ *     0 (default) for the count recorded with the database, or 1 for a new one. One partition key serves about
+ *     1,000 writes and 3,000 reads a second on DynamoDB: n shards serve n times that. A database with more than
+ *     one shard records its count in the table; opening it with another count fails
  */
 public record OpenOptions(
         boolean createIfMissing,
@@ -47,8 +51,11 @@ public record OpenOptions(
         Layout layout,
         StreamViewType streamView,
         boolean enableStream,
-        long maxValueSize) {
+        long maxValueSize,
+        int shards) {
 
+    /** The most {@code shards} a database may have: each is read by every iterator, so more only costs. */
+    public static final int MAX_SHARDS = 256;
     /** The default {@code pageSize}: at most this many items per Query page. */
     public static final int DEFAULT_PAGE_SIZE = 10_000;
     /** The default {@code maxValueSize} in bytes: 16 MiB. */
@@ -57,7 +64,7 @@ public record OpenOptions(
     public static final long MAX_VALUE_SIZE_LIMIT = 256L * 1024 * 1024;
 
     private static final OpenOptions DEFAULTS = new OpenOptions(true, false, BillingMode.PAY_PER_REQUEST, 5, 5,
-            Duration.ofSeconds(60), true, DEFAULT_PAGE_SIZE, 8, RetryPolicy.DEFAULT, Layout.AUTO, null, false, DEFAULT_MAX_VALUE_SIZE);
+            Duration.ofSeconds(60), true, DEFAULT_PAGE_SIZE, 8, RetryPolicy.DEFAULT, Layout.AUTO, null, false, DEFAULT_MAX_VALUE_SIZE, 0);
 
     /**
      * Checks the options; prefer {@link #defaults()} and the {@code with} methods.
@@ -113,6 +120,10 @@ public record OpenOptions(
             throw new IllegalArgumentException("maxValueSize must be between 0 and " + MAX_VALUE_SIZE_LIMIT
                     + " bytes (256 MiB: a value is held in memory whole), got " + maxValueSize);
         }
+        if (shards < 0 || shards > MAX_SHARDS) {
+            throw new IllegalArgumentException("shards must be between 1 and " + MAX_SHARDS
+                    + " (or 0: the count recorded with the database), got " + shards);
+        }
     }
 
     /**
@@ -140,6 +151,7 @@ public record OpenOptions(
         StreamViewType streamView;
         boolean enableStream;
         long maxValueSize;
+        int shards;
     }
 
     private OpenOptions with(Consumer<Fields> change) {
@@ -158,10 +170,11 @@ public record OpenOptions(
         f.streamView = streamView;
         f.enableStream = enableStream;
         f.maxValueSize = maxValueSize;
+        f.shards = shards;
         change.accept(f);
         return new OpenOptions(f.createIfMissing, f.errorIfExists, f.billingMode, f.readCapacity, f.writeCapacity,
                 f.activeTimeout, f.consistentRead, f.pageSize, f.writeConcurrency, f.retryPolicy, f.layout, f.streamView,
-                f.enableStream, f.maxValueSize);
+                f.enableStream, f.maxValueSize, f.shards);
     }
 
     /**
@@ -298,5 +311,19 @@ public record OpenOptions(
      */
     public OpenOptions withMaxValueSize(long bytes) {
         return with(f -> f.maxValueSize = bytes);
+    }
+
+    /**
+     * Spreads the database's entries over {@code count} DynamoDB partition keys, by a hash of each key, so it
+     * serves {@code count} times one partition key's throughput (about 1,000 writes and 3,000 reads a second
+     * each on DynamoDB); iterators merge the shards in key order. A database keeps the count it was created
+     * with: opening it with another fails, and 0 opens it with the recorded one.
+     *
+     * @param count 1 to {@value #MAX_SHARDS}, or 0 (default) for the recorded count (1 for a new database)
+     * @return new options with this change
+     * @throws IllegalArgumentException when {@code count} is outside that range
+     */
+    public OpenOptions withShards(int count) {
+        return with(f -> f.shards = count);
     }
 }

@@ -19,17 +19,26 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 @ExtendWith(DynamoDbLocalExtension.class)
+@ParameterizedClass(name = "shards={0}")
+@ValueSource(ints = {1, 3, 16})
 class BatchTest {
+
+    /** The conformance family: every test on a database of one shard, of three, and of sixteen. */
+    @Parameter
+    int shards;
 
     private Database db;
 
     @BeforeEach
     void open(DynamoDbClient client) {
-        db = DatabaseTestSupport.openFresh(client, "batch", OpenOptions.defaults().withPageSize(7));
+        db = DatabaseTestSupport.openFresh(client, "batch", OpenOptions.defaults().withPageSize(7).withShards(shards));
     }
 
     @AfterEach

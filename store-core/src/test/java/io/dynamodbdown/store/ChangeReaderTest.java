@@ -18,10 +18,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamRequest;
@@ -38,20 +41,27 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * for what only it can provoke (shard rollovers, a clock moved past iterator expiry and record retention).
  */
 @ExtendWith(DynamoDbLocalExtension.class)
+@ParameterizedClass(name = "shards={0}")
+@ValueSource(ints = {1, 3, 16})
 class ChangeReaderTest {
 
-    private static final OpenOptions WITH_STREAM = OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false);
+    /** The conformance family: every test on a database of one shard, of three, and of sixteen. */
+    @Parameter
+    int shards;
+
+    private static final OpenOptions STREAM = OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false);
 
     private static DynamoDbStreamsClient streams;
     private static AmazonDynamoDBLocal embedded;
 
-    @BeforeAll
+    /** Each invocation its own embedded server: some tests move its stream's clock, which would age the next's. */
+    @BeforeParameterizedClassInvocation(injectArguments = false)
     static void start(DynamoDbLocal local) {
         streams = local.newStreamsClient();
         embedded = DynamoDBEmbedded.create();
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation(injectArguments = false)
     static void stop() {
         streams.close();
         embedded.shutdownNow();
@@ -75,8 +85,8 @@ class ChangeReaderTest {
     @Test
     void putsOverwritesAndDeletesComeInOrderForTheDatabaseAndRangeOnly(DynamoDbClient client) {
         String table = DynamoDbLocal.uniqueTableName("changes");
-        try (Database db = DynamoDbDown.open(client, table + "$a", WITH_STREAM);
-                Database other = DynamoDbDown.open(client, table + "$b", WITH_STREAM);
+        try (Database db = DynamoDbDown.open(client, table + "$a", STREAM.withShards(shards));
+                Database other = DynamoDbDown.open(client, table + "$b", STREAM.withShards(shards));
                 ChangeReader reader = DynamoDbDown.changes(streams, db, KeyRange.all().lt("y"), ChangeCheckpoint.since(null))) {
             db.put("k1", "v1");
             db.put("k2", "v1");
@@ -106,7 +116,7 @@ class ChangeReaderTest {
         try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
                 DynamoDbStreamsClient throttled = local.settings().withMaxAttempts(3)
                         .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5)).streamsClientBuilder().httpClient(http).build();
-                Database db = DynamoDbDown.open(client, table + "$db", WITH_STREAM);
+                Database db = DynamoDbDown.open(client, table + "$db", STREAM.withShards(shards));
                 ChangeReader reader = DynamoDbDown.changes(throttled, db, KeyRange.all(), ChangeCheckpoint.since(null))) {
             db.put("k1", "v1");
             http.fail("GetRecords", Fault.STREAMS_LIMIT, 0, 2);
@@ -142,7 +152,7 @@ class ChangeReaderTest {
     @Test
     void shardRolloversAreReadParentsFirstSoEachKeysChangesStayInOrder() {
         DynamoDbClient client = embedded.dynamoDbClient();
-        try (Database db = DynamoDbDown.open(client, DynamoDbLocal.uniqueTableName("rollover") + "$db", WITH_STREAM);
+        try (Database db = DynamoDbDown.open(client, DynamoDbLocal.uniqueTableName("rollover") + "$db", STREAM.withShards(shards));
                 ChangeReader reader = DynamoDbDown.changes(embedded.dynamoDbStreamsClient(), db, KeyRange.all(),
                         ChangeCheckpoint.since(null))) {
             List<String> expected = new ArrayList<>();
@@ -168,7 +178,7 @@ class ChangeReaderTest {
     void expiredIteratorsAreRenewedAndACheckpointTheStreamNoLongerCoversIsReported() {
         AmazonDynamoDBLocal embedded = DynamoDBEmbedded.create(); // its clock moves: not shared with other tests
         DynamoDbClient client = embedded.dynamoDbClient();
-        try (Database db = DynamoDbDown.open(client, DynamoDbLocal.uniqueTableName("expiry") + "$db", WITH_STREAM);
+        try (Database db = DynamoDbDown.open(client, DynamoDbLocal.uniqueTableName("expiry") + "$db", STREAM.withShards(shards));
                 ChangeReader reader = DynamoDbDown.changes(embedded.dynamoDbStreamsClient(), db, KeyRange.all(),
                         ChangeCheckpoint.since(null))) {
             db.put("k1", "v1");
@@ -195,7 +205,7 @@ class ChangeReaderTest {
     void aReadFailingAfterOneShardHandsOverWhatWasReadAndTheNextPollGoesOnWithoutAGap() {
         DynamoDbClient client = embedded.dynamoDbClient();
         FailingStreams failing = new FailingStreams(embedded.dynamoDbStreamsClient());
-        try (Database db = DynamoDbDown.open(client, DynamoDbLocal.uniqueTableName("mid-poll") + "$db", WITH_STREAM);
+        try (Database db = DynamoDbDown.open(client, DynamoDbLocal.uniqueTableName("mid-poll") + "$db", STREAM.withShards(shards));
                 ChangeReader reader = DynamoDbDown.changes(failing, db, KeyRange.all(), ChangeCheckpoint.since(null))) {
             List<String> expected = new ArrayList<>();
             for (int shard = 1; shard <= 3; shard++) {
@@ -222,7 +232,7 @@ class ChangeReaderTest {
     void aStreamTurnedOffAndOnWhileReadingIsReportedAsLostChanges() {
         DynamoDbClient client = embedded.dynamoDbClient();
         String table = DynamoDbLocal.uniqueTableName("replaced");
-        try (Database db = DynamoDbDown.open(client, table + "$db", WITH_STREAM);
+        try (Database db = DynamoDbDown.open(client, table + "$db", STREAM.withShards(shards));
                 ChangeReader reader = DynamoDbDown.changes(embedded.dynamoDbStreamsClient(), db, KeyRange.all(),
                         ChangeCheckpoint.since(null))) {
             db.put("k1", "v1");
@@ -248,7 +258,7 @@ class ChangeReaderTest {
     void aShardWhoseFirstRecordsWereTrimmedBeforeTheyWereReadIsReportedNotSkipped() {
         AmazonDynamoDBLocal embedded = DynamoDBEmbedded.create(); // its clock moves: not shared with other tests
         DynamoDbClient client = embedded.dynamoDbClient();
-        try (Database db = DynamoDbDown.open(client, DynamoDbLocal.uniqueTableName("trimmed-child") + "$db", WITH_STREAM);
+        try (Database db = DynamoDbDown.open(client, DynamoDbLocal.uniqueTableName("trimmed-child") + "$db", STREAM.withShards(shards));
                 ChangeReader reader = DynamoDbDown.changes(embedded.dynamoDbStreamsClient(), db, KeyRange.all(),
                         ChangeCheckpoint.since(null))) {
             db.put("k1", "v1");
@@ -272,7 +282,7 @@ class ChangeReaderTest {
     @Test
     void checkpointsTheStreamCannotContinueAreReportedAsLostChanges(DynamoDbClient client) {
         String table = DynamoDbLocal.uniqueTableName("lost");
-        try (Database db = DynamoDbDown.open(client, table + "$db", WITH_STREAM)) {
+        try (Database db = DynamoDbDown.open(client, table + "$db", STREAM.withShards(shards))) {
             String stream = streamOf(client, table);
             List<ChangeCheckpoint> lost = List.of(
                     ChangeCheckpoint.since(null).inStream(stream + "-replaced"),

@@ -9,12 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -23,13 +27,20 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * or after the target (at or before it, in reverse). Run for entries, keys and values alike.
  */
 @ExtendWith(DynamoDbLocalExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ParameterizedClass(name = "shards={0}")
+@ValueSource(ints = {1, 3, 16})
 class IteratorSeekTest {
 
-    private static Database db;
+    /** The conformance family: every test on a database of one shard, of three, and of sixteen. */
+    @Parameter
+    int shards;
 
-    @BeforeAll
-    static void tenKeys(DynamoDbClient client) {
-        db = DynamoDbDown.open(client, DynamoDbLocal.uniqueTableName("seek") + "$db");
+    private Database db;
+
+    @BeforeParameterizedClassInvocation(injectArguments = false)
+    void tenKeys(DynamoDbClient client) {
+        db = DynamoDbDown.open(client, DynamoDbLocal.uniqueTableName("seek") + "$db", OpenOptions.defaults().withShards(shards));
         List<BatchOperation> puts = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             puts.add(BatchOperation.put(String.valueOf(i), String.valueOf(i)));
@@ -37,8 +48,8 @@ class IteratorSeekTest {
         db.batch(puts);
     }
 
-    @AfterAll
-    static void drop() {
+    @AfterParameterizedClassInvocation(injectArguments = false)
+    void drop() {
         db.dropTable();
     }
 

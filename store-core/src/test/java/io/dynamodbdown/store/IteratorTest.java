@@ -20,11 +20,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -37,17 +40,25 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  */
 @ExtendWith(DynamoDbLocalExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ParameterizedClass(name = "shards={0}")
+@ValueSource(ints = {1, 3, 16})
 class IteratorTest {
+
+    /** The conformance family: every test on a database of one shard, of three, and of sixteen. */
+    @Parameter
+    int shards;
 
     private static final int PAGE_SIZE = 3;
 
-    private final ReferenceModel model = new ReferenceModel();
+    private ReferenceModel model;
     private final List<byte[]> keys = new ArrayList<>();
     private Database db;
 
-    @BeforeAll
+    @BeforeParameterizedClassInvocation(injectArguments = false)
     void fill(DynamoDbClient client) {
-        db = DatabaseTestSupport.openFresh(client, "iterator", OpenOptions.defaults().withPageSize(PAGE_SIZE));
+        model = new ReferenceModel();
+        keys.clear();
+        db = DatabaseTestSupport.openFresh(client, "iterator", OpenOptions.defaults().withPageSize(PAGE_SIZE).withShards(shards));
         byte[] longest = new byte[1024];
         Arrays.fill(longest, (byte) 0xff);
         byte[] longZeros = new byte[1024];
@@ -65,7 +76,7 @@ class IteratorTest {
         db.batch(operations);
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation(injectArguments = false)
     void drop() {
         db.dropTable();
     }

@@ -12,25 +12,33 @@ import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 @ExtendWith(DynamoDbLocalExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ParameterizedClass(name = "shards={0}")
+@ValueSource(ints = {1, 3, 16})
 class ReadWriteTest {
 
+    @Parameter
+    int shards;
     private Database db;
 
-    @BeforeAll
+    @BeforeParameterizedClassInvocation(injectArguments = false)
     void open(DynamoDbClient client) {
-        db = DatabaseTestSupport.openFresh(client, "readwrite", OpenOptions.defaults());
+        db = DatabaseTestSupport.openFresh(client, "readwrite", OpenOptions.defaults().withShards(shards));
+        System.out.println("ReadWriteTest opened " + db + " with shards=" + shards);
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation(injectArguments = false)
     void drop() {
         db.dropTable();
     }

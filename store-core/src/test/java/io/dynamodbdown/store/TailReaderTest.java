@@ -20,14 +20,24 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** Tailing a growing range on DynamoDB Local, with a clock the test moves. */
 @ExtendWith(DynamoDbLocalExtension.class)
+@ParameterizedClass(name = "shards={0}")
+@ValueSource(ints = {1, 3, 16})
 class TailReaderTest {
+
+    /** The conformance family: every test on a database of one shard, of three, and of sixteen. */
+    @Parameter
+    int shards;
 
     private static final Duration SETTLE = Duration.ofSeconds(5);
 
@@ -36,7 +46,7 @@ class TailReaderTest {
 
     @BeforeEach
     void open(DynamoDbClient client) {
-        db = DatabaseTestSupport.openFresh(client, "tail", OpenOptions.defaults().withPageSize(2));
+        db = DatabaseTestSupport.openFresh(client, "tail", OpenOptions.defaults().withPageSize(2).withShards(shards));
     }
 
     @AfterEach
@@ -150,6 +160,7 @@ class TailReaderTest {
     /** Query requests fail on demand below the client's retries (2 attempts); 2 entries a page. */
     @Test
     void aQueryFailingPastTheRetriesInTheMiddleOfAPollLosesNothing() {
+        Assumptions.assumeTrue(shards == 1, "counts the Query pages of one partition; see the test after it for shards");
         ClientSettings settings = DynamoDbLocalExtension.get().settings().withMaxAttempts(2)
                 .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5));
         try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
@@ -179,6 +190,38 @@ class TailReaderTest {
             later(SETTLE);
             assertEquals(List.of(), keys(tail.poll(100)));
             assertArrayEquals(Bytes.utf8("k8"), tail.settledKey(), "the next sweep settles it all");
+        }
+    }
+
+    /** Whichever Query fails, in whichever shard, the polls that succeed return every key once, in order. */
+    @Test
+    void queriesFailingAtEveryPointOfTheReadLoseNothingAndRepeatNothing() {
+        ClientSettings settings = DynamoDbLocalExtension.get().settings().withMaxAttempts(2)
+                .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5));
+        try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
+                DynamoDbClient client = settings.clientBuilder().httpClient(http).build();
+                Database failing = DynamoDbDown.open(client, db.location(), OpenOptions.defaults().withPageSize(2))) {
+            List<BatchOperation> puts = new ArrayList<>();
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                puts.add(BatchOperation.put(String.format("k%02d", i), "v"));
+                expected.add(String.format("k%02d", i));
+            }
+            db.batch(puts);
+            TailReader tail = new TailReader(failing, KeyRange.all().gte("k"), null, SETTLE, now::get);
+            List<String> read = new ArrayList<>();
+            int failures = 0;
+            for (int skip = 0; read.size() < expected.size(); skip = (skip + 1) % 7) {
+                http.fail("Query", Fault.SERVER_ERROR, skip, 2); // the skip+1-th request and its retry
+                try {
+                    read.addAll(keys(tail.poll(3)));
+                } catch (DynamoDbDownException e) {
+                    failures++;
+                }
+                assertTrue(failures < 100, "the reader moves on between failures: " + read);
+            }
+            assertEquals(expected, read, "every key once, in order, across " + failures + " failed polls");
+            assertTrue(failures > 0, "queries failed");
         }
     }
 

@@ -23,15 +23,17 @@ final class BatchGetter {
     private final DynamoDbClient client;
     private final Location location;
     private final TableLayout layout;
+    private final Shards shards;
     private final Retrier retrier;
     private final ExecutorService pool;
     private final boolean consistentRead;
 
-    BatchGetter(DynamoDbClient client, Location location, TableLayout layout, Retrier retrier, ExecutorService pool,
-            boolean consistentRead) {
+    BatchGetter(DynamoDbClient client, Location location, TableLayout layout, Shards shards, Retrier retrier,
+            ExecutorService pool, boolean consistentRead) {
         this.client = client;
         this.location = location;
         this.layout = layout;
+        this.shards = shards;
         this.retrier = retrier;
         this.pool = pool;
         this.consistentRead = consistentRead;
@@ -58,7 +60,7 @@ final class BatchGetter {
     private Map<ByteBuffer, Map<String, AttributeValue>> getChunk(List<ByteBuffer> chunk, boolean withValues) {
         List<Map<String, AttributeValue>> pending = new ArrayList<>(chunk.size());
         for (ByteBuffer key : chunk) {
-            pending.add(layout.itemKey(location.hashKey(), key.array()));
+            pending.add(layout.itemKey(shards.hashKeyOf(key.array()), key.array()));
         }
         Map<String, String> names = new HashMap<>(LargeValues.referenceNames());
         names.put(TableLayout.RANGE, layout.rangeAttribute());

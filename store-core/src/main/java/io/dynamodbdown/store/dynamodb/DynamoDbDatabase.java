@@ -33,6 +33,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -49,7 +50,10 @@ import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
-/** A {@link Database} in one hash key of a DynamoDB table. Open it with {@code DynamoDbDown.open}. */
+/**
+ * A {@link Database} in one hash key of a DynamoDB table, or spread over several ({@link Shards}). Open it with
+ * {@code DynamoDbDown.open}.
+ */
 final class DynamoDbDatabase implements Database {
 
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbDatabase.class);
@@ -62,6 +66,7 @@ final class DynamoDbDatabase implements Database {
     private final Location location;
     private final OpenOptions options;
     private final TableLayout layout;
+    private final Shards shards;
     private final Retrier retrier;
     private final TableManager tables;
     private final ExecutorService pool;
@@ -70,17 +75,19 @@ final class DynamoDbDatabase implements Database {
     private final LargeValues large;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DynamoDbDatabase(DynamoDbClient client, Location location, OpenOptions options, TableLayout layout) {
+    private DynamoDbDatabase(DynamoDbClient client, Location location, OpenOptions options, TableLayout layout,
+            Shards shards) {
         this.client = client;
         this.location = location;
         this.options = options;
         this.layout = layout;
+        this.shards = shards;
         this.retrier = new Retrier(options.retryPolicy());
         this.tables = new TableManager(client);
         this.pool = Executors.newFixedThreadPool(options.writeConcurrency(), daemonThreads(location));
         this.writer = new BatchWriter(client, location, layout, retrier, pool);
-        this.getter = new BatchGetter(client, location, layout, retrier, pool, options.consistentRead());
-        this.large = new LargeValues(client, location, layout, writer, retrier, pool, options.consistentRead());
+        this.getter = new BatchGetter(client, location, layout, shards, retrier, pool, options.consistentRead());
+        this.large = new LargeValues(client, location, layout, shards, writer, retrier, pool, options.consistentRead());
     }
 
     /** Opens (creating the table when allowed and missing) and waits until the table is ACTIVE. */
@@ -92,8 +99,13 @@ final class DynamoDbDatabase implements Database {
             throw new IllegalArgumentException("Invalid hash key '" + location.hashKey() + "': hash keys starting with '"
                     + LargeValues.PREFIX + "' hold the chunks of large values");
         }
+        if (location.hashKey().startsWith(Shards.PREFIX)) {
+            throw new IllegalArgumentException("Invalid hash key '" + location.hashKey() + "': hash keys starting with '"
+                    + Shards.PREFIX + "' hold the shards of other databases");
+        }
         TableLayout layout = new TableManager(client).prepare(location, options);
-        return new DynamoDbDatabase(client, location, options, layout);
+        Shards shards = Shards.open(client, location, layout, options.shards());
+        return new DynamoDbDatabase(client, location, options, layout, shards);
     }
 
     @Override
@@ -103,6 +115,10 @@ final class DynamoDbDatabase implements Database {
 
     TableLayout layout() {
         return layout;
+    }
+
+    Shards shards() {
+        return shards;
     }
 
     /** The table's description now, or null when it is gone. */
@@ -126,7 +142,7 @@ final class DynamoDbDatabase implements Database {
     private Map<String, AttributeValue> getItem(byte[] key, boolean consistent) {
         GetItemResponse response = Failures.call("get " + Bytes.describe(key) + " from " + location,
                 () -> client.getItem(b -> b.tableName(location.table())
-                        .key(layout.itemKey(location.hashKey(), key))
+                        .key(layout.itemKey(shards.hashKeyOf(key), key))
                         .consistentRead(consistent)));
         return response.hasItem() && !response.item().isEmpty() ? response.item() : null;
     }
@@ -190,7 +206,7 @@ final class DynamoDbDatabase implements Database {
         layout.checkKey(key);
         GetItemResponse response = Failures.call("has " + Bytes.describe(key) + " in " + location,
                 () -> client.getItem(b -> b.tableName(location.table())
-                        .key(layout.itemKey(location.hashKey(), key))
+                        .key(layout.itemKey(shards.hashKeyOf(key), key))
                         .projectionExpression(TableLayout.RANGE)
                         .expressionAttributeNames(Map.of(TableLayout.RANGE, layout.rangeAttribute()))
                         .consistentRead(options.consistentRead())));
@@ -207,7 +223,7 @@ final class DynamoDbDatabase implements Database {
         }
         boolean replacesLarge = large.mayHold();
         PutItemResponse response = Failures.call("put " + Bytes.describe(put.key()) + " into " + location, () -> client.putItem(b -> b
-                .tableName(location.table()).item(layout.item(location.hashKey(), put.key(), put.value(), put.text()))
+                .tableName(location.table()).item(layout.item(shards.hashKeyOf(put.key()), put.key(), put.value(), put.text()))
                 .returnValues(replacesLarge ? ReturnValue.ALL_OLD : ReturnValue.NONE)));
         discardReplaced(response.attributes(), null);
     }
@@ -291,7 +307,7 @@ final class DynamoDbDatabase implements Database {
 
     /** Whether the put's value fits in its entry's own item ({@code extra}: bytes a token adds); if not, it goes in chunks. */
     private boolean fitsInItem(BatchOperation.Put put, int extra) {
-        return layout.itemSize(location.hashKey(), put.key(), put.value()) + extra <= TableLayout.MAX_ITEM_BYTES;
+        return layout.itemSize(shards.hashKeyOf(put.key()), put.key(), put.value()) + extra <= TableLayout.MAX_ITEM_BYTES;
     }
 
     /** Removes the chunks of the large value a write replaced ({@code old}: the item before it), unless it wrote them. */
@@ -325,7 +341,7 @@ final class DynamoDbDatabase implements Database {
     private boolean expectedBytesFitInItem(byte[] key, Expect expect) {
         byte[] expected = expect instanceof Expect.Value value ? value.value()
                 : expect instanceof Expect.ValuePrefix prefix ? prefix.prefix() : null;
-        return expected == null || layout.itemSize(location.hashKey(), key, expected) <= TableLayout.MAX_ITEM_BYTES;
+        return expected == null || layout.itemSize(shards.hashKeyOf(key), key, expected) <= TableLayout.MAX_ITEM_BYTES;
     }
 
     private static boolean matches(Expect expect, byte[] value) {
@@ -397,14 +413,14 @@ final class DynamoDbDatabase implements Database {
         Map<String, AttributeValue> values = condition.values().isEmpty() ? null : condition.values();
         return Failures.call(what, () -> {
             if (operation instanceof BatchOperation.Put put) {
-                Map<String, AttributeValue> item = new HashMap<>(layout.item(location.hashKey(), put.key(), put.value(), put.text()));
+                Map<String, AttributeValue> item = new HashMap<>(layout.item(shards.hashKeyOf(put.key()), put.key(), put.value(), put.text()));
                 item.put(TableLayout.TOKEN_ATTRIBUTE, AttributeValue.fromS(token));
                 return client.putItem(b -> b.tableName(location.table()).item(item)
                         .conditionExpression(condition.expression()).expressionAttributeNames(names)
                         .expressionAttributeValues(values).returnValues(ReturnValue.ALL_OLD)
                         .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();
             }
-            return client.deleteItem(b -> b.tableName(location.table()).key(layout.itemKey(location.hashKey(), operation.key()))
+            return client.deleteItem(b -> b.tableName(location.table()).key(layout.itemKey(shards.hashKeyOf(operation.key()), operation.key()))
                     .conditionExpression(condition.expression()).expressionAttributeNames(names)
                     .expressionAttributeValues(values).returnValues(ReturnValue.ALL_OLD)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();
@@ -417,7 +433,7 @@ final class DynamoDbDatabase implements Database {
         layout.checkKey(key);
         boolean replacesLarge = large.mayHold();
         DeleteItemResponse response = Failures.call("del " + Bytes.describe(key) + " from " + location,
-                () -> client.deleteItem(b -> b.tableName(location.table()).key(layout.itemKey(location.hashKey(), key))
+                () -> client.deleteItem(b -> b.tableName(location.table()).key(layout.itemKey(shards.hashKeyOf(key), key))
                         .returnValues(replacesLarge ? ReturnValue.ALL_OLD : ReturnValue.NONE)));
         discardReplaced(response.attributes(), null);
     }
@@ -456,7 +472,7 @@ final class DynamoDbDatabase implements Database {
             List<byte[]> notWritten = List.of();
             try {
                 writer.write(inItems.stream().map(op -> op instanceof BatchOperation.Put put
-                        ? BatchWriter.put(layout.item(location.hashKey(), put.key(), put.value(), put.text()))
+                        ? BatchWriter.put(layout.item(shards.hashKeyOf(put.key()), put.key(), put.value(), put.text()))
                         : BatchWriter.delete(itemKey(op))).toList());
             } catch (BatchWriteException e) {
                 notWritten = e.unwrittenKeys();
@@ -534,12 +550,12 @@ final class DynamoDbDatabase implements Database {
 
     private Map<String, AttributeValue> entryItem(BatchOperation.Put put, Map<ByteBuffer, LargeValues.Reference> written) {
         LargeValues.Reference reference = written.get(ByteBuffer.wrap(put.key()));
-        return reference == null ? layout.item(location.hashKey(), put.key(), put.value(), put.text())
+        return reference == null ? layout.item(shards.hashKeyOf(put.key()), put.key(), put.value(), put.text())
                 : large.entryItem(put.key(), reference);
     }
 
     private Map<String, AttributeValue> itemKey(BatchOperation operation) {
-        return layout.itemKey(location.hashKey(), operation.key());
+        return layout.itemKey(shards.hashKeyOf(operation.key()), operation.key());
     }
 
     /**
@@ -572,9 +588,9 @@ final class DynamoDbDatabase implements Database {
         long bytes = 0;
         for (BatchOperation operation : operations) {
             byte[] value = operation instanceof BatchOperation.Put put ? put.value() : new byte[0];
-            int size = layout.itemSize(location.hashKey(), operation.key(), value);
+            int size = layout.itemSize(shards.hashKeyOf(operation.key()), operation.key(), value);
             // a value in chunks is written before the transaction, which holds only the entry's reference to it
-            bytes += size <= TableLayout.MAX_ITEM_BYTES ? size : layout.itemSize(location.hashKey(), operation.key(), new byte[0])
+            bytes += size <= TableLayout.MAX_ITEM_BYTES ? size : layout.itemSize(shards.hashKeyOf(operation.key()), operation.key(), new byte[0])
                     + LargeValues.REFERENCE_BYTES;
         }
         if (bytes > MAX_TRANSACTION_BYTES) {
@@ -608,7 +624,7 @@ final class DynamoDbDatabase implements Database {
     @Override
     public RangeIterator<Entry> iterator(KeyRange range) {
         ensureOpen();
-        return new QueryIterator<>(this, range, QueryIterator.Projection.ENTRIES, item -> {
+        return items(range, QueryIterator.Projection.ENTRIES, item -> {
             byte[] key = layout.keyOf(item);
             byte[] value = currentValueOf(key, item);
             return value == null ? null : new Entry(key, value);
@@ -618,13 +634,20 @@ final class DynamoDbDatabase implements Database {
     @Override
     public RangeIterator<byte[]> keys(KeyRange range) {
         ensureOpen();
-        return new QueryIterator<>(this, range, QueryIterator.Projection.KEYS, layout::keyOf);
+        return items(range, QueryIterator.Projection.KEYS, layout::keyOf);
     }
 
     @Override
     public RangeIterator<byte[]> values(KeyRange range) {
         ensureOpen();
-        return new QueryIterator<>(this, range, QueryIterator.Projection.VALUES, item -> currentValueOf(layout.keyOf(item), item));
+        return items(range, QueryIterator.Projection.VALUES, item -> currentValueOf(layout.keyOf(item), item));
+    }
+
+    /** The range's items, mapped (null: skipped): from the one partition, or merged in key order from the shards. */
+    private <T> RangeIterator<T> items(KeyRange range, QueryIterator.Projection projection,
+            Function<Map<String, AttributeValue>, T> mapper) {
+        return shards.count() == 1 ? new QueryIterator<>(this, location.hashKey(), range, projection, mapper)
+                : new MergedIterator<>(this, range, projection, mapper);
     }
 
     @Override
@@ -632,7 +655,7 @@ final class DynamoDbDatabase implements Database {
         ensureOpen();
         boolean mayHoldLarge = large.mayHold();
         long deleted = 0;
-        try (RangeIterator<Map<String, AttributeValue>> items = new QueryIterator<>(this, range,
+        try (RangeIterator<Map<String, AttributeValue>> items = items(range,
                 mayHoldLarge ? QueryIterator.Projection.REFERENCES : QueryIterator.Projection.KEYS, item -> item)) {
             List<Map<String, AttributeValue>> chunk = new ArrayList<>(CLEAR_CHUNK);
             while (items.hasNext()) {

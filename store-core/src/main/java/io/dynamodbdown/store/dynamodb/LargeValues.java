@@ -84,14 +84,16 @@ final class LargeValues {
     private final Retrier retrier;
     private final ExecutorService pool;
     private final boolean consistentRead;
+    private final Shards shards;
     private volatile boolean registryUsed;
     private volatile long registryCheckedAt = Long.MIN_VALUE;
 
-    LargeValues(DynamoDbClient client, Location location, TableLayout layout, BatchWriter writer, Retrier retrier,
-            ExecutorService pool, boolean consistentRead) {
+    LargeValues(DynamoDbClient client, Location location, TableLayout layout, Shards shards, BatchWriter writer,
+            Retrier retrier, ExecutorService pool, boolean consistentRead) {
         this.client = client;
         this.location = location;
         this.layout = layout;
+        this.shards = shards;
         this.writer = writer;
         this.retrier = retrier;
         this.pool = pool;
@@ -180,7 +182,7 @@ final class LargeValues {
 
     /** The entry's item for a large value: its key and the reference, no value attribute. */
     Map<String, AttributeValue> entryItem(byte[] key, Reference reference) {
-        Map<String, AttributeValue> item = new HashMap<>(layout.itemKey(location.hashKey(), key));
+        Map<String, AttributeValue> item = new HashMap<>(layout.itemKey(shards.hashKeyOf(key), key));
         item.put(VERSION, AttributeValue.fromS(reference.version()));
         item.put(CHUNKS, AttributeValue.fromN(Integer.toString(reference.chunks())));
         item.put(SIZE, AttributeValue.fromN(Long.toString(reference.size())));

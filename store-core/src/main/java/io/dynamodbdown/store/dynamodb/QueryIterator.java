@@ -31,6 +31,7 @@ final class QueryIterator<T> implements RangeIterator<T> {
     }
 
     private final DynamoDbDatabase db;
+    private final String hashKey;
     private final KeyRange range;
     private final QueryBounds rangeBounds;
     private final boolean reverse;
@@ -52,8 +53,11 @@ final class QueryIterator<T> implements RangeIterator<T> {
     private Future<QueryResponse> ahead;
     private boolean closed;
 
-    QueryIterator(DynamoDbDatabase db, KeyRange range, Projection projection, Function<Map<String, AttributeValue>, T> mapper) {
+    /** Iterates the range in the partition of {@code hashKey}: the database's, or one of its shards. */
+    QueryIterator(DynamoDbDatabase db, String hashKey, KeyRange range, Projection projection,
+            Function<Map<String, AttributeValue>, T> mapper) {
         this.db = db;
+        this.hashKey = hashKey;
         this.range = range;
         this.rangeBounds = QueryBounds.of(range, db.layout().keySpace());
         this.reverse = range.isReverse();
@@ -112,6 +116,17 @@ final class QueryIterator<T> implements RangeIterator<T> {
         prepared = null;
         page = List.of();
         dropAhead();
+    }
+
+    /** Asks for the first page now, on the database's pool, unless it is known already or on its way. */
+    void prefetch() {
+        if (ahead == null && page.isEmpty() && !lastPage && lastEvaluatedKey == null && !closed) {
+            try {
+                ahead = db.queryAhead(request(), bounds);
+            } catch (RejectedExecutionException closing) {
+                // the database is closing: the fetch fails as closed
+            }
+        }
     }
 
     private void restartAt(QueryBounds newBounds) {
@@ -174,7 +189,7 @@ final class QueryIterator<T> implements RangeIterator<T> {
         TableLayout layout = db.layout();
         Map<String, String> names = new HashMap<>(layout.keyExpressionNames());
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":h", layout.hashValue(db.location().hashKey()));
+        values.put(":h", layout.hashValue(hashKey));
         StringBuilder condition = new StringBuilder(TableLayout.HASH + " = :h");
         if (bounds.lower() != null && bounds.upper() != null) {
             condition.append(" AND ").append(TableLayout.RANGE).append(" BETWEEN :lo AND :hi");

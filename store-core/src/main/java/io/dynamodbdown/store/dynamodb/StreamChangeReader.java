@@ -411,7 +411,7 @@ final class StreamChangeReader implements ChangeReader {
         TableLayout layout = db.layout();
         Map<String, AttributeValue> keys = record.dynamodb().keys();
         AttributeValue hash = keys.get(layout.hashAttribute());
-        if (hash == null || !db.location().hashKey().equals(hash.s())) {
+        if (hash == null || !db.shards().contains(hash.s())) {
             return null;
         }
         byte[] key = layout.keyOf(keys);
