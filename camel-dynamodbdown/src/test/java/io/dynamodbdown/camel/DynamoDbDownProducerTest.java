@@ -176,6 +176,27 @@ class DynamoDbDownProducerTest extends DynamoDbDownTestSupport {
     }
 
     @Test
+    void aShardedDatabaseReadsInKeyOrderAndKeepsItsShardCount() {
+        String uri = db("op=batch&shards=4");
+        Map<String, String> map = new LinkedHashMap<>();
+        List<String> expected = new ArrayList<>();
+        for (int i = 99; i >= 0; i--) { // written out of order, spread over four partition keys
+            map.put(String.format("k%02d", i), "v" + i);
+        }
+        for (int i = 0; i < 100; i++) {
+            expected.add(String.format("k%02d=v%d", i, i));
+        }
+        send(uri, map);
+        assertEquals(expected, rangeAsText(uri.replace("op=batch&shards=4", "op=range")), "the recorded count, merged");
+        assertEquals(expected.subList(90, 100), rangeAsText(uri.replace("op=batch", "op=range&gte=k90")));
+        assertEquals(List.of("k99=v99", "k98=v98"), rangeAsText(uri.replace("op=batch", "op=range"),
+                DynamoDbDownConstants.REVERSE, true, DynamoDbDownConstants.LIMIT, 2));
+        Exception other = assertThrows(Exception.class, () -> send(uri.replace("op=batch&shards=4", "op=get&shards=2"), null,
+                DynamoDbDownConstants.KEY, "k01"));
+        assertTrue(String.valueOf(other.getCause()).contains("created with 4 shards"), String.valueOf(other.getCause()));
+    }
+
+    @Test
     void hexKeyEncodingReadsBinaryBounds() {
         String uri = db("");
         for (int b : new int[] {0x00, 0x10, 0x7f, 0x80, 0xff}) {

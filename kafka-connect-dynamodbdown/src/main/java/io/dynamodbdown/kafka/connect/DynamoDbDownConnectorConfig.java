@@ -77,6 +77,8 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
     public static final String TABLE_STREAM_ENABLE = "table.stream.enable";
     /** Key {@value}: the largest value written or read, in bytes (at most 256 MiB). */
     public static final String VALUE_MAX_BYTES = "value.max.bytes";
+    /** Config key {@value}: how many DynamoDB partition keys the database spreads over. */
+    public static final String SHARDS = "shards";
 
     static final String GROUP_DATABASE = "Database";
     static final String GROUP_AWS = "AWS";
@@ -102,6 +104,7 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
         case STREAM_VIEW -> TABLE_STREAM_VIEW;
         case ENABLE_STREAM -> TABLE_STREAM_ENABLE;
         case MAX_VALUE_SIZE -> VALUE_MAX_BYTES;
+        case SHARDS -> SHARDS;
         case KEY_ENCODING -> DynamoDbDownSourceConfig.KEY_ENCODING;
         case GT -> DynamoDbDownSourceConfig.KEY_GT;
         case GTE -> DynamoDbDownSourceConfig.KEY_GTE;
@@ -197,7 +200,14 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
                                 + " item limit are kept as chunks in the same table; Kafka's own limits (the worker's"
                                 + " producer.max.request.size, the broker's message.max.bytes, the consumer's"
                                 + " max.partition.fetch.bytes) must let such records through too.",
-                        GROUP_TABLE, ++order, Width.SHORT, "Largest value (bytes)");
+                        GROUP_TABLE, ++order, Width.SHORT, "Largest value (bytes)")
+                .define(SHARDS, Type.INT, 0, Range.between(0, OpenOptions.MAX_SHARDS), Importance.MEDIUM,
+                        "How many DynamoDB partition keys the database spreads over (1 to 256). One partition key"
+                                + " serves about 1,000 writes and 3,000 reads a second whatever the table's capacity;"
+                                + " n shards serve n times that, and the source reads them merged in key order."
+                                + " 0: the count recorded with the database (1 for a new one). A database keeps the"
+                                + " count it was created with; another count fails the task.",
+                        GROUP_DATABASE, ++order, Width.SHORT, "Shards");
         return def;
     }
 
@@ -294,7 +304,8 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
                         (Long) values.get(TABLE_READ_CAPACITY), (Long) values.get(TABLE_WRITE_CAPACITY))
                 .withLayout(Layout.parse((String) values.get(TABLE_LAYOUT)))
                 .withStream(view == null ? defaultView : StreamViewType.fromValue(view), (Boolean) values.get(TABLE_STREAM_ENABLE))
-                .withMaxValueSize((Long) values.get(VALUE_MAX_BYTES));
+                .withMaxValueSize((Long) values.get(VALUE_MAX_BYTES))
+                .withShards((Integer) values.get(SHARDS));
     }
 
     /** A client as configured, the caller's to close; a missing region or credentials fail here, named on their key. */

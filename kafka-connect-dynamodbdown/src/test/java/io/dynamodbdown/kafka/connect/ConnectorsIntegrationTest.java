@@ -3,6 +3,7 @@ package io.dynamodbdown.kafka.connect;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -301,6 +302,43 @@ class ConnectorsIntegrationTest {
         assertEquals("body 0", new String(records.get(0).value(), StandardCharsets.UTF_8));
         assertEquals("doc-049", new String(records.get(49).key(), StandardCharsets.UTF_8));
         connect.deleteConnector("js-source");
+    }
+
+    /** The README's way to more shards: a snapshot of the database through the sink into one of four shards. */
+    @Test
+    void aDatabaseMovesToMoreShardsThroughTheSourceAndTheSinkAndReadsBackInKeyOrder() throws Exception {
+        String table = DynamoDbLocal.uniqueTableName("it-reshard");
+        Map<String, String> expected;
+        try (Database one = DynamoDbDown.open(dynamo.client(), table + "$orders")) {
+            one.batch(puts("o", 0, 1_000));
+            expected = asText(one);
+        }
+        Map<String, String> source = source(table, "reshard-out", "orders");
+        source.put("mode", "snapshot");
+        connect.configureConnector("reshard-source", source);
+        Map<String, String> sink = sink(table, "reshard-out");
+        sink.put("hash.key", "orders-4");
+        sink.put("shards", "4");
+        sink.put("key.converter", ByteArrayConverter.class.getName());
+        sink.put("value.converter", ByteArrayConverter.class.getName());
+        connect.configureConnector("reshard-sink", sink);
+        await("the copy in four shards").atMost(Duration.ofMillis(TIMEOUT_MS)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            try (Database four = DynamoDbDown.open(dynamo.client(), table + "$orders-4")) { // the recorded count
+                return asText(four).equals(expected);
+            }
+        });
+        connect.deleteConnector("reshard-source");
+        connect.deleteConnector("reshard-sink");
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class, () -> DynamoDbDown.open(
+                dynamo.client(), table + "$orders-4", OpenOptions.defaults().withShards(1)));
+        assertTrue(other.getMessage().contains("created with 4 shards"), other.getMessage());
+
+        Map<String, String> back = source(table, "reshard-back", "orders-4"); // shards unset: the recorded four
+        back.put("mode", "snapshot");
+        connect.configureConnector("reshard-back", back);
+        List<String> keys = keysOf(connect.kafka().consume(1_000, TIMEOUT_MS, "reshard-back"));
+        assertEquals(new ArrayList<>(expected.keySet()), keys, "the four shards read merged in key order");
+        connect.deleteConnector("reshard-back");
     }
 
     @Test

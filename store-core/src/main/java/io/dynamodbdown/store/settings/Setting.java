@@ -40,6 +40,8 @@ public enum Setting {
     ENABLE_STREAM,
     /** The largest value a put accepts, in bytes: {@link TableSettings#maxValueSize()}. */
     MAX_VALUE_SIZE,
+    /** How many partition keys a database spreads over: {@link TableSettings#shards()}. */
+    SHARDS,
     /** How range bounds and split points given as text become bytes: {@link RangeSettings#keyEncoding()}. */
     KEY_ENCODING,
     /** Exclusive lower bound of a key range: {@link RangeSettings#gt()}. */

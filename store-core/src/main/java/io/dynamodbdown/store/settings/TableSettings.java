@@ -22,12 +22,15 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  * @param enableStream give an existing table without a change stream one of {@code streamView}
  * @param maxValueSize the largest value a put accepts, in bytes (values past DynamoDB's 400 KB item limit are
  *     kept as chunks)
+ * @param shards how many partition keys the database spreads over, 1 to {@value OpenOptions#MAX_SHARDS}; 0 for the
+ *     count recorded with the database (1 for a new one)
  */
 public record TableSettings(boolean createTable, BillingMode billingMode, Long readCapacity, Long writeCapacity,
-        Layout layout, boolean consistentRead, StreamViewType streamView, boolean enableStream, long maxValueSize) {
+        Layout layout, boolean consistentRead, StreamViewType streamView, boolean enableStream, long maxValueSize,
+        int shards) {
 
     private static final TableSettings DEFAULTS = new TableSettings(true, BillingMode.PAY_PER_REQUEST, null, null,
-            Layout.AUTO, true, null, false, OpenOptions.DEFAULT_MAX_VALUE_SIZE);
+            Layout.AUTO, true, null, false, OpenOptions.DEFAULT_MAX_VALUE_SIZE, 0);
 
     /**
      * {@return the defaults, those of {@link OpenOptions#defaults()}: create a missing table, on-demand billing,
@@ -48,6 +51,7 @@ public record TableSettings(boolean createTable, BillingMode billingMode, Long r
         StreamViewType streamView;
         boolean enableStream;
         long maxValueSize;
+        int shards;
     }
 
     private TableSettings with(Consumer<Fields> change) {
@@ -61,9 +65,10 @@ public record TableSettings(boolean createTable, BillingMode billingMode, Long r
         f.streamView = streamView;
         f.enableStream = enableStream;
         f.maxValueSize = maxValueSize;
+        f.shards = shards;
         change.accept(f);
         return new TableSettings(f.createTable, f.billingMode, f.readCapacity, f.writeCapacity, f.layout, f.consistentRead,
-                f.streamView, f.enableStream, f.maxValueSize);
+                f.streamView, f.enableStream, f.maxValueSize, f.shards);
     }
 
     /**
@@ -137,6 +142,16 @@ public record TableSettings(boolean createTable, BillingMode billingMode, Long r
     }
 
     /**
+     * Sets how many partition keys the database spreads over (see {@link OpenOptions#withShards}).
+     *
+     * @param count 1 to {@value OpenOptions#MAX_SHARDS}, or 0 (default) for the count recorded with the database
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
+    public TableSettings withShards(int count) {
+        return with(f -> f.shards = count);
+    }
+
+    /**
      * Checks the settings without contacting DynamoDB.
      *
      * @return everything that cannot work, each on its setting; empty when the settings are fine
@@ -158,6 +173,10 @@ public record TableSettings(boolean createTable, BillingMode billingMode, Long r
         if (maxValueSize < 0 || maxValueSize > OpenOptions.MAX_VALUE_SIZE_LIMIT) {
             problems.add(new SettingProblem(Setting.MAX_VALUE_SIZE, "must be between 0 and " + OpenOptions.MAX_VALUE_SIZE_LIMIT
                     + " bytes (256 MiB: a value is held in memory whole), got " + maxValueSize));
+        }
+        if (shards < 0 || shards > OpenOptions.MAX_SHARDS) {
+            problems.add(new SettingProblem(Setting.SHARDS, "must be between 1 and " + OpenOptions.MAX_SHARDS
+                    + " (or 0: the count recorded with the database), got " + shards));
         }
         if (layout == null) {
             problems.add(new SettingProblem(Setting.LAYOUT, "is required: auto, native, dynamodbdown, dynamodb-leveldown"
@@ -185,7 +204,7 @@ public record TableSettings(boolean createTable, BillingMode billingMode, Long r
     public OpenOptions applyTo(OpenOptions base) {
         InvalidSettingsException.throwIfAny(problems());
         OpenOptions options = base.withCreateIfMissing(createTable).withLayout(layout).withConsistentRead(consistentRead)
-                .withStream(streamView, enableStream).withMaxValueSize(maxValueSize);
+                .withStream(streamView, enableStream).withMaxValueSize(maxValueSize).withShards(shards);
         return billingMode == BillingMode.PROVISIONED
                 ? options.withProvisionedBilling(readCapacity, writeCapacity)
                 : options.withOnDemandBilling();

@@ -96,6 +96,9 @@ class SettingsTest {
         assertTrue(byName(TableSettings.defaults().withBilling(BillingMode.UNKNOWN_TO_SDK_VERSION, null, null).problems())
                 .containsKey(Setting.BILLING_MODE));
         assertTrue(byName(TableSettings.defaults().withLayout(null).problems()).containsKey(Setting.LAYOUT));
+        assertTrue(byName(TableSettings.defaults().withShards(257).problems()).get(Setting.SHARDS).contains("between 1 and 256"));
+        assertTrue(byName(TableSettings.defaults().withShards(-1).problems()).containsKey(Setting.SHARDS));
+        assertEquals(16, TableSettings.defaults().withShards(16).applyTo(OpenOptions.defaults()).shards());
 
         OpenOptions options = TableSettings.defaults().withCreateTable(false).withBilling(BillingMode.PROVISIONED, 3L, 4L)
                 .withLayout(Layout.DYNAMODBDOWN).withConsistentRead(false).applyTo(OpenOptions.defaults().withPageSize(7));
