@@ -1,18 +1,21 @@
 package io.dynamodbdown.it.bench;
 
 import io.dynamodbdown.camel.DynamoDbDownConstants;
+import io.dynamodbdown.it.infra.FaultInjectingProxy;
 import io.dynamodbdown.kafka.connect.DynamoDbDownSinkConnector;
 import io.dynamodbdown.kafka.connect.DynamoDbDownSourceConnector;
 import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.RangeIterator;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalProcess;
 import java.io.File;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +35,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
@@ -52,6 +56,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
@@ -161,9 +166,9 @@ public final class Benchmark {
         // The server is a JVM too: warm it up first, or whatever is measured first looks slower.
         String warmUp = scratchTable();
         for (int round = 0; round < 2; round++) {
-            coreWrite(warmUp, n);
-            coreRead(warmUp);
-            rawWrite(warmUp, n, 8);
+            coreWrite(client, warmUp, n);
+            coreRead(client, warmUp);
+            rawWrite(client, warmUp, n, 8);
         }
         String memory = System.getProperty("bench.memory", "false");
         if (!memory.equals("only")) {
@@ -175,17 +180,17 @@ public final class Benchmark {
     }
 
     private void runThroughput(int n) throws Exception {
-        List<Trial> rawWrites = settings("raw BatchWriteItem", "threads", THREADS, t -> () -> rawWrite(scratchTable(), n, t));
-        Trial coreWrite = new Trial("core batch", () -> coreWrite(scratchTable(), n));
+        List<Trial> rawWrites = settings("raw BatchWriteItem", "threads", THREADS, t -> () -> rawWrite(client, scratchTable(), n, t));
+        Trial coreWrite = new Trial("core batch", () -> coreWrite(client, scratchTable(), n));
         Trial naivePut = new Trial("one PutItem per entry", () -> naivePut(scratchTable(), size(20_000)));
         Map<Trial, Measured> write = sideBySide(plus(rawWrites, coreWrite, naivePut));
         Trial rawWrite = fastest(rawWrites, write);
         add("write " + n + " entries (16 B keys, 100 B values)", write.get(coreWrite), write.get(rawWrite), write.get(naivePut));
 
         String filled = freshTable();
-        coreWrite(filled, n);
-        List<Trial> rawReads = settings("raw Query loop", "items per page", PAGE_SIZES, size -> () -> rawQuery(filled, n, size));
-        Trial coreRead = new Trial("core iterator", () -> coreRead(filled));
+        coreWrite(client, filled, n);
+        List<Trial> rawReads = settings("raw Query loop", "items per page", PAGE_SIZES, size -> () -> rawQuery(client, filled, n, size));
+        Trial coreRead = new Trial("core iterator", () -> coreRead(client, filled));
         Map<Trial, Measured> read = sideBySide(plus(rawReads, coreRead));
         Trial rawRead = fastest(rawReads, read);
         add("read a " + n + "-entry range in order", read.get(coreRead), read.get(rawRead), null);
@@ -197,13 +202,15 @@ public final class Benchmark {
         add("reverse range, limit 1,000, " + repeats + " times", reverse.get(coreReverse), reverse.get(rawReverse), null);
 
         List<byte[]> randomKeys = randomKeys(n, size(10_000));
-        List<Trial> rawGets = settings("raw BatchGetItem", "threads", THREADS, t -> () -> rawBatchGet(filled, randomKeys, t));
-        Trial coreGet = new Trial("core getMany", () -> coreGetMany(filled, randomKeys));
+        List<Trial> rawGets = settings("raw BatchGetItem", "threads", THREADS, t -> () -> rawBatchGet(client, filled, randomKeys, t));
+        Trial coreGet = new Trial("core getMany", () -> coreGetMany(client, filled, randomKeys));
         Trial naiveGet = new Trial("one GetItem per key", () -> naiveGet(filled, randomKeys.subList(0, randomKeys.size() / 5)));
         Map<Trial, Measured> get = sideBySide(plus(rawGets, coreGet, naiveGet));
         add("getMany of " + randomKeys.size() + " random keys", get.get(coreGet), get.get(fastest(rawGets, get)), get.get(naiveGet));
 
         largeValues();
+        partitionLimits(n);
+        latency();
 
         // The connector and Camel rows measure their raw ceilings again, at the setting that won above, side by side.
         startConnect();
@@ -220,6 +227,8 @@ public final class Benchmark {
         add("table -> Kafka: " + n + " entries through the source", sourceRow.get(source), sourceRow.get(rawRead), null,
                 sourceRow.get(fastest(rawSources, sourceRow)));
         tailReadCost(size(20_000), 20);
+        shardedSink();
+        latencySink();
 
         int changes = size(10_000); // DynamoDB Local writes far slower once its streams hold many records
         Trial rawChanges = new Trial("raw GetRecords loop", () -> rawChanges(changedTable(changes), changes, false));
@@ -273,6 +282,163 @@ public final class Benchmark {
         client.deleteTable(b -> b.tableName(rawTable));
     }
 
+    /**
+     * DynamoDB's per partition key ceiling, which DynamoDB Local lacks, simulated by the test proxy (1,000 write
+     * units a second per partition key, no burst): one database written by the raw SDK and by the store with 1, 4
+     * and 16 shards, each against its limit (n x 1,000 items of 100 B a second); then a 16-shard database read in
+     * key order (the k-way merge) against an unsharded one of the same size, without the proxy.
+     */
+    private void partitionLimits(int n) throws Exception {
+        int perShard = Math.max(1_000, size(5_000)); // five seconds at one partition key's rate
+        int[] shardCounts = {1, 4, 16};
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.to(dynamo.endpoint()).partitionLimits(1_000, 3_000).noBurst().start();
+                DynamoDbClient limited = DynamoDbLocal.clientFor(proxy.endpoint())) {
+            Trial raw = new Trial("raw BatchWriteItem, one partition key, 8 threads",
+                    () -> rawLimitedWrite(limited, scratchTable(), perShard, 8));
+            List<Trial> trials = new ArrayList<>(List.of(raw));
+            for (int shards : shardCounts) {
+                trials.add(new Trial("core batch, " + shards + " shards",
+                        () -> shardedWrite(limited, scratchTable(), perShard * shards, shards)));
+            }
+            Map<Trial, Measured> results = sideBySide(trials);
+            addAgainstLimit("write under 1,000 WCU/s a partition key: raw SDK", results.get(raw), 1_000);
+            for (int i = 0; i < shardCounts.length; i++) {
+                addAgainstLimit("write under 1,000 WCU/s a partition key: " + shardCounts[i] + " shards",
+                        results.get(trials.get(i + 1)), shardCounts[i] * 1_000);
+            }
+        }
+        String plain = freshTable();
+        coreWrite(client, plain, n);
+        String sharded = freshTable();
+        shardedWrite(client, sharded, n, 16);
+        Trial plainRead = new Trial("core iterator, 1 shard", () -> coreRead(client, plain));
+        Trial mergedRead = new Trial("core iterator, 16 shards merged", () -> coreRead(client, sharded));
+        Map<Trial, Measured> read = sideBySide(List.of(plainRead, mergedRead));
+        add("read a " + n + "-entry range of 16 shards in order", read.get(mergedRead), read.get(plainRead), null);
+        client.deleteTable(b -> b.tableName(plain));
+        client.deleteTable(b -> b.tableName(sharded));
+    }
+
+    /** The sink into a database of 4 shards, under the simulated partition limits: against 4,000 records a second. */
+    private void shardedSink() throws Exception {
+        int records = Math.max(4_000, size(20_000));
+        String topic = filledTopic(records);
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.to(dynamo.endpoint()).partitionLimits(1_000, 3_000).noBurst().start()) {
+            Trial sink = new Trial("sink connector, 4 shards", () -> sink(topic, records, proxy.endpoint(), 4));
+            addAgainstLimit("Kafka -> table under partition limits: sink, 4 shards", sideBySide(List.of(sink)).get(sink), 4_000);
+        }
+    }
+
+    /** Threads tried for the raw ceilings under latency, where requests in flight, not the server, set the pace. */
+    private static final int[] LATENCY_THREADS = {1, 8, 16, 64};
+    /** A region-local round trip, added by the proxy to every call. */
+    private static final Duration ROUND_TRIP = Duration.ofMillis(8);
+
+    /**
+     * A round trip's latency alone (8 ms added to every call, no partition limits): on a real network the number of
+     * requests in flight decides throughput, not the server's CPU. The store's batch write, iterator and getMany,
+     * with their defaults, against the raw SDK's best of 1 to 64 threads (of page sizes, for the Query loop)
+     * through the same proxy.
+     */
+    private void latency() throws Exception {
+        int count = size(20_000);
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.to(dynamo.endpoint()).latency(ROUND_TRIP).start();
+                DynamoDbClient slow = DynamoDbLocal.clientFor(proxy.endpoint())) {
+            List<Trial> rawWrites = settings("raw BatchWriteItem, 8 ms", "threads", LATENCY_THREADS,
+                    t -> () -> rawWrite(slow, scratchTable(), count, t));
+            Trial coreWrite = new Trial("core batch, 8 ms", () -> coreWrite(slow, scratchTable(), count));
+            Map<Trial, Measured> write = sideBySide(plus(rawWrites, coreWrite));
+            add("8 ms round trip: write " + count + " entries", write.get(coreWrite), write.get(fastest(rawWrites, write)), null);
+
+            String filled = freshTable();
+            coreWrite(client, filled, count);
+            List<Trial> rawReads = settings("raw Query loop, 8 ms", "items per page", PAGE_SIZES,
+                    size -> () -> rawQuery(slow, filled, count, size));
+            Trial coreRead = new Trial("core iterator, 8 ms", () -> coreRead(slow, filled));
+            Map<Trial, Measured> read = sideBySide(plus(rawReads, coreRead));
+            add("8 ms round trip: read a " + count + "-entry range", read.get(coreRead), read.get(fastest(rawReads, read)), null);
+
+            List<byte[]> keys = randomKeys(count, size(5_000));
+            List<Trial> rawGets = settings("raw BatchGetItem, 8 ms", "threads", LATENCY_THREADS,
+                    t -> () -> rawBatchGet(slow, filled, keys, t));
+            Trial coreGet = new Trial("core getMany, 8 ms", () -> coreGetMany(slow, filled, keys));
+            Map<Trial, Measured> get = sideBySide(plus(rawGets, coreGet));
+            add("8 ms round trip: getMany of " + keys.size() + " keys", get.get(coreGet), get.get(fastest(rawGets, get)), null);
+            client.deleteTable(b -> b.tableName(filled));
+        }
+    }
+
+    /** The sink under an 8 ms round trip, against the raw SDK's best write through the same proxy. */
+    private void latencySink() throws Exception {
+        int records = size(20_000);
+        String topic = filledTopic(records);
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.to(dynamo.endpoint()).latency(ROUND_TRIP).start();
+                DynamoDbClient slow = DynamoDbLocal.clientFor(proxy.endpoint())) {
+            List<Trial> rawWrites = settings("raw BatchWriteItem, 8 ms", "threads", LATENCY_THREADS,
+                    t -> () -> rawWrite(slow, scratchTable(), records, t));
+            Trial sink = new Trial("sink connector, 8 ms", () -> sink(topic, records, proxy.endpoint(), 0));
+            Map<Trial, Measured> row = sideBySide(plus(rawWrites, sink));
+            add("8 ms round trip: Kafka -> table, " + records + " records through the sink", row.get(sink),
+                    row.get(fastest(rawWrites, row)), null);
+        }
+    }
+
+    private Sample shardedWrite(DynamoDbClient via, String table, int n, int shards) {
+        List<BatchOperation> puts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            puts.add(BatchOperation.put(key(i), VALUE));
+        }
+        try (Database db = DynamoDbDown.open(via, table + "$bench", OpenOptions.defaults().withShards(shards))) {
+            long start = System.nanoTime();
+            db.batch(puts);
+            return new Sample(n, System.nanoTime() - start);
+        }
+    }
+
+    /**
+     * The raw SDK's best against a partition limit: BatchWriteItem of 25 from {@code threads} threads, each
+     * sending what came back unprocessed (or throttled) again after a pause that doubles from 25 ms to 1 s.
+     */
+    private Sample rawLimitedWrite(DynamoDbClient via, String table, int n, int threads) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            long start = System.nanoTime();
+            List<Future<?>> chunks = new ArrayList<>();
+            for (int from = 0; from < n; from += 25) {
+                int first = from;
+                chunks.add(pool.submit(() -> {
+                    List<WriteRequest> pending = new ArrayList<>(25);
+                    for (int i = first; i < Math.min(n, first + 25); i++) {
+                        pending.add(putRequest(key(i), VALUE));
+                    }
+                    for (long pauseMs = 25; !pending.isEmpty(); pauseMs = Math.min(1_000, pauseMs * 2)) {
+                        List<WriteRequest> sent = pending;
+                        try {
+                            pending = via.batchWriteItem(b -> b.requestItems(Map.of(table, sent)))
+                                    .unprocessedItems().getOrDefault(table, List.of());
+                        } catch (ProvisionedThroughputExceededException throttled) {
+                            pending = sent;
+                        }
+                        if (!pending.isEmpty()) {
+                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pauseMs)); // the client's backoff
+                        }
+                    }
+                    return null;
+                }));
+            }
+            awaitAll(chunks);
+            return new Sample(n, System.nanoTime() - start);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A row measured against a limit (items a second) rather than a raw ceiling. */
+    private void addAgainstLimit(String workload, Measured ours, double limit) {
+        rows.add(new Row(workload, ours, limit, null, null));
+        System.out.println("  done: " + workload);
+    }
+
     private Sample coreLargeWrite(String table, List<byte[]> values, double megabytes) {
         try (Database db = DynamoDbDown.open(client, table + "$bench")) {
             long start = System.nanoTime();
@@ -322,7 +488,7 @@ public final class Benchmark {
             List<Future<?>> chunks = new ArrayList<>();
             for (int from = 0; from < requests.size(); from += 25) {
                 List<WriteRequest> chunk = requests.subList(from, Math.min(requests.size(), from + 25));
-                chunks.add(pool.submit(() -> writeAll(table, chunk)));
+                chunks.add(pool.submit(() -> writeAll(client, table, chunk)));
             }
             awaitAll(chunks);
             return new Sample(Math.round(megabytes), System.nanoTime() - start);
@@ -371,11 +537,11 @@ public final class Benchmark {
     /** Peak heap of the iterator and the sink at n and at 10 n entries: a flat heap shows no growth. */
     private void runMemory(int n) throws Exception {
         String small = freshTable();
-        coreWrite(small, n);
+        coreWrite(client, small, n);
         String big = freshTable();
-        coreWrite(big, 10 * n);
-        add("memory: core iterator over " + n + " entries", measureLiveHeap("iterator", () -> coreRead(small)), null, null);
-        add("memory: core iterator over " + 10 * n + " entries", measureLiveHeap("iterator x10", () -> coreRead(big)), null, null);
+        coreWrite(client, big, 10 * n);
+        add("memory: core iterator over " + n + " entries", measureLiveHeap("iterator", () -> coreRead(client, small)), null, null);
+        add("memory: core iterator over " + 10 * n + " entries", measureLiveHeap("iterator x10", () -> coreRead(client, big)), null, null);
         if (connect == null) {
             startConnect();
         }
@@ -592,19 +758,19 @@ public final class Benchmark {
 
     // ---- writes
 
-    private Sample coreWrite(String table, int n) {
+    private Sample coreWrite(DynamoDbClient via, String table, int n) {
         List<BatchOperation> puts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             puts.add(BatchOperation.put(key(i), VALUE));
         }
-        try (Database db = DynamoDbDown.open(client, table + "$bench")) {
+        try (Database db = DynamoDbDown.open(via, table + "$bench")) {
             long start = System.nanoTime();
             db.batch(puts);
             return new Sample(n, System.nanoTime() - start);
         }
     }
 
-    private Sample rawWrite(String table, int n, int threads) throws Exception {
+    private Sample rawWrite(DynamoDbClient via, String table, int n, int threads) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             long start = System.nanoTime();
@@ -616,7 +782,7 @@ public final class Benchmark {
                     for (int i = first; i < Math.min(n, first + 25); i++) {
                         requests.add(putRequest(key(i), VALUE));
                     }
-                    writeAll(table, requests);
+                    writeAll(via, table, requests);
                     return null;
                 }));
             }
@@ -645,11 +811,11 @@ public final class Benchmark {
     }
 
     /** One BatchWriteItem call, repeated with whatever DynamoDB left unprocessed. */
-    private void writeAll(String table, List<WriteRequest> requests) {
+    private void writeAll(DynamoDbClient via, String table, List<WriteRequest> requests) {
         List<WriteRequest> pending = requests;
         while (!pending.isEmpty()) {
             List<WriteRequest> sent = pending;
-            pending = client.batchWriteItem(b -> b.requestItems(Map.of(table, sent))).unprocessedItems().getOrDefault(table, List.of());
+            pending = via.batchWriteItem(b -> b.requestItems(Map.of(table, sent))).unprocessedItems().getOrDefault(table, List.of());
         }
     }
 
@@ -664,8 +830,8 @@ public final class Benchmark {
 
     // ---- reads
 
-    private Sample coreRead(String table) {
-        try (Database db = DynamoDbDown.open(client, table + "$bench")) {
+    private Sample coreRead(DynamoDbClient via, String table) {
+        try (Database db = DynamoDbDown.open(via, table + "$bench")) {
             long start = System.nanoTime();
             long items = 0;
             long bytes = 0;
@@ -682,10 +848,10 @@ public final class Benchmark {
         }
     }
 
-    private Sample rawQuery(String table, int expected, int pageSize) {
+    private Sample rawQuery(DynamoDbClient via, String table, int expected, int pageSize) {
         long start = System.nanoTime();
         long[] items = {0};
-        queryAll(table, pageSize, item -> items[0] += item.get("value").b().asByteArrayUnsafe().length > 0 ? 1 : 0);
+        queryAll(via, table, pageSize, item -> items[0] += item.get("value").b().asByteArrayUnsafe().length > 0 ? 1 : 0);
         if (items[0] != expected) {
             throw new IllegalStateException("raw query read " + items[0] + " of " + expected);
         }
@@ -693,11 +859,11 @@ public final class Benchmark {
     }
 
     /** The whole bench range in key order, a Query page of pageSize items at a time (0: no item limit). */
-    private void queryAll(String table, int pageSize, Consumer<Map<String, AttributeValue>> each) {
+    private void queryAll(DynamoDbClient via, String table, int pageSize, Consumer<Map<String, AttributeValue>> each) {
         Map<String, AttributeValue> next = null;
         do {
             Map<String, AttributeValue> from = next;
-            QueryResponse page = client.query(b -> b.tableName(table).keyConditionExpression("#h = :h")
+            QueryResponse page = via.query(b -> b.tableName(table).keyConditionExpression("#h = :h")
                     .expressionAttributeNames(Map.of("#h", "db")).expressionAttributeValues(Map.of(":h", AttributeValue.fromS("bench")))
                     .consistentRead(true).exclusiveStartKey(from).limit(pageSize == 0 ? null : pageSize));
             page.items().forEach(each);
@@ -732,15 +898,15 @@ public final class Benchmark {
         return new Sample(items, System.nanoTime() - start);
     }
 
-    private Sample coreGetMany(String table, List<byte[]> keys) {
-        try (Database db = DynamoDbDown.open(client, table + "$bench")) {
+    private Sample coreGetMany(DynamoDbClient via, String table, List<byte[]> keys) {
+        try (Database db = DynamoDbDown.open(via, table + "$bench")) {
             long start = System.nanoTime();
             List<byte[]> values = db.getMany(keys);
             return new Sample(values.size(), System.nanoTime() - start);
         }
     }
 
-    private Sample rawBatchGet(String table, List<byte[]> keys, int threads) throws Exception {
+    private Sample rawBatchGet(DynamoDbClient via, String table, List<byte[]> keys, int threads) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             long start = System.nanoTime();
@@ -753,7 +919,7 @@ public final class Benchmark {
                     List<Map<String, AttributeValue>> pending = chunk;
                     while (!pending.isEmpty()) {
                         KeysAndAttributes ask = KeysAndAttributes.builder().keys(pending).consistentRead(true).build();
-                        var response = client.batchGetItem(b -> b.requestItems(Map.of(table, ask)));
+                        var response = via.batchGetItem(b -> b.requestItems(Map.of(table, ask)));
                         found += response.responses().getOrDefault(table, List.of()).size();
                         KeysAndAttributes left = response.unprocessedKeys().get(table);
                         pending = left == null ? List.of() : left.keys();
@@ -816,9 +982,16 @@ public final class Benchmark {
      * Timed from its first offset commit to the one covering every record: the steady rate, task start-up left out.
      */
     private Sample sink(String topic, int n) throws Exception {
+        return sink(topic, n, dynamo.endpoint(), 0);
+    }
+
+    /** The sink through {@code endpoint} into a database of {@code shards} (0: one, unrecorded). */
+    private Sample sink(String topic, int n, URI endpoint, int shards) throws Exception {
         String table = scratchTable();
         String name = table + "-sink";
         Map<String, String> props = connector(table);
+        props.put("aws.endpoint", endpoint.toString());
+        props.put("shards", String.valueOf(shards));
         props.put("connector.class", DynamoDbDownSinkConnector.class.getName());
         props.put("topics", topic);
         props.put("tasks.max", "2");
@@ -867,7 +1040,7 @@ public final class Benchmark {
                         waiting.acquire();
                         chunks.add(pool.submit(() -> {
                             try {
-                                writeAll(table, full);
+                                writeAll(client, table, full);
                             } finally {
                                 waiting.release();
                             }
@@ -893,7 +1066,7 @@ public final class Benchmark {
         connect.kafka().createTopic(topic, 1);
         try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of())) {
             long[] startAndSent = {0, 0};
-            queryAll(table, pageSize, item -> {
+            queryAll(client, table, pageSize, item -> {
                 startAndSent[0] = startAndSent[0] == 0 ? System.nanoTime() : startAndSent[0];
                 producer.send(new ProducerRecord<>(topic, item.get("key").b().asByteArrayUnsafe(), item.get("value").b().asByteArrayUnsafe()));
                 startAndSent[1]++;

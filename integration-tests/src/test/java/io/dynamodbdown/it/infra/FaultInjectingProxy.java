@@ -86,7 +86,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
         this.target = builder.target;
         this.unprocessedEvery = builder.unprocessedEvery;
         this.throttleEvery = builder.throttleEvery;
-        this.limits = builder.writeUnits > 0 ? new PartitionThroughput(builder.writeUnits, builder.readUnits) : null;
+        this.limits = builder.writeUnits > 0 ? new PartitionThroughput(builder.writeUnits, builder.readUnits, builder.burst) : null;
         this.latencyNanos = builder.latency.toNanos();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
         server.setExecutor(Executors.newCachedThreadPool());
@@ -116,6 +116,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
         private double writeUnits;
         private double readUnits;
         private Duration latency = Duration.ZERO;
+        private boolean burst = true;
 
         private Builder(URI target) {
             this.target = target;
@@ -137,6 +138,12 @@ public final class FaultInjectingProxy implements AutoCloseable {
         public Builder partitionLimits(double writeUnitsPerSecond, double readUnitsPerSecond) {
             this.writeUnits = writeUnitsPerSecond;
             this.readUnits = readUnitsPerSecond;
+            return this;
+        }
+
+        /** Partitions start with no units in hand: no burst, only the rate (for measuring a sustained rate). */
+        public Builder noBurst() {
+            this.burst = false;
             return this;
         }
 

@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * values.
  *
  * <p>Each partition key value has a token bucket per kind that refills continuously and holds at most one
- * second's units, so a burst is allowed up to that, then the rate. A request is admitted while its bucket is
+ * second's units, so a burst is allowed up to that, then the rate (without burst, buckets start empty: what
+ * a sustained rate is measured against). A request is admitted while its bucket is
  * not empty and may take it into debt by its own cost, as a read whose size is known only from its answer
  * does; the debt is paid off before the next request is admitted. A null partition (a table that does not
  * exist: the emulator answers that itself) is never limited. Thread-safe.
@@ -28,17 +29,19 @@ final class PartitionThroughput {
 
     private final double writeUnits;
     private final double readUnits;
+    private final boolean burst;
     private final Map<String, Bucket> writes = new ConcurrentHashMap<>();
     private final Map<String, Bucket> reads = new ConcurrentHashMap<>();
 
-    PartitionThroughput(double writeUnitsPerSecond, double readUnitsPerSecond) {
+    PartitionThroughput(double writeUnitsPerSecond, double readUnitsPerSecond, boolean burst) {
         this.writeUnits = writeUnitsPerSecond;
         this.readUnits = readUnitsPerSecond;
+        this.burst = burst;
     }
 
     /** Takes {@code units} write units from the partition if it has any left; false: over its limit. */
     boolean tryWrite(String partition, double units) {
-        return partition == null || writes.computeIfAbsent(partition, p -> new Bucket(writeUnits)).tryTake(units);
+        return partition == null || writes.computeIfAbsent(partition, p -> new Bucket(writeUnits, burst)).tryTake(units);
     }
 
     /**
@@ -46,22 +49,22 @@ final class PartitionThroughput {
      * more than that), as a transaction needs; false: over its limit.
      */
     boolean tryWriteAll(String partition, double units) {
-        return partition == null || writes.computeIfAbsent(partition, p -> new Bucket(writeUnits)).tryTakeAll(units);
+        return partition == null || writes.computeIfAbsent(partition, p -> new Bucket(writeUnits, burst)).tryTakeAll(units);
     }
 
     /** Takes a read's least cost ({@code units}) if the partition has any units left; false: over its limit. */
     boolean tryRead(String partition, double units) {
-        return partition == null || reads.computeIfAbsent(partition, p -> new Bucket(readUnits)).tryTake(units);
+        return partition == null || reads.computeIfAbsent(partition, p -> new Bucket(readUnits, burst)).tryTake(units);
     }
 
     /** Whether the partition may serve a read now; its cost is charged with {@link #chargeRead} once known. */
     boolean mayRead(String partition) {
-        return partition == null || reads.computeIfAbsent(partition, p -> new Bucket(readUnits)).tryTake(0);
+        return partition == null || reads.computeIfAbsent(partition, p -> new Bucket(readUnits, burst)).tryTake(0);
     }
 
     void chargeRead(String partition, double units) {
         if (partition != null) {
-            reads.computeIfAbsent(partition, p -> new Bucket(readUnits)).take(units);
+            reads.computeIfAbsent(partition, p -> new Bucket(readUnits, burst)).take(units);
         }
     }
 
@@ -111,9 +114,9 @@ final class PartitionThroughput {
         private double tokens;
         private long refilledAt = System.nanoTime();
 
-        Bucket(double rate) {
+        Bucket(double rate, boolean full) {
             this.rate = rate;
-            this.tokens = rate;
+            this.tokens = full ? rate : 0;
         }
 
         synchronized boolean tryTake(double units) {

@@ -63,21 +63,28 @@ final class Shards {
         Integer recorded = recordedCount(client, location, layout, countKey);
         if (recorded == null && requested > 1) {
             if (holdsEntries(client, location, layout)) {
-                throw new DynamoDbDownException(location + " holds entries in one shard; it cannot be opened with "
-                        + requested + " shards. Copy it into a database of " + requested + " shards instead (e.g. the"
-                        + " source connector in snapshot mode into the sink connector with shards=" + requested + ")");
-            }
-            try {
-                Map<String, AttributeValue> item = layout.item(COUNT_HASH_KEY, databaseKey,
-                        String.valueOf(requested).getBytes(StandardCharsets.US_ASCII), true);
-                Failures.call("record the shard count of " + location, () -> client.putItem(b -> b
-                        .tableName(location.table()).item(item)
-                        .conditionExpression("attribute_not_exists(" + TableLayout.RANGE + ")")
-                        .expressionAttributeNames(Map.of(TableLayout.RANGE, layout.rangeAttribute()))));
-                recorded = requested;
-            } catch (ConditionalCheckFailedException raced) { // another opener recorded it first: theirs stands
+                // an opener that recorded a count before writing these entries, since the count was read above?
                 recorded = recordedCount(client, location, layout, countKey);
+                if (recorded == null) {
+                    throw new DynamoDbDownException(location + " holds entries in one shard; it cannot be opened with "
+                            + requested + " shards. Copy it into a database of " + requested + " shards instead (e.g."
+                            + " the source connector in snapshot mode into the sink connector with shards=" + requested + ")");
+                }
             }
+        }
+        if (recorded == null && requested > 1) {
+            Map<String, AttributeValue> item = layout.item(COUNT_HASH_KEY, databaseKey,
+                    String.valueOf(requested).getBytes(StandardCharsets.US_ASCII), true);
+            Failures.call("record the shard count of " + location, () -> {
+                try {
+                    return client.putItem(b -> b.tableName(location.table()).item(item)
+                            .conditionExpression("attribute_not_exists(" + TableLayout.RANGE + ")")
+                            .expressionAttributeNames(Map.of(TableLayout.RANGE, layout.rangeAttribute())));
+                } catch (ConditionalCheckFailedException raced) {
+                    return null; // another opener recorded a count first (or this put's lost answer was retried)
+                }
+            });
+            recorded = recordedCount(client, location, layout, countKey); // whoever recorded first, that count stands
         }
         int count = recorded == null ? 1 : recorded;
         if (requested != 0 && requested != count) {
