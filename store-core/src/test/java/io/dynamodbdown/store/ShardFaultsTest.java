@@ -117,4 +117,35 @@ class ShardFaultsTest {
             }
         }
     }
+
+    /**
+     * A value in chunks whose chunk read fails under an iterator: retrying the iterator must yield it, not skip
+     * it (the item was counted as read before its mapping failed). One shard and three.
+     */
+    @Test
+    void anIteratorRetriedAfterAFailedChunkReadYieldsTheLargeValue() {
+        byte[] large = new byte[500 * 1024];
+        java.util.Arrays.fill(large, (byte) 7);
+        for (int shards : List.of(1, 3)) {
+            String hashKey = "large" + shards;
+            Database writer = open(real, hashKey, OpenOptions.defaults().withShards(shards));
+            writer.put(Bytes.utf8("b"), large);
+            writer.put(Bytes.utf8("c"), Bytes.utf8("small"));
+            AtomicInteger failuresLeft = new AtomicInteger(1);
+            Database db = open(failing(request -> request instanceof BatchGetItemRequest
+                    && failuresLeft.getAndDecrement() > 0), hashKey, OpenOptions.defaults());
+            List<String> read = new ArrayList<>();
+            try (RangeIterator<Entry> it = db.iterator(KeyRange.all())) {
+                assertThrows(DynamoDbDownException.class, it::hasNext, "the chunk read fails");
+                while (it.hasNext()) {
+                    Entry entry = it.next();
+                    read.add(new String(entry.key()));
+                    if (entry.key()[0] == 'b') {
+                        assertArrayEquals(large, entry.value());
+                    }
+                }
+            }
+            assertEquals(List.of("b", "c"), read, shards + " shard(s)");
+        }
+    }
 }
