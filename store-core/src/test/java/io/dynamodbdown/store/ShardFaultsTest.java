@@ -148,4 +148,35 @@ class ShardFaultsTest {
             assertEquals(List.of("b", "c"), read, shards + " shard(s)");
         }
     }
+
+    /**
+     * Two openers of a new database asking for the same count at once: the one whose conditional put loses
+     * finds the winner's count, equal to its own, and opens (two sink tasks starting together, say).
+     */
+    @Test
+    void twoOpenersRecordingTheSameCountAtOnceBothOpen() {
+        DynamoDbClient racing = (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
+                new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> {
+                    if (args != null && args.length == 1 && args[0] instanceof java.util.function.Consumer) {
+                        return InvocationHandler.invokeDefault(proxy, method, args);
+                    }
+                    if (args != null && args.length == 1 && args[0] instanceof PutItemRequest put
+                            && put.conditionExpression() != null && put.item().values().stream()
+                                    .anyMatch(v -> "__dynamodbdown.shard/count".equals(v.s()))) {
+                        real.putItem(put.toBuilder().conditionExpression(null).expressionAttributeNames(null).build());
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        open(real, "other", OpenOptions.defaults()); // the table
+        Database db = open(racing, "raced", OpenOptions.defaults().withShards(4));
+        db.put("k", "v");
+        assertEquals("v", open(real, "raced", OpenOptions.defaults()).getString("k"));
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
+                () -> open(real, "raced", OpenOptions.defaults().withShards(2)));
+        assertTrue(other.getMessage().contains("created with 4 shards"), other.getMessage());
+    }
 }

@@ -75,7 +75,11 @@ final class Shards {
                         .conditionExpression("attribute_not_exists(" + TableLayout.RANGE + ")")
                         .expressionAttributeNames(Map.of(TableLayout.RANGE, layout.rangeAttribute()))));
                 recorded = requested;
-            } catch (ConditionalCheckFailedException raced) { // another opener recorded it first: theirs stands
+            } catch (DynamoDbDownException e) {
+                if (!(e.getCause() instanceof ConditionalCheckFailedException)) {
+                    throw e;
+                }
+                // another opener recorded it first (or this put's lost answer was retried): what stands is checked below
                 recorded = recordedCount(client, location, layout, countKey);
             }
         }
