@@ -97,7 +97,9 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
         if (endpoint.isResumeFromStore()) {
             positions = DynamoDbDown.open(endpoint.client(),
                     endpoint.location().withHashKey(DynamoDbDownEndpoint.RESERVED_HASH_KEY_PREFIX + "consumer-positions"),
-                    endpoint.openOptions());
+                    // the positions of every endpoint on the table share this database: it keeps its own shard
+                    // count (the recorded one, 1 for a new one), not this endpoint's
+                    endpoint.openOptions().withShards(0));
             positionKey = Bytes.utf8((changes ? "changes:" : "") + positionId(endpoint, range));
             start = positions.get(positionKey);
             if (start == null && !changes) {

@@ -10,6 +10,7 @@ import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
@@ -228,6 +229,37 @@ class DynamoDbDownConsumerTest extends DynamoDbDownTestSupport {
             }
         });
         MockEndpoint.assertIsSatisfied(context);
+    }
+
+    /**
+     * The positions of every resuming consumer of a table share one database. An endpoint with shards=4 beside
+     * one without (whose position is stored already) must still start: the positions keep their own count.
+     */
+    @Test
+    void aShardedEndpointResumesFromTheStoreBesideUnshardedOnes() throws Exception {
+        var client = DynamoDbLocalExtension.get().client();
+        String table = DynamoDbLocal.uniqueTableName("camel-sharded-positions");
+        try (Database positions = DynamoDbDown.open(client, table + "$__dynamodbdown.consumer-positions");
+                Database sharded = DynamoDbDown.open(client, table + "$sharded", OpenOptions.defaults().withShards(4))) {
+            positions.put("consumer:unsharded", "k1"); // as an endpoint without shards stores its position
+            sharded.batch(List.of(BatchOperation.put("s1", "1"), BatchOperation.put("s2", "2"), BatchOperation.put("s3", "3")));
+        }
+        getMockEndpoint("mock:sharded").expectedBodiesReceived("1", "2", "3");
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("dynamodbdown:" + table + "$sharded?shards=4&resumeFromStore=true&delay=50&settleTime=0")
+                        .routeId("sharded").to("mock:sharded");
+                from("dynamodbdown:" + table + "$other?shards=3&resumeFromStore=true&delay=50&settleTime=0")
+                        .routeId("other-count").to("mock:other-count");
+            }
+        });
+        MockEndpoint.assertIsSatisfied(context);
+        context.getRouteController().stopRoute("sharded");
+        context.getRouteController().stopRoute("other-count");
+        try (Database any = DynamoDbDown.open(client, table + "$sharded")) {
+            any.dropTable();
+        }
     }
 
     @Test

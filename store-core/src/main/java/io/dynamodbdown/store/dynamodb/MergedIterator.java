@@ -37,7 +37,13 @@ final class MergedIterator<T> implements RangeIterator<T> {
     private final PriorityQueue<Head<T>> heads;
     private final List<QueryIterator<Keyed<T>>> shards = new ArrayList<>();
     private int yielded;
-    private boolean primed;
+    /** How many shards (in list order) have put their first element in the heap, or found they have none. */
+    private int primed;
+    /**
+     * The shard whose head {@code next} took last: it puts its next element in the heap on the following
+     * {@code hasNext}, where a failed read throws and is tried again, as a single shard's iterator does.
+     */
+    private QueryIterator<Keyed<T>> toAdvance;
     private boolean closed;
 
     MergedIterator(DynamoDbDatabase db, KeyRange range, QueryIterator.Projection projection,
@@ -57,12 +63,16 @@ final class MergedIterator<T> implements RangeIterator<T> {
         if (range.limit() != KeyRange.NO_LIMIT && yielded >= range.limit()) {
             return false;
         }
-        if (!primed) {
+        if (primed < shards.size()) {
             shards.forEach(QueryIterator::prefetch); // every shard's first page on its way at once
-            for (QueryIterator<Keyed<T>> shard : shards) {
-                advance(shard);
+            while (primed < shards.size()) { // a failure leaves the shards primed so far in the heap, once
+                advance(shards.get(primed));
+                primed++;
             }
-            primed = true;
+        }
+        if (toAdvance != null) {
+            advance(toAdvance); // a failure leaves it to advance: the next hasNext reads it again
+            toAdvance = null;
         }
         return !heads.isEmpty();
     }
@@ -73,7 +83,7 @@ final class MergedIterator<T> implements RangeIterator<T> {
             throw new NoSuchElementException("no more entries in the range");
         }
         Head<T> head = heads.poll();
-        advance(head.shard());
+        toAdvance = head.shard();
         yielded++;
         return head.element().value();
     }
@@ -91,6 +101,7 @@ final class MergedIterator<T> implements RangeIterator<T> {
         shards.forEach(QueryIterator::close);
         shards.clear();
         heads.clear();
+        toAdvance = null;
     }
 
     /** Fresh iterators over every shard, limited to what is left of the limit, moved to {@code target} if given. */
@@ -98,6 +109,7 @@ final class MergedIterator<T> implements RangeIterator<T> {
         shards.forEach(QueryIterator::close);
         shards.clear();
         heads.clear();
+        toAdvance = null;
         KeyRange left = range.limit() == KeyRange.NO_LIMIT ? range : range.limit(Math.max(0, range.limit() - yielded));
         for (String hashKey : db.shards().hashKeys()) {
             QueryIterator<Keyed<T>> shard = new QueryIterator<>(db, hashKey, left, projection, item -> {
@@ -110,7 +122,7 @@ final class MergedIterator<T> implements RangeIterator<T> {
             }
             shards.add(shard);
         }
-        primed = false;
+        primed = 0;
     }
 
     private void advance(QueryIterator<Keyed<T>> shard) {

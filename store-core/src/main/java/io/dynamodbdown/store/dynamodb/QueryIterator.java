@@ -80,7 +80,9 @@ final class QueryIterator<T> implements RangeIterator<T> {
                 }
                 fetchPage();
             }
-            prepared = mapper.apply(page.get(position++));
+            // mapped before it counts as read: a mapping that fails (a chunk read) is tried again, not skipped
+            prepared = mapper.apply(page.get(position));
+            position++;
             if (prepared == null) {
                 // deleted while it was read (a large value whose chunks went with it): it counts for no limit
                 fetched--;
