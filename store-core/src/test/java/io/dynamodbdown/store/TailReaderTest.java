@@ -161,10 +161,8 @@ class TailReaderTest {
     @Test
     void aQueryFailingPastTheRetriesInTheMiddleOfAPollLosesNothing() {
         Assumptions.assumeTrue(shards == 1, "counts the Query pages of one partition; see the test after it for shards");
-        ClientSettings settings = DynamoDbLocalExtension.get().settings().withMaxAttempts(2)
-                .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5));
         try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
-                DynamoDbClient client = settings.clientBuilder().httpClient(http).build();
+                DynamoDbClient client = twoAttempts(http);
                 Database failing = DynamoDbDown.open(client, db.location(), OpenOptions.defaults().withPageSize(2))) {
             List<BatchOperation> puts = new ArrayList<>();
             for (int i = 0; i < 9; i++) {
@@ -196,10 +194,8 @@ class TailReaderTest {
     /** Whichever Query fails, in whichever shard, the polls that succeed return every key once, in order. */
     @Test
     void queriesFailingAtEveryPointOfTheReadLoseNothingAndRepeatNothing() {
-        ClientSettings settings = DynamoDbLocalExtension.get().settings().withMaxAttempts(2)
-                .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5));
         try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
-                DynamoDbClient client = settings.clientBuilder().httpClient(http).build();
+                DynamoDbClient client = twoAttempts(http);
                 Database failing = DynamoDbDown.open(client, db.location(), OpenOptions.defaults().withPageSize(2))) {
             List<BatchOperation> puts = new ArrayList<>();
             List<String> expected = new ArrayList<>();
@@ -223,6 +219,13 @@ class TailReaderTest {
             assertEquals(expected, read, "every key once, in order, across " + failures + " failed polls");
             assertTrue(failures > 0, "queries failed");
         }
+    }
+
+    /** A client through {@code http} that tries a request twice, quickly: a fault there outlasts its retries. */
+    private static DynamoDbClient twoAttempts(FaultInjectingHttpClient http) {
+        ClientSettings settings = DynamoDbLocalExtension.get().settings().withMaxAttempts(2)
+                .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5));
+        return settings.clientBuilder().httpClient(http).build();
     }
 
     /** Counts the entries a database's iterators yield: the items the reader read. */

@@ -294,11 +294,11 @@ public final class Benchmark {
         try (FaultInjectingProxy proxy = FaultInjectingProxy.to(dynamo.endpoint()).partitionLimits(1_000, 3_000).noBurst().start();
                 DynamoDbClient limited = DynamoDbLocal.clientFor(proxy.endpoint())) {
             Trial raw = new Trial("raw BatchWriteItem, one partition key, 8 threads",
-                    () -> rawLimitedWrite(limited, scratchTable(), perShard, 8));
+                    () -> rawWrite(limited, scratchTable(), perShard, 8));
             List<Trial> trials = new ArrayList<>(List.of(raw));
             for (int shards : shardCounts) {
                 trials.add(new Trial("core batch, " + shards + " shards",
-                        () -> shardedWrite(limited, scratchTable(), perShard * shards, shards)));
+                        () -> coreWrite(limited, scratchTable(), perShard * shards, shards)));
             }
             Map<Trial, Measured> results = sideBySide(trials);
             addAgainstLimit("write under 1,000 WCU/s a partition key: raw SDK", results.get(raw), 1_000);
@@ -310,7 +310,7 @@ public final class Benchmark {
         String plain = freshTable();
         coreWrite(client, plain, n);
         String sharded = freshTable();
-        shardedWrite(client, sharded, n, 16);
+        coreWrite(client, sharded, n, 16);
         Trial plainRead = new Trial("core iterator, 1 shard", () -> coreRead(client, plain));
         Trial mergedRead = new Trial("core iterator, 16 shards merged", () -> coreRead(client, sharded));
         Map<Trial, Measured> read = sideBySide(List.of(plainRead, mergedRead));
@@ -380,56 +380,6 @@ public final class Benchmark {
             Map<Trial, Measured> row = sideBySide(plus(rawWrites, sink));
             add("8 ms round trip: Kafka -> table, " + records + " records through the sink", row.get(sink),
                     row.get(fastest(rawWrites, row)), null);
-        }
-    }
-
-    private Sample shardedWrite(DynamoDbClient via, String table, int n, int shards) {
-        List<BatchOperation> puts = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            puts.add(BatchOperation.put(key(i), VALUE));
-        }
-        try (Database db = DynamoDbDown.open(via, table + "$bench", OpenOptions.defaults().withShards(shards))) {
-            long start = System.nanoTime();
-            db.batch(puts);
-            return new Sample(n, System.nanoTime() - start);
-        }
-    }
-
-    /**
-     * The raw SDK's best against a partition limit: BatchWriteItem of 25 from {@code threads} threads, each
-     * sending what came back unprocessed (or throttled) again after a pause that doubles from 25 ms to 1 s.
-     */
-    private Sample rawLimitedWrite(DynamoDbClient via, String table, int n, int threads) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            long start = System.nanoTime();
-            List<Future<?>> chunks = new ArrayList<>();
-            for (int from = 0; from < n; from += 25) {
-                int first = from;
-                chunks.add(pool.submit(() -> {
-                    List<WriteRequest> pending = new ArrayList<>(25);
-                    for (int i = first; i < Math.min(n, first + 25); i++) {
-                        pending.add(putRequest(key(i), VALUE));
-                    }
-                    for (long pauseMs = 25; !pending.isEmpty(); pauseMs = Math.min(1_000, pauseMs * 2)) {
-                        List<WriteRequest> sent = pending;
-                        try {
-                            pending = via.batchWriteItem(b -> b.requestItems(Map.of(table, sent)))
-                                    .unprocessedItems().getOrDefault(table, List.of());
-                        } catch (ProvisionedThroughputExceededException throttled) {
-                            pending = sent;
-                        }
-                        if (!pending.isEmpty()) {
-                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pauseMs)); // the client's backoff
-                        }
-                    }
-                    return null;
-                }));
-            }
-            awaitAll(chunks);
-            return new Sample(n, System.nanoTime() - start);
-        } finally {
-            pool.shutdownNow();
         }
     }
 
@@ -759,11 +709,16 @@ public final class Benchmark {
     // ---- writes
 
     private Sample coreWrite(DynamoDbClient via, String table, int n) {
+        return coreWrite(via, table, n, 0);
+    }
+
+    /** The store's batch of n entries into a database of {@code shards} (0: the recorded count, or one). */
+    private Sample coreWrite(DynamoDbClient via, String table, int n, int shards) {
         List<BatchOperation> puts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             puts.add(BatchOperation.put(key(i), VALUE));
         }
-        try (Database db = DynamoDbDown.open(via, table + "$bench")) {
+        try (Database db = DynamoDbDown.open(via, table + "$bench", OpenOptions.defaults().withShards(shards))) {
             long start = System.nanoTime();
             db.batch(puts);
             return new Sample(n, System.nanoTime() - start);
@@ -810,12 +765,23 @@ public final class Benchmark {
         return WriteRequest.builder().putRequest(PutRequest.builder().item(item(key, value)).build()).build();
     }
 
-    /** One BatchWriteItem call, repeated with whatever DynamoDB left unprocessed. */
+    /**
+     * One BatchWriteItem call, repeated with whatever DynamoDB left unprocessed or throttled, after a pause that
+     * doubles from 25 ms to 1 s (as a raw client must under partition limits; DynamoDB Local alone never pauses it).
+     */
     private void writeAll(DynamoDbClient via, String table, List<WriteRequest> requests) {
         List<WriteRequest> pending = requests;
-        while (!pending.isEmpty()) {
+        for (long pauseMs = 25; !pending.isEmpty(); pauseMs = Math.min(1_000, pauseMs * 2)) {
             List<WriteRequest> sent = pending;
-            pending = via.batchWriteItem(b -> b.requestItems(Map.of(table, sent))).unprocessedItems().getOrDefault(table, List.of());
+            try {
+                pending = via.batchWriteItem(b -> b.requestItems(Map.of(table, sent))).unprocessedItems()
+                        .getOrDefault(table, List.of());
+            } catch (ProvisionedThroughputExceededException throttled) {
+                pending = sent;
+            }
+            if (!pending.isEmpty()) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pauseMs)); // the client's backoff
+            }
         }
     }
 
