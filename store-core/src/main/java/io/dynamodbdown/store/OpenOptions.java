@@ -83,6 +83,7 @@ public record OpenOptions(
      * @param streamView NEW_IMAGE, NEW_AND_OLD_IMAGES, or null for none
      * @param enableStream true only with a {@code streamView}
      * @param maxValueSize 0 to {@value #MAX_VALUE_SIZE_LIMIT} bytes
+     * @param shards 0 (the recorded count) or 1 to {@value #MAX_SHARDS}
      * @throws NullPointerException when {@code billingMode}, {@code activeTimeout}, {@code retryPolicy} or
      *     {@code layout} is null
      * @throws IllegalArgumentException when an option is outside what is given here
