@@ -222,7 +222,7 @@ public final class Benchmark {
                 sinkRow.get(fastest(rawSinks, sinkRow)));
 
         List<Trial> rawSources = settings("raw Query + producer", "items per page", WITH_KAFKA_PAGE_SIZES, size -> () -> rawSource(filled, n, size));
-        Trial source = new Trial("source connector", () -> source(filled, n));
+        Trial source = new Trial("source connector", () -> source(filled, n, "snapshot"));
         Map<Trial, Measured> sourceRow = sideBySide(plus(rawSources, rawRead, source));
         add("table -> Kafka: " + n + " entries through the source", sourceRow.get(source), sourceRow.get(rawRead), null,
                 sourceRow.get(fastest(rawSources, sourceRow)));
@@ -233,7 +233,7 @@ public final class Benchmark {
         int changes = size(10_000); // DynamoDB Local writes far slower once its streams hold many records
         Trial rawChanges = new Trial("raw GetRecords loop", () -> rawChanges(changedTable(changes), changes, false));
         Trial rawChangesToKafka = new Trial("raw GetRecords + producer", () -> rawChanges(changedTable(changes), changes, true));
-        Trial changesSource = new Trial("source connector, changes mode", () -> changesSource(changedTable(changes), changes));
+        Trial changesSource = new Trial("source connector, changes mode", () -> source(changedTable(changes), changes, "changes"));
         Map<Trial, Measured> changesRow = sideBySide(List.of(rawChanges, rawChangesToKafka, changesSource));
         add("stream -> Kafka: " + changes + " changes through the source", changesRow.get(changesSource),
                 changesRow.get(rawChanges), null, changesRow.get(rawChangesToKafka));
@@ -1084,16 +1084,19 @@ public final class Benchmark {
                 .mapToLong(o -> o == null ? 0 : o.offset()).sum();
     }
 
-    /** A snapshot of a filled table into a topic, timed from the first records in the topic to the last. */
-    private Sample source(String table, int n) throws Exception {
-        String topic = "bench-out-" + (++tables);
+    /**
+     * The source in {@code mode} into a new topic, timed from the first records in the topic to the last: a snapshot
+     * of a filled table, or (changes) a table whose database is empty and whose stream holds n changes.
+     */
+    private Sample source(String table, int n, String mode) throws Exception {
+        String topic = "bench-" + mode + "-" + (++tables);
         String name = topic + "-source";
         connect.kafka().createTopic(topic, 1);
         Map<String, String> props = connector(table);
         props.put("connector.class", DynamoDbDownSourceConnector.class.getName());
         props.put("topic", topic);
         props.put("hash.key", "bench");
-        props.put("mode", "snapshot");
+        props.put("mode", mode);
         props.put("batch.max.rows", "5000");
         props.put("poll.interval.ms", "100");
         connect.configureConnector(name, props);
@@ -1166,28 +1169,6 @@ public final class Benchmark {
                 throw new IllegalStateException("raw GetRecords read " + read + " of " + n + " changes");
             }
             return new Sample(n, System.nanoTime() - start);
-        }
-    }
-
-    /** The source in changes mode on a table whose database is empty and whose stream holds n changes. */
-    private Sample changesSource(String table, int n) throws Exception {
-        String topic = "bench-changes-" + (++tables);
-        String name = topic + "-source";
-        connect.kafka().createTopic(topic, 1);
-        Map<String, String> props = connector(table);
-        props.put("connector.class", DynamoDbDownSourceConnector.class.getName());
-        props.put("topic", topic);
-        props.put("hash.key", "bench");
-        props.put("mode", "changes");
-        props.put("batch.max.rows", "5000");
-        props.put("poll.interval.ms", "100");
-        connect.configureConnector(name, props);
-        TopicPartition partition = new TopicPartition(topic, 0);
-        try (Admin admin = connect.kafka().createAdminClient()) {
-            return steadyRate(name, n,
-                    () -> admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset());
-        } finally {
-            connect.deleteConnector(name);
         }
     }
 
