@@ -91,9 +91,7 @@ public final class KafkaService implements AutoCloseable {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            List<TopicPartition> partitions = partitions(consumer, topic, deadline);
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            List<TopicPartition> partitions = fromTheBeginning(consumer, topic, deadline);
             while (!done.test(records)) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("No " + what + " on " + topic + " within " + timeout + " (" + records.size() + " records read)");
@@ -104,6 +102,14 @@ public final class KafkaService implements AutoCloseable {
         return records;
     }
 
+    /** Assigns every partition of {@code topic} to {@code consumer}, each at its beginning; returns them. */
+    private List<TopicPartition> fromTheBeginning(KafkaConsumer<byte[], byte[]> consumer, String topic, long deadline) {
+        List<TopicPartition> partitions = partitions(consumer, topic, deadline);
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return partitions;
+    }
+
     /**
      * Every record on {@code topic} now: reads up to the end offsets seen at the call (by position, not by count:
      * a transactional producer's commit markers take offsets too).
@@ -112,9 +118,7 @@ public final class KafkaService implements AutoCloseable {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            List<TopicPartition> partitions = partitions(consumer, topic, deadline);
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            List<TopicPartition> partitions = fromTheBeginning(consumer, topic, deadline);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
                 if (System.nanoTime() > deadline) {
