@@ -24,14 +24,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.common.metrics.Metrics;
-import org.apache.kafka.common.metrics.PluginMetrics;
-import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.source.SourceTaskContext;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,34 +69,13 @@ class ChangesSourceTaskTest {
     }
 
     private DynamoDbDownSourceTask start(InMemoryOffsets offsets, String... extra) {
-        Map<String, String> props = new HashMap<>(Map.of("table", table, "hash.key", "orders", "topic", "backup",
+        Map<String, String> props = new HashMap<>(Map.of("table", table, "topic", "backup",
                 "mode", "changes", "batch.max.rows", "25", "poll.interval.ms", "10",
                 "max.retries", "1", "retry.backoff.ms", "1", "retry.backoff.max.ms", "5"));
-        props.putAll(Map.of("aws.endpoint", dynamo.endpoint().toString(), "aws.region", "us-east-1",
-                "aws.access.key.id", DynamoDbLocal.ACCESS_KEY, "aws.secret.access.key", DynamoDbLocal.SECRET_KEY));
         for (int i = 0; i < extra.length; i += 2) {
             props.put(extra[i], extra[i + 1]);
         }
-        props.put(DynamoDbDownSourceTask.TASK_PARTITIONS, RangePartition.encode(List.of(new RangePartition("orders", KeyRange.all()))));
-        DynamoDbDownSourceTask task = new DynamoDbDownSourceTask(config -> config.clientSettings().clientBuilder().httpClient(http).build(),
-                config -> config.clientSettings().streamsClientBuilder().httpClient(http).build());
-        task.initialize(new SourceTaskContext() {
-            @Override
-            public Map<String, String> configs() {
-                return props;
-            }
-
-            @Override
-            public OffsetStorageReader offsetStorageReader() {
-                return offsets;
-            }
-
-            @Override
-            public PluginMetrics pluginMetrics() {
-                return new PluginMetricsImpl(new Metrics(), Map.of());
-            }
-        });
-        task.start(props);
+        DynamoDbDownSourceTask task = FaultySourceTasks.start(dynamo, http, "orders", props, offsets);
         tasks.add(task);
         return task;
     }

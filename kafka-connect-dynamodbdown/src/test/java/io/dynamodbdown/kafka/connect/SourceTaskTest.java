@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
@@ -17,13 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.apache.kafka.common.metrics.Metrics;
-import org.apache.kafka.common.metrics.PluginMetrics;
-import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.source.SourceTaskContext;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,32 +63,10 @@ class SourceTaskTest {
     }
 
     private void start(String mode) {
-        Map<String, String> props = new HashMap<>(Map.of("table", table, "hash.key", "log", "topic", "out",
+        Map<String, String> props = new HashMap<>(Map.of("table", table, "topic", "out",
                 "mode", mode, "batch.max.rows", "25", "poll.interval.ms", "10", "tail.settle.ms", "0",
                 "max.retries", "1", "retry.backoff.ms", "1", "retry.backoff.max.ms", "5"));
-        props.putAll(Map.of("aws.endpoint", dynamo.endpoint().toString(), "aws.region", "us-east-1",
-                "aws.access.key.id", DynamoDbLocal.ACCESS_KEY, "aws.secret.access.key", DynamoDbLocal.SECRET_KEY));
-        props.put(DynamoDbDownSourceTask.TASK_PARTITIONS, RangePartition.encode(
-                List.of(new RangePartition("log", KeyRange.all()))));
-        task = new DynamoDbDownSourceTask(config -> config.clientSettings().clientBuilder().httpClient(http).build(),
-                config -> config.clientSettings().streamsClientBuilder().httpClient(http).build());
-        task.initialize(new SourceTaskContext() {
-            @Override
-            public Map<String, String> configs() {
-                return props;
-            }
-
-            @Override
-            public OffsetStorageReader offsetStorageReader() {
-                return new InMemoryOffsets();
-            }
-
-            @Override
-            public PluginMetrics pluginMetrics() {
-                return new PluginMetricsImpl(new Metrics(), Map.of());
-            }
-        });
-        task.start(props);
+        task = FaultySourceTasks.start(dynamo, http, "log", props, new InMemoryOffsets());
     }
 
     @ParameterizedTest(name = "{0}")
