@@ -2,7 +2,6 @@ package io.dynamodbdown.kafka.connect;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -148,19 +147,21 @@ class WorkerRestartIT {
                 assertEquals(1, keys.size(), "offsets of " + partition + " stored under one key, not " + keys));
     }
 
-    /** The key the given connector's source offset (its one partition) named last in the offsets topic. */
+    /**
+     * The key the connector's source offset (its one partition) named last in the offsets topic: the task resumes
+     * after it. "" when there is none yet (nothing settled or committed before the stop): it resumes at the start.
+     */
     private static String lastCommittedKey(EmbeddedKafkaCluster kafka, String offsetsTopic, String connector)
             throws Exception {
-        String key = null;
+        String key = "";
         for (ConsumerRecord<byte[], byte[]> record : kafka.consumeAll(TIMEOUT_MS, offsetsTopic)) {
             JsonNode storageKey = JSON.readTree(record.key());
             if (connector.equals(storageKey.get(0).asText()) && record.value() != null) {
                 JsonNode offsetKey = JSON.readTree(record.value()).get("key");
-                key = offsetKey.isNull() ? null
+                key = offsetKey.isNull() ? ""
                         : new String(Base64.getDecoder().decode(offsetKey.asText()), StandardCharsets.UTF_8);
             }
         }
-        assertNotNull(key, "the tail committed an offset before the worker stopped");
         return key;
     }
 
