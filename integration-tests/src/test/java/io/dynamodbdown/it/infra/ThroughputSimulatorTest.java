@@ -10,12 +10,14 @@ import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.RangeIterator;
+import io.dynamodbdown.store.RetryPolicy;
 import io.dynamodbdown.store.WriteBatch;
 import io.dynamodbdown.store.WriteOptions;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 class ThroughputSimulatorTest {
 
     private static final int ENTRIES = 1_000;
+    /**
+     * Writes wait for the partition's units: 100 items at 20 a second take 5 s, past the default budget of
+     * UnprocessedItems retries (10 attempts, ~3.5 s of pauses), which gives up and says so. A longer one.
+     */
+    private static final OpenOptions PATIENT = OpenOptions.defaults()
+            .withRetryPolicy(new RetryPolicy(40, Duration.ofMillis(25), Duration.ofSeconds(1)));
 
     @Test
     void writesOverAPartitionsLimitAreHandedBackAndWrittenInTheEnd(DynamoDbLocal local) throws Exception {
@@ -39,7 +47,7 @@ class ThroughputSimulatorTest {
         // BatchWriteItem of 25 items against 20 units a second always has items handed back.
         try (FaultInjectingProxy proxy = FaultInjectingProxy.to(local.endpoint()).partitionLimits(20, 3_000).start();
                 DynamoDbClient throttled = local.settings().withEndpoint(proxy.endpoint().toString()).buildClient();
-                Database db = DynamoDbDown.open(throttled, table + "$hot", OpenOptions.defaults())) {
+                Database db = DynamoDbDown.open(throttled, table + "$hot", PATIENT)) {
             long start = System.nanoTime();
             db.batch(numbered(0, 100)); // 100 write units into one partition key, 20 a second
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -112,8 +120,8 @@ class ThroughputSimulatorTest {
         String table = DynamoDbLocal.uniqueTableName("sim-two");
         try (FaultInjectingProxy proxy = FaultInjectingProxy.to(local.endpoint()).partitionLimits(20, 3_000).start();
                 DynamoDbClient throttled = local.settings().withEndpoint(proxy.endpoint().toString()).buildClient();
-                Database hot = DynamoDbDown.open(throttled, table + "$hot", OpenOptions.defaults());
-                Database other = DynamoDbDown.open(throttled, table + "$other", OpenOptions.defaults())) {
+                Database hot = DynamoDbDown.open(throttled, table + "$hot", PATIENT);
+                Database other = DynamoDbDown.open(throttled, table + "$other", PATIENT)) {
             hot.batch(numbered(0, 50)); // more than the hot partition's second of units
             long handedBack = proxy.itemsHandedBack();
             int throttledCalls = proxy.throttledAnswers();
