@@ -11,7 +11,9 @@ import java.util.TreeMap;
  * Where a change reader stands in a table's change stream: for each shard it has read, the sequence number of
  * the last record read, or that the shard is closed and read to its end; and which stream that is. A reader
  * started from a checkpoint goes on exactly after it. Changes recorded before {@code since} are skipped: a
- * reader that follows a snapshot taken at that time sees what the snapshot missed, not what it holds.
+ * reader that follows a snapshot taken at that time sees what the snapshot missed, not what it holds. As the
+ * stream's times are rounded down, "before" is counted in whole minutes: changes of the minute {@code since} falls
+ * in always come, from before {@code since} as well.
  * Immutable; {@link #encode()} gives a compact text form for offset stores.
  */
 public final class ChangeCheckpoint {
@@ -32,7 +34,7 @@ public final class ChangeCheckpoint {
 
     /**
      * How far before "now" a reader started now begins: the stream stamps changes by its own clock, rounded down
-     * to the second, and that clock may differ from this one.
+     * (to the second by DynamoDB, to the minute by DynamoDB Local), and that clock may differ from this one.
      */
     public static final Duration CLOCK_MARGIN = Duration.ofMinutes(1);
 

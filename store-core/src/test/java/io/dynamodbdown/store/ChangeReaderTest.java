@@ -111,6 +111,19 @@ class ChangeReaderTest {
     }
 
     @Test
+    void aChangeMadeJustAfterSinceIsReadThoughTheStreamRoundsItsTimeDown(DynamoDbClient client) {
+        String table = DynamoDbLocal.uniqueTableName("changes-since");
+        Instant since = Instant.now();
+        try (Database db = DynamoDbDown.open(client, table + "$a", STREAM.withShards(shards));
+                ChangeReader reader = DynamoDbDown.changes(streams, db, KeyRange.all(), ChangeCheckpoint.since(since))) {
+            db.put("k", "made after since");
+            // stamped with its time rounded down (DynamoDB Local: to the minute), so a stamp earlier than since
+            assertEquals(List.of("k=made after since"), text(read(reader, 1)));
+            db.dropTable();
+        }
+    }
+
+    @Test
     void streamsThrottlingIsRetriedAndReportedAsTransient(DynamoDbLocal local, DynamoDbClient client) {
         String table = DynamoDbLocal.uniqueTableName("streams-limit");
         try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();

@@ -9,6 +9,7 @@ import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,8 +37,11 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * listing the stream again, and a shard is read from its first record, so records trimmed before they were read
  * are noticed instead of skipped. A shard iterator that expired (after 15 minutes) is asked for again from the
  * checkpoint. Records of other hash keys, keys outside the range and changes recorded before the checkpoint's
- * {@code since} are passed over; they still move the checkpoint. The checkpoint keeps only the frontier: a shard
- * is forgotten once a descendant of it has been read (that implies it was read to its end).
+ * {@code since} are passed over; they still move the checkpoint. A record's time is rounded down (to the second by
+ * DynamoDB, to the minute by DynamoDB Local), so only records stamped before the minute of {@code since} are passed
+ * over: a change made just after it is never lost, some made in the minute before it come too. The checkpoint
+ * keeps only the frontier: a shard is forgotten once a descendant of it has been read (that implies it was read to
+ * its end).
  */
 final class StreamChangeReader implements ChangeReader {
 
@@ -416,7 +420,7 @@ final class StreamChangeReader implements ChangeReader {
         }
         byte[] key = layout.keyOf(keys);
         Instant at = record.dynamodb().approximateCreationDateTime();
-        if (!range.contains(key) || (after.since() != null && at.isBefore(after.since()))) {
+        if (!range.contains(key) || (after.since() != null && at.isBefore(after.since().truncatedTo(ChronoUnit.MINUTES)))) {
             return null;
         }
         if (record.eventName() == OperationType.REMOVE) {
