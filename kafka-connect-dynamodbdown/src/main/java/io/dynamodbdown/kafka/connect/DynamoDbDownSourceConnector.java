@@ -1,6 +1,5 @@
 package io.dynamodbdown.kafka.connect;
 
-import io.dynamodbdown.store.KeyEncoding;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -86,14 +85,19 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
     }
 
     /**
-     * Accepts offsets for this connector's own partitions: {@code {key: base64 of the last key read}} moves
-     * a partition (reading continues after that key), a null offset resets it to the start of its range.
+     * Accepts offsets for this connector's own partitions, a null offset resetting one (to the start of its range;
+     * in changes mode, to a new snapshot). Snapshot and tail mode: {@code {key: base64 of the last key read}}, and
+     * reading continues after that key. Changes mode: a snapshot's {@code {key, since}} (key optional: the snapshot
+     * goes on after it; since: epoch milliseconds, where the stream is read from once the snapshot is complete) or
+     * a stream checkpoint {@code {checkpoint}} as the connector stored one.
      */
     @Override
     public boolean alterOffsets(Map<String, String> connectorConfig, Map<Map<String, ?>, Map<String, ?>> offsets) {
         DynamoDbDownSourceConfig config = new DynamoDbDownSourceConfig(connectorConfig);
         Set<Map<String, String>> known = config.partitions().stream()
-                .map(p -> p.sourcePartition(config.table())).collect(Collectors.toSet());
+                .map(p -> config.changes() ? new RangePartition(p.hashKey(), config.range()).changesPartition(config.table())
+                        : p.sourcePartition(config.table()))
+                .collect(Collectors.toSet());
         for (Map.Entry<Map<String, ?>, Map<String, ?>> entry : offsets.entrySet()) {
             if (!known.contains(entry.getKey())) {
                 throw new ConnectException("Unknown source partition " + entry.getKey() + ": this connector's partitions"
@@ -103,17 +107,51 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
             if (offset == null) {
                 continue;
             }
-            Object key = offset.get(RangePartition.OFFSET_KEY_FIELD);
-            if (!(key instanceof String text) || offset.size() != 1) {
+            if (config.changes()) {
+                checkChangesOffset(entry.getKey(), offset);
+            } else if (!(offset.get(RangePartition.OFFSET_KEY_FIELD) instanceof String) || offset.size() != 1) {
                 throw new ConnectException("Offset " + offset + " for " + entry.getKey() + " must be {\""
                         + RangePartition.OFFSET_KEY_FIELD + "\": \"<base64 of the last key read>\"}");
-            }
-            try {
-                KeyEncoding.BASE64.decode(text);
-            } catch (IllegalArgumentException e) {
-                throw new ConnectException("Offset key '" + text + "' for " + entry.getKey() + " is not base64", e);
+            } else {
+                checkKey(entry.getKey(), offset);
             }
         }
         return true;
+    }
+
+    private static void checkChangesOffset(Map<String, ?> partition, Map<String, ?> offset) {
+        Object checkpoint = offset.get(RangePartition.OFFSET_CHECKPOINT_FIELD);
+        if (checkpoint instanceof String text && offset.size() == 1) {
+            try {
+                RangePartition.checkpointOf(offset);
+            } catch (IllegalArgumentException e) {
+                throw new ConnectException("Offset checkpoint '" + text + "' for " + partition + " is not one this"
+                        + " connector stored: " + e.getMessage(), e);
+            }
+            return;
+        }
+        Set<String> snapshotFields = Set.of(RangePartition.OFFSET_KEY_FIELD, RangePartition.OFFSET_SINCE_FIELD);
+        if (!(offset.get(RangePartition.OFFSET_SINCE_FIELD) instanceof String since) || !snapshotFields.containsAll(offset.keySet())) {
+            throw new ConnectException("Offset " + offset + " for " + partition + " must be a snapshot's {\""
+                    + RangePartition.OFFSET_KEY_FIELD + "\": \"<base64 of the last key read, optional>\", \""
+                    + RangePartition.OFFSET_SINCE_FIELD + "\": \"<epoch milliseconds to read changes from>\"} or {\""
+                    + RangePartition.OFFSET_CHECKPOINT_FIELD + "\": \"<a checkpoint the connector stored>\"}");
+        }
+        try {
+            Long.parseLong(since);
+        } catch (NumberFormatException e) {
+            throw new ConnectException("Offset since '" + since + "' for " + partition + " is not epoch milliseconds", e);
+        }
+        checkKey(partition, offset);
+    }
+
+    /** The offset's key, where it has one, is base64. */
+    private static void checkKey(Map<String, ?> partition, Map<String, ?> offset) {
+        try {
+            RangePartition.keyOf(offset);
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new ConnectException("Offset key '" + offset.get(RangePartition.OFFSET_KEY_FIELD) + "' for " + partition
+                    + " is not base64", e);
+        }
     }
 }

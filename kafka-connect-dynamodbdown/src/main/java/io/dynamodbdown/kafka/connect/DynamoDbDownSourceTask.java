@@ -277,7 +277,7 @@ public class DynamoDbDownSourceTask extends SourceTask {
             this.partition = partition;
             this.sourcePartition = partition.changesPartition(config.table());
             this.db = db;
-            Map<String, Object> stored = context.offsetStorageReader().offset(sourcePartition);
+            Map<String, Object> stored = partition.storedChangesOffset(context.offsetStorageReader(), config.table());
             from = RangePartition.checkpointOf(stored);
             lastSent = from;
             if (from != null) {

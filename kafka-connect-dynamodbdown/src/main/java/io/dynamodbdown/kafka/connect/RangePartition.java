@@ -107,26 +107,72 @@ record RangePartition(String hashKey, KeyRange range) {
 
     /**
      * The offset to resume from: the one stored under this partition's fields in their order; where there is
-     * none, the furthest one an earlier build stored under another order of the same fields; null for none.
+     * none, the furthest one stored under another order of the same fields (by an earlier build, or set over REST
+     * with the fields in another order); null for none.
      */
     byte[] storedOffset(OffsetStorageReader reader, String table) {
-        byte[] stored = keyOf(reader.offset(sourcePartition(table)));
+        Map<String, String> partition = sourcePartition(table);
+        byte[] stored = keyOf(reader.offset(partition));
         if (stored != null) {
             return stored;
         }
-        for (List<String> order : List.of(
-                List.of(TABLE_FIELD, HASH_KEY_FIELD, RANGE_FIELD), List.of(TABLE_FIELD, RANGE_FIELD, HASH_KEY_FIELD),
-                List.of(HASH_KEY_FIELD, TABLE_FIELD, RANGE_FIELD), List.of(HASH_KEY_FIELD, RANGE_FIELD, TABLE_FIELD),
-                List.of(RANGE_FIELD, TABLE_FIELD, HASH_KEY_FIELD), List.of(RANGE_FIELD, HASH_KEY_FIELD, TABLE_FIELD))) {
-            if (order.equals(FIELD_ORDER)) {
-                continue;
-            }
-            byte[] earlier = keyOf(reader.offset(inOrder(table, order)));
-            if (earlier != null && (stored == null || Bytes.compare(earlier, stored) > 0)) {
-                stored = earlier;
+        for (Map<String, Object> other : offsetsInOtherOrders(reader, partition)) {
+            byte[] key = keyOf(other);
+            if (key != null && (stored == null || Bytes.compare(key, stored) > 0)) {
+                stored = key;
             }
         }
         return stored;
+    }
+
+    /**
+     * In changes mode, the offset to go on from: the one stored under the partition's fields in their order, or
+     * else one stored under another order of them (set over REST with the fields in another order); null for none.
+     */
+    Map<String, Object> storedChangesOffset(OffsetStorageReader reader, String table) {
+        Map<String, String> partition = changesPartition(table);
+        Map<String, Object> stored = reader.offset(partition);
+        if (stored != null) {
+            return stored;
+        }
+        List<Map<String, Object>> others = offsetsInOtherOrders(reader, partition);
+        return others.isEmpty() ? null : others.get(0);
+    }
+
+    /** The offsets stored under the partition's fields in every order but theirs. */
+    private static List<Map<String, Object>> offsetsInOtherOrders(OffsetStorageReader reader, Map<String, String> partition) {
+        List<String> fields = List.copyOf(partition.keySet());
+        List<Map<String, Object>> found = new ArrayList<>();
+        for (List<String> order : orders(fields)) {
+            if (order.equals(fields)) {
+                continue;
+            }
+            Map<String, String> reordered = new LinkedHashMap<>();
+            order.forEach(field -> reordered.put(field, partition.get(field)));
+            Map<String, Object> offset = reader.offset(reordered);
+            if (offset != null) {
+                found.add(offset);
+            }
+        }
+        return found;
+    }
+
+    /** Every order of {@code fields}. */
+    private static List<List<String>> orders(List<String> fields) {
+        if (fields.size() <= 1) {
+            return List.of(fields);
+        }
+        List<List<String>> orders = new ArrayList<>();
+        for (String first : fields) {
+            List<String> rest = new ArrayList<>(fields);
+            rest.remove(first);
+            for (List<String> tail : orders(rest)) {
+                List<String> order = new ArrayList<>(List.of(first));
+                order.addAll(tail);
+                orders.add(order);
+            }
+        }
+        return orders;
     }
 
     /** The bounds as text, e.g. {@code gte:YQ==..lt:Yg==} (base64 keys); {@code ..} is the whole keyspace. */

@@ -28,7 +28,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.connect.converters.ByteArrayConverter;
+import org.apache.kafka.connect.runtime.rest.entities.CreateConnectorRequest;
 import org.apache.kafka.connect.storage.StringConverter;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.awaitility.core.ConditionTimeoutException;
@@ -245,6 +248,41 @@ class ConnectorsIntegrationTest {
         connect.resumeConnector("alter");
         assertEquals(100, connect.kafka().consume(100, TIMEOUT_MS, "alter-3").count(), "reset: the whole range again");
         connect.deleteConnector("alter");
+    }
+
+    @Test
+    void changesSourceTakesTheSinceOfAnOffsetSetOverRest() throws Exception {
+        String table = DynamoDbLocal.uniqueTableName("it-since");
+        try (Database db = DynamoDbDown.open(dynamo.client(), table + "$events",
+                OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false))) {
+            db.batch(puts("a", 0, 10));
+            db.batch(dels("a", 0, 10));
+            db.batch(puts("b", 0, 10));
+            db.batch(dels("b", 0, 5));
+            // Every change above is older than this moment, even counted in the stream's whole minutes (DynamoDB
+            // Local rounds its times down to the minute): only the snapshot comes. Without the offset, the task
+            // would read the stream from a minute before its snapshot and send all 35 changes as well.
+            Instant since = Instant.now().plus(Duration.ofMinutes(2));
+            Map<String, String> props = source(table, "since-out", "events");
+            props.put("mode", "changes");
+            connect.configureConnector(new CreateConnectorRequest("since", props, CreateConnectorRequest.InitialState.STOPPED));
+            // the fields in another order than the task's own: the worker keeps offsets by their serialized bytes
+            Map<String, String> partition = new RangePartition("events", KeyRange.all()).changesPartition(table);
+            Map<String, String> reordered = new LinkedHashMap<>();
+            List<String> fields = new ArrayList<>(partition.keySet());
+            Collections.reverse(fields);
+            fields.forEach(field -> reordered.put(field, partition.get(field)));
+            connect.alterSourceConnectorOffset("since", reordered, Map.of("since", Long.toString(since.toEpochMilli())));
+            connect.resumeConnector("since");
+            connect.kafka().consume(5, TIMEOUT_MS, "since-out");
+            db.put("b00000", "after the snapshot, but before since");
+            awaitStable(() -> (long) connect.kafka().consumeAll(TIMEOUT_MS, "since-out").count(), "the task to send what it will");
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        connect.kafka().consumeAll(TIMEOUT_MS, "since-out").forEach(records::add);
+        assertEquals(List.of("b00005", "b00006", "b00007", "b00008", "b00009"), keysOf(records),
+                "the snapshot, then no change recorded before since");
+        connect.deleteConnector("since");
     }
 
     @Test
@@ -492,6 +530,14 @@ class ConnectorsIntegrationTest {
         List<BatchOperation> operations = new ArrayList<>();
         for (int i = from; i < from + count; i++) {
             operations.add(BatchOperation.put(String.format("%s%05d", prefix, i), "value " + i));
+        }
+        return operations;
+    }
+
+    private static List<BatchOperation> dels(String prefix, int from, int count) {
+        List<BatchOperation> operations = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            operations.add(BatchOperation.del(String.format("%s%05d", prefix, i)));
         }
         return operations;
     }

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dynamodbdown.store.Bytes;
+import io.dynamodbdown.store.ChangeCheckpoint;
 import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.HashMap;
@@ -108,6 +110,24 @@ class SourcePartitionsTest {
     }
 
     @Test
+    void aChangesOffsetSetWithTheFieldsInAnotherOrderIsFoundAndTheTasksOwnOrderWins() {
+        RangePartition partition = new RangePartition("orders", KeyRange.all());
+        InMemoryOffsets stored = new InMemoryOffsets();
+        assertNull(partition.storedChangesOffset(stored, "my-table"));
+
+        Map<String, String> overRest = new LinkedHashMap<>(); // as a user wrote the JSON
+        overRest.put("hash.key", "orders");
+        overRest.put("stream", "my-table");
+        overRest.put("range", "..");
+        stored.store(overRest, Map.of("since", "1764000000000"));
+        assertEquals(Map.of("since", "1764000000000"), partition.storedChangesOffset(stored, "my-table"));
+
+        stored.store(partition.changesPartition("my-table"), Map.of("checkpoint", "c1;arn;;s=1"));
+        assertEquals(Map.of("checkpoint", "c1;arn;;s=1"), partition.storedChangesOffset(stored, "my-table"),
+                "once the task committed in its own order, that is where it goes on from");
+    }
+
+    @Test
     void alterOffsetsAcceptsOwnPartitionsAndNamesWhatIsWrong() {
         DynamoDbDownSourceConnector connector = new DynamoDbDownSourceConnector();
         Map<String, String> config = props("hash.key", "a");
@@ -127,5 +147,32 @@ class SourcePartitionsTest {
         reordered.put("range", "..");
         reordered.put("hash.key", "a");
         assertTrue(connector.alterOffsets(config, Map.of(reordered, Map.of("key", "YQ=="))));
+    }
+
+    @Test
+    void alterOffsetsInChangesModeTakesSnapshotOffsetsAndCheckpoints() {
+        DynamoDbDownSourceConnector connector = new DynamoDbDownSourceConnector();
+        Map<String, String> config = props("hash.key", "a", "mode", "changes");
+        Map<String, String> partition = new RangePartition("a", KeyRange.all()).changesPartition("my-table");
+        assertTrue(connector.alterOffsets(config, Map.of(partition, Map.of("since", "1764000000000"))),
+                "read the stream from a past moment, after a snapshot");
+        assertTrue(connector.alterOffsets(config, Map.of(partition, Map.of("key", "YQ==", "since", "1764000000000"))));
+        String checkpoint = ChangeCheckpoint.since(Instant.ofEpochMilli(1764000000000L)).encode();
+        assertTrue(connector.alterOffsets(config, Map.of(partition, Map.of("checkpoint", checkpoint))));
+        Map<Map<String, ?>, Map<String, ?>> reset = new HashMap<>();
+        reset.put(partition, null);
+        assertTrue(connector.alterOffsets(config, reset));
+
+        Map<String, String> snapshotModePartition = new RangePartition("a", KeyRange.all()).sourcePartition("my-table");
+        assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
+                Map.of(snapshotModePartition, Map.of("since", "1")))).getMessage().contains("Unknown source partition"));
+        assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
+                Map.of(partition, Map.of("key", "YQ==")))).getMessage().contains("must be a snapshot's"));
+        assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
+                Map.of(partition, Map.of("since", "yesterday")))).getMessage().contains("not epoch milliseconds"));
+        assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
+                Map.of(partition, Map.of("since", "1", "key", "***")))).getMessage().contains("not base64"));
+        assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
+                Map.of(partition, Map.of("checkpoint", "garbage")))).getMessage().contains("is not one this connector stored"));
     }
 }
