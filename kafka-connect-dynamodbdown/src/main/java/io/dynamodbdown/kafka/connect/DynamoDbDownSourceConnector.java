@@ -1,5 +1,8 @@
 package io.dynamodbdown.kafka.connect;
 
+import io.dynamodbdown.store.ChangeCheckpoint;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -99,16 +102,16 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
                         : p.sourcePartition(config.table()))
                 .collect(Collectors.toSet());
         for (Map.Entry<Map<String, ?>, Map<String, ?>> entry : offsets.entrySet()) {
+            Map<String, ?> offset = entry.getValue();
+            if (offset == null) {
+                continue; // a reset names every partition ever stored, those of an earlier mode or range too
+            }
             if (!known.contains(entry.getKey())) {
                 throw new ConnectException("Unknown source partition " + entry.getKey() + ": this connector's partitions"
                         + " are " + known);
             }
-            Map<String, ?> offset = entry.getValue();
-            if (offset == null) {
-                continue;
-            }
             if (config.changes()) {
-                checkChangesOffset(entry.getKey(), offset);
+                checkChangesOffset(config.table(), entry.getKey(), offset);
             } else if (!(offset.get(RangePartition.OFFSET_KEY_FIELD) instanceof String) || offset.size() != 1) {
                 throw new ConnectException("Offset " + offset + " for " + entry.getKey() + " must be {\""
                         + RangePartition.OFFSET_KEY_FIELD + "\": \"<base64 of the last key read>\"}");
@@ -119,14 +122,23 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
         return true;
     }
 
-    private static void checkChangesOffset(Map<String, ?> partition, Map<String, ?> offset) {
+    /** How long the stream keeps changes: a since or checkpoint further back cannot be read on from. */
+    private static final Duration STREAM_RETENTION = Duration.ofHours(24);
+
+    private static void checkChangesOffset(String table, Map<String, ?> partition, Map<String, ?> offset) {
         Object checkpoint = offset.get(RangePartition.OFFSET_CHECKPOINT_FIELD);
         if (checkpoint instanceof String text && offset.size() == 1) {
+            ChangeCheckpoint decoded;
             try {
-                RangePartition.checkpointOf(offset);
+                decoded = RangePartition.checkpointOf(offset);
             } catch (IllegalArgumentException e) {
                 throw new ConnectException("Offset checkpoint '" + text + "' for " + partition + " is not one this"
                         + " connector stored: " + e.getMessage(), e);
+            }
+            if (decoded.stream() == null || !decoded.stream().contains(":table/" + table + "/stream/")) {
+                throw new ConnectException("Offset checkpoint '" + text + "' for " + partition + " is not in a stream of"
+                        + " table '" + table + "': set one this connector stored for it, or a snapshot's {\""
+                        + RangePartition.OFFSET_SINCE_FIELD + "\": \"<epoch milliseconds>\"}");
             }
             return;
         }
@@ -137,10 +149,17 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
                     + RangePartition.OFFSET_SINCE_FIELD + "\": \"<epoch milliseconds to read changes from>\"} or {\""
                     + RangePartition.OFFSET_CHECKPOINT_FIELD + "\": \"<a checkpoint the connector stored>\"}");
         }
+        Instant at;
         try {
-            Long.parseLong(since);
+            at = Instant.ofEpochMilli(Long.parseLong(since));
         } catch (NumberFormatException e) {
             throw new ConnectException("Offset since '" + since + "' for " + partition + " is not epoch milliseconds", e);
+        }
+        Instant now = Instant.now();
+        if (at.isBefore(now.minus(STREAM_RETENTION)) || at.isAfter(now.plus(STREAM_RETENTION))) {
+            throw new ConnectException("Offset since " + since + " (" + at + ") for " + partition + " is more than "
+                    + STREAM_RETENTION.toHours() + " hours from now: the stream keeps changes that long (and a since in"
+                    + " the future skips every change until then); give epoch milliseconds within that window");
         }
         checkKey(partition, offset);
     }

@@ -10,6 +10,7 @@ import io.dynamodbdown.store.ChangeCheckpoint;
 import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -154,14 +155,17 @@ class SourcePartitionsTest {
         DynamoDbDownSourceConnector connector = new DynamoDbDownSourceConnector();
         Map<String, String> config = props("hash.key", "a", "mode", "changes");
         Map<String, String> partition = new RangePartition("a", KeyRange.all()).changesPartition("my-table");
-        assertTrue(connector.alterOffsets(config, Map.of(partition, Map.of("since", "1764000000000"))),
+        String anHourAgo = Long.toString(Instant.now().minus(Duration.ofHours(1)).toEpochMilli());
+        assertTrue(connector.alterOffsets(config, Map.of(partition, Map.of("since", anHourAgo))),
                 "read the stream from a past moment, after a snapshot");
-        assertTrue(connector.alterOffsets(config, Map.of(partition, Map.of("key", "YQ==", "since", "1764000000000"))));
-        String checkpoint = ChangeCheckpoint.since(Instant.ofEpochMilli(1764000000000L)).encode();
+        assertTrue(connector.alterOffsets(config, Map.of(partition, Map.of("key", "YQ==", "since", anHourAgo))));
+        String stream = "arn:aws:dynamodb:us-east-1:000000000000:table/my-table/stream/2026-11-26T00:00:00.000";
+        String checkpoint = ChangeCheckpoint.since(Instant.now()).inStream(stream).at("shardId-1", "100").encode();
         assertTrue(connector.alterOffsets(config, Map.of(partition, Map.of("checkpoint", checkpoint))));
         Map<Map<String, ?>, Map<String, ?>> reset = new HashMap<>();
         reset.put(partition, null);
-        assertTrue(connector.alterOffsets(config, reset));
+        reset.put(new RangePartition("a", KeyRange.all()).sourcePartition("my-table"), null);
+        assertTrue(connector.alterOffsets(config, reset), "a reset may name partitions of an earlier mode");
 
         Map<String, String> snapshotModePartition = new RangePartition("a", KeyRange.all()).sourcePartition("my-table");
         assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
@@ -171,8 +175,17 @@ class SourcePartitionsTest {
         assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
                 Map.of(partition, Map.of("since", "yesterday")))).getMessage().contains("not epoch milliseconds"));
         assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
-                Map.of(partition, Map.of("since", "1", "key", "***")))).getMessage().contains("not base64"));
+                Map.of(partition, Map.of("since", anHourAgo, "key", "***")))).getMessage().contains("not base64"));
         assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
                 Map.of(partition, Map.of("checkpoint", "garbage")))).getMessage().contains("is not one this connector stored"));
+        String otherTable = ChangeCheckpoint.since(Instant.now()).inStream(stream.replace("my-table", "other")).encode();
+        assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
+                Map.of(partition, Map.of("checkpoint", otherTable)))).getMessage().contains("not in a stream of table 'my-table'"));
+        String microseconds = Long.toString(Instant.now().toEpochMilli() * 1000);
+        assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
+                Map.of(partition, Map.of("since", microseconds)))).getMessage().contains("more than 24 hours from now"));
+        String twoDaysAgo = Long.toString(Instant.now().minus(Duration.ofDays(2)).toEpochMilli());
+        assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
+                Map.of(partition, Map.of("since", twoDaysAgo)))).getMessage().contains("more than 24 hours from now"));
     }
 }
