@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  *     Default {@value #DEFAULT_PAGE_SIZE}: about 1 MB of 100-byte entries, so real DynamoDB's pages stay as
  *     full as they can be, while DynamoDB Local, which without a limit reads every remaining row of the range
  *     for each page, stays linear instead of quadratic (18x faster on a 400,000-entry range)
- * @param writeConcurrency concurrent requests a batch or getMany may have in flight (default 8)
+ * @param writeConcurrency concurrent requests a batch or getMany may have in flight (default 16)
  * @param retryPolicy retries of unprocessed batch items and keys and of cancelled transactions (failed requests
  *     are retried by the client's retry strategy)
  * @param layout how entries are stored; {@link Layout#AUTO} (default) detects an existing table's layout
@@ -64,7 +64,7 @@ public record OpenOptions(
     public static final long MAX_VALUE_SIZE_LIMIT = 256L * 1024 * 1024;
 
     private static final OpenOptions DEFAULTS = new OpenOptions(true, false, BillingMode.PAY_PER_REQUEST, 5, 5,
-            Duration.ofSeconds(60), true, DEFAULT_PAGE_SIZE, 8, RetryPolicy.DEFAULT, Layout.AUTO, null, false, DEFAULT_MAX_VALUE_SIZE, 0);
+            Duration.ofSeconds(60), true, DEFAULT_PAGE_SIZE, 16, RetryPolicy.DEFAULT, Layout.AUTO, null, false, DEFAULT_MAX_VALUE_SIZE, 0);
 
     /**
      * Checks the options; prefer {@link #defaults()} and the {@code with} methods.
@@ -129,7 +129,7 @@ public record OpenOptions(
 
     /**
      * {@return the defaults: create a missing table with on-demand billing, wait 60 s for ACTIVE, consistent reads,
-     * pages of {@value #DEFAULT_PAGE_SIZE} items, 8 requests in flight, {@link RetryPolicy#DEFAULT},
+     * pages of {@value #DEFAULT_PAGE_SIZE} items, 16 requests in flight, {@link RetryPolicy#DEFAULT},
      * {@link Layout#AUTO}, no change stream, values up to 16 MiB}
      */
     public static OpenOptions defaults() {
@@ -258,7 +258,7 @@ public record OpenOptions(
     /**
      * Sets how many requests a batch, {@code getMany} or {@code clear} may have in flight at once.
      *
-     * @param value at least 1 (default 8); also the size of the database's thread pool
+     * @param value at least 1 (default 16); also the size of the database's thread pool
      * @return new options with this change
      */
     public OpenOptions withWriteConcurrency(int value) {

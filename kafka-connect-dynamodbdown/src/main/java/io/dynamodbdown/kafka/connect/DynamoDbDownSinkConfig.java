@@ -14,7 +14,7 @@ public class DynamoDbDownSinkConfig extends DynamoDbDownConnectorConfig {
 
     /** Key {@value}: operations buffered before they are written (default 500); the last record per key wins. */
     public static final String BATCH_SIZE = "batch.size";
-    /** Key {@value}: concurrent BatchWriteItem calls per batch (default 8, at most 64). */
+    /** Key {@value}: concurrent BatchWriteItem calls per batch (default 16, at most 64). */
     public static final String MAX_IN_FLIGHT_REQUESTS = "max.in.flight.requests";
 
     /** Where the sink's hash.key puts the record's topic. */
@@ -35,7 +35,7 @@ public class DynamoDbDownSinkConfig extends DynamoDbDownConnectorConfig {
         return def.define(BATCH_SIZE, Type.INT, 500, Range.atLeast(1), Importance.MEDIUM,
                         "Operations buffered before they are written; within a batch the last record per key wins.",
                         GROUP_WRITES, ++order, Width.SHORT, "Batch size")
-                .define(MAX_IN_FLIGHT_REQUESTS, Type.INT, 8, Range.between(1, 64), Importance.LOW,
+                .define(MAX_IN_FLIGHT_REQUESTS, Type.INT, 16, Range.between(1, 64), Importance.LOW,
                         "Concurrent BatchWriteItem calls (25 items each) per batch.",
                         GROUP_WRITES, ++order, Width.SHORT, "Requests in flight");
     }
