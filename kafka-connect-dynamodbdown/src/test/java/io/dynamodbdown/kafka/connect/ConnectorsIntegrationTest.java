@@ -14,6 +14,7 @@ import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
@@ -253,8 +254,7 @@ class ConnectorsIntegrationTest {
     @Test
     void changesSourceTakesTheSinceOfAnOffsetSetOverRest() throws Exception {
         String table = DynamoDbLocal.uniqueTableName("it-since");
-        try (Database db = DynamoDbDown.open(dynamo.client(), table + "$events",
-                OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false))) {
+        try (Database db = withStream(table, "events")) {
             db.batch(puts("a", 0, 10));
             db.batch(dels("a", 0, 10));
             db.batch(puts("b", 0, 10));
@@ -489,8 +489,7 @@ class ConnectorsIntegrationTest {
     @Test
     void sourceMetricsAreVisibleOverJmxOnTheWorker() throws Exception {
         String table = DynamoDbLocal.uniqueTableName("it-jmx-source");
-        try (Database db = DynamoDbDown.open(dynamo.client(), table + "$orders",
-                OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false))) {
+        try (Database db = withStream(table, "orders")) {
             db.batch(puts("o", 0, 50));
             Map<String, String> props = source(table, "jmx-source-out", "orders");
             props.put("mode", "changes");
@@ -532,6 +531,12 @@ class ConnectorsIntegrationTest {
             operations.add(BatchOperation.put(String.format("%s%05d", prefix, i), "value " + i));
         }
         return operations;
+    }
+
+    /** A database in a table with a NEW_IMAGE stream, for changes mode. */
+    private Database withStream(String table, String hashKey) {
+        return DynamoDbDown.open(dynamo.client(), new Location(table, hashKey),
+                OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false));
     }
 
     private static List<BatchOperation> dels(String prefix, int from, int count) {
