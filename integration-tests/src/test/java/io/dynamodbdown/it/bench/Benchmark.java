@@ -19,6 +19,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,6 +52,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.converters.ByteArrayConverter;
+import org.apache.kafka.connect.runtime.rest.entities.CreateConnectorRequest;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -75,7 +78,9 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * <p>A benchmark, not a test: it prints figures and never fails on them. System properties:
  * {@code bench.scale} (1 = the sizes of the issue), {@code bench.runs} (measured rounds after one warm-up,
  * the median is reported), {@code bench.memory} (true: also compare peak heap at 10x the size; only: just that),
- * {@code bench.output} (the JSON file).
+ * {@code bench.output} (the JSON file), {@code bench.only} (a comma-separated list of the row groups to run, as
+ * {@link #GROUPS} names them; all when empty: a row whose ceiling comes from a group not run measures the raw
+ * SDK at its usual best setting instead).
  */
 public final class Benchmark {
 
@@ -87,6 +92,11 @@ public final class Benchmark {
     private static final int[] WITH_KAFKA_THREADS = {4, 8, 16};
     private static final int[] WITH_KAFKA_PAGE_SIZES = {1_000, 5_000, 10_000};
 
+    /** The row groups, in the order they run. */
+    static final List<String> GROUPS = List.of("write", "read", "reverse", "getMany", "largeValues", "partitionLimits",
+            "latency", "sink", "source", "tailCost", "shardedSink", "latencySink", "changes", "camel");
+
+    private final Set<String> only = only(System.getProperty("bench.only", ""));
     private final double scale = Double.parseDouble(System.getProperty("bench.scale", "1"));
     private final int runs = Integer.getInteger("bench.runs", 3);
     private final DynamoDbLocalProcess dynamo;
@@ -180,64 +190,104 @@ public final class Benchmark {
     }
 
     private void runThroughput(int n) throws Exception {
-        List<Trial> rawWrites = settings("raw BatchWriteItem", "threads", THREADS, t -> () -> rawWrite(client, scratchTable(), n, t));
-        Trial coreWrite = new Trial("core batch", () -> coreWrite(client, scratchTable(), n));
-        Trial naivePut = new Trial("one PutItem per entry", () -> naivePut(scratchTable(), size(20_000)));
-        Map<Trial, Measured> write = sideBySide(plus(rawWrites, coreWrite, naivePut));
-        Trial rawWrite = fastest(rawWrites, write);
-        add("write " + n + " entries (16 B keys, 100 B values)", write.get(coreWrite), write.get(rawWrite), write.get(naivePut));
+        Trial rawWrite = new Trial("raw BatchWriteItem, 8 threads", () -> rawWrite(client, scratchTable(), n, 8));
+        if (selected("write")) {
+            List<Trial> rawWrites = settings("raw BatchWriteItem", "threads", THREADS, t -> () -> rawWrite(client, scratchTable(), n, t));
+            Trial coreWrite = new Trial("core batch", () -> coreWrite(client, scratchTable(), n));
+            Trial naivePut = new Trial("one PutItem per entry", () -> naivePut(scratchTable(), size(20_000)));
+            Map<Trial, Measured> write = sideBySide(plus(rawWrites, coreWrite, naivePut));
+            rawWrite = fastest(rawWrites, write);
+            add("write " + n + " entries (16 B keys, 100 B values)", write.get(coreWrite), write.get(rawWrite), write.get(naivePut));
+        }
 
-        String filled = freshTable();
-        coreWrite(client, filled, n);
-        List<Trial> rawReads = settings("raw Query loop", "items per page", PAGE_SIZES, size -> () -> rawQuery(client, filled, n, size));
-        Trial coreRead = new Trial("core iterator", () -> coreRead(client, filled));
-        Map<Trial, Measured> read = sideBySide(plus(rawReads, coreRead));
-        Trial rawRead = fastest(rawReads, read);
-        add("read a " + n + "-entry range in order", read.get(coreRead), read.get(rawRead), null);
+        String filled = null;
+        if (selected("read") || selected("reverse") || selected("getMany") || selected("source")) {
+            filled = freshTable();
+            coreWrite(client, filled, n);
+        }
+        String table = filled;
+        Trial rawRead = new Trial("raw Query loop, 5000 items per page", () -> rawQuery(client, table, n, 5_000));
+        if (selected("read")) {
+            List<Trial> rawReads = settings("raw Query loop", "items per page", PAGE_SIZES, size -> () -> rawQuery(client, table, n, size));
+            Trial coreRead = new Trial("core iterator", () -> coreRead(client, table));
+            Map<Trial, Measured> read = sideBySide(plus(rawReads, coreRead));
+            rawRead = fastest(rawReads, read);
+            add("read a " + n + "-entry range in order", read.get(coreRead), read.get(rawRead), null);
+        }
 
-        int repeats = Math.max(1, (int) Math.round(100 * scale));
-        Trial rawReverse = new Trial("raw Query reverse", () -> rawReverse(filled, repeats));
-        Trial coreReverse = new Trial("core reverse iterator", () -> coreReverse(filled, repeats));
-        Map<Trial, Measured> reverse = sideBySide(List.of(rawReverse, coreReverse));
-        add("reverse range, limit 1,000, " + repeats + " times", reverse.get(coreReverse), reverse.get(rawReverse), null);
+        if (selected("reverse")) {
+            int repeats = Math.max(1, (int) Math.round(100 * scale));
+            Trial rawReverse = new Trial("raw Query reverse", () -> rawReverse(table, repeats));
+            Trial coreReverse = new Trial("core reverse iterator", () -> coreReverse(table, repeats));
+            Map<Trial, Measured> reverse = sideBySide(List.of(rawReverse, coreReverse));
+            add("reverse range, limit 1,000, " + repeats + " times", reverse.get(coreReverse), reverse.get(rawReverse), null);
+        }
 
-        List<byte[]> randomKeys = randomKeys(n, size(10_000));
-        List<Trial> rawGets = settings("raw BatchGetItem", "threads", THREADS, t -> () -> rawBatchGet(client, filled, randomKeys, t));
-        Trial coreGet = new Trial("core getMany", () -> coreGetMany(client, filled, randomKeys));
-        Trial naiveGet = new Trial("one GetItem per key", () -> naiveGet(filled, randomKeys.subList(0, randomKeys.size() / 5)));
-        Map<Trial, Measured> get = sideBySide(plus(rawGets, coreGet, naiveGet));
-        add("getMany of " + randomKeys.size() + " random keys", get.get(coreGet), get.get(fastest(rawGets, get)), get.get(naiveGet));
+        if (selected("getMany")) {
+            List<byte[]> randomKeys = randomKeys(n, size(10_000));
+            List<Trial> rawGets = settings("raw BatchGetItem", "threads", THREADS, t -> () -> rawBatchGet(client, table, randomKeys, t));
+            Trial coreGet = new Trial("core getMany", () -> coreGetMany(client, table, randomKeys));
+            Trial naiveGet = new Trial("one GetItem per key", () -> naiveGet(table, randomKeys.subList(0, randomKeys.size() / 5)));
+            Map<Trial, Measured> get = sideBySide(plus(rawGets, coreGet, naiveGet));
+            add("getMany of " + randomKeys.size() + " random keys", get.get(coreGet), get.get(fastest(rawGets, get)), get.get(naiveGet));
+        }
 
-        largeValues();
-        partitionLimits(n);
-        latency();
+        if (selected("largeValues")) {
+            largeValues();
+        }
+        if (selected("partitionLimits")) {
+            partitionLimits(n);
+        }
+        if (selected("latency")) {
+            latency();
+        }
 
         // The connector and Camel rows measure their raw ceilings again, at the setting that won above, side by side.
-        startConnect();
-        String records = filledTopic(n);
-        List<Trial> rawSinks = settings("raw consumer + BatchWriteItem", "threads", WITH_KAFKA_THREADS, t -> () -> rawSink(records, n, t));
-        Trial sink = new Trial("sink connector", () -> sink(records, n));
-        Map<Trial, Measured> sinkRow = sideBySide(plus(rawSinks, rawWrite, sink));
-        add("Kafka -> table: " + n + " records through the sink", sinkRow.get(sink), sinkRow.get(rawWrite), null,
-                sinkRow.get(fastest(rawSinks, sinkRow)));
+        if (selected("sink")) {
+            startConnect();
+            String records = filledTopic(n);
+            List<Trial> rawSinks = settings("raw consumer + BatchWriteItem", "threads", WITH_KAFKA_THREADS, t -> () -> rawSink(client, records, n, t));
+            Trial sink = new Trial("sink connector", () -> sink(records, n));
+            Map<Trial, Measured> sinkRow = sideBySide(plus(rawSinks, rawWrite, sink));
+            add("Kafka -> table: " + n + " records through the sink", sinkRow.get(sink), sinkRow.get(rawWrite), null,
+                    sinkRow.get(fastest(rawSinks, sinkRow)));
+        }
 
-        List<Trial> rawSources = settings("raw Query + producer", "items per page", WITH_KAFKA_PAGE_SIZES, size -> () -> rawSource(filled, n, size));
-        Trial source = new Trial("source connector", () -> source(filled, n, "snapshot"));
-        Map<Trial, Measured> sourceRow = sideBySide(plus(rawSources, rawRead, source));
-        add("table -> Kafka: " + n + " entries through the source", sourceRow.get(source), sourceRow.get(rawRead), null,
-                sourceRow.get(fastest(rawSources, sourceRow)));
-        tailReadCost(size(20_000), 20);
-        shardedSink();
-        latencySink();
+        if (selected("source")) {
+            startConnect();
+            List<Trial> rawSources = settings("raw Query + producer", "items per page", WITH_KAFKA_PAGE_SIZES, size -> () -> rawSource(table, n, size));
+            Trial source = new Trial("source connector", () -> source(table, n, "snapshot"));
+            Map<Trial, Measured> sourceRow = sideBySide(plus(rawSources, rawRead, source));
+            add("table -> Kafka: " + n + " entries through the source", sourceRow.get(source), sourceRow.get(rawRead), null,
+                    sourceRow.get(fastest(rawSources, sourceRow)));
+        }
+        if (selected("tailCost")) {
+            startConnect();
+            tailReadCost(size(20_000), 20);
+        }
+        if (selected("shardedSink")) {
+            startConnect();
+            shardedSink();
+        }
+        if (selected("latencySink")) {
+            startConnect();
+            latencySink();
+        }
 
-        int changes = size(10_000); // DynamoDB Local writes far slower once its streams hold many records
-        Trial rawChanges = new Trial("raw GetRecords loop", () -> rawChanges(changedTable(changes), changes, false));
-        Trial rawChangesToKafka = new Trial("raw GetRecords + producer", () -> rawChanges(changedTable(changes), changes, true));
-        Trial changesSource = new Trial("source connector, changes mode", () -> source(changedTable(changes), changes, "changes"));
-        Map<Trial, Measured> changesRow = sideBySide(List.of(rawChanges, rawChangesToKafka, changesSource));
-        add("stream -> Kafka: " + changes + " changes through the source", changesRow.get(changesSource),
-                changesRow.get(rawChanges), null, changesRow.get(rawChangesToKafka));
+        if (selected("changes")) {
+            startConnect();
+            int changes = size(10_000); // DynamoDB Local writes far slower once its streams hold many records
+            Trial rawChanges = new Trial("raw GetRecords loop", () -> rawChanges(changedTable(changes).table(), changes, false));
+            Trial rawChangesToKafka = new Trial("raw GetRecords + producer", () -> rawChanges(changedTable(changes).table(), changes, true));
+            Trial changesSource = new Trial("source connector, changes mode", () -> changesSource(changedTable(changes), changes));
+            Map<Trial, Measured> changesRow = sideBySide(List.of(rawChanges, rawChangesToKafka, changesSource));
+            add("stream -> Kafka: " + changes + " changes through the source", changesRow.get(changesSource),
+                    changesRow.get(rawChanges), null, changesRow.get(rawChangesToKafka));
+        }
 
+        if (!selected("camel")) {
+            return;
+        }
         int camel = size(50_000);
         try (DefaultCamelContext context = new DefaultCamelContext()) {
             context.getRegistry().bind("dynamoDbClient", client);
@@ -284,27 +334,31 @@ public final class Benchmark {
 
     /**
      * DynamoDB's per partition key ceiling, which DynamoDB Local lacks, simulated by the test proxy (1,000 write
-     * units a second per partition key, no burst): one database written by the raw SDK and by the store with 1, 4
-     * and 16 shards, each against its limit (n x 1,000 items of 100 B a second); then a 16-shard database read in
-     * key order (the k-way merge) against an unsharded one of the same size, without the proxy.
+     * units a second per partition key, no burst): the store with 1, 4 and 16 shards, each against its limit
+     * (n x 1,000 items of 100 B a second) and next to the raw SDK writing as many items over as many partition
+     * keys through the same proxy (8 threads, 16 for 16 keys), which shows how much of the limit this machine
+     * reaches at all; then a 16-shard database read in key order (the k-way merge) against an unsharded one of
+     * the same size, without the proxy.
      */
     private void partitionLimits(int n) throws Exception {
         int perShard = Math.max(1_000, size(5_000)); // five seconds at one partition key's rate
         int[] shardCounts = {1, 4, 16};
         try (FaultInjectingProxy proxy = FaultInjectingProxy.to(dynamo.endpoint()).partitionLimits(1_000, 3_000).noBurst().start();
                 DynamoDbClient limited = DynamoDbLocal.clientFor(proxy.endpoint())) {
-            Trial raw = new Trial("raw BatchWriteItem, one partition key, 8 threads",
-                    () -> rawWrite(limited, scratchTable(), perShard, 8));
-            List<Trial> trials = new ArrayList<>(List.of(raw));
+            List<Trial> raws = new ArrayList<>();
+            List<Trial> cores = new ArrayList<>();
             for (int shards : shardCounts) {
-                trials.add(new Trial("core batch, " + shards + " shards",
+                int threads = Math.max(8, shards);
+                raws.add(new Trial("raw BatchWriteItem, " + shards + " partition keys, " + threads + " threads",
+                        () -> rawWrite(limited, scratchTable(), perShard * shards, threads, shards)));
+                cores.add(new Trial("core batch, " + shards + " shards",
                         () -> coreWrite(limited, scratchTable(), perShard * shards, shards)));
             }
-            Map<Trial, Measured> results = sideBySide(trials);
-            addAgainstLimit("write under 1,000 WCU/s a partition key: raw SDK", results.get(raw), 1_000);
+            Map<Trial, Measured> results = sideBySide(plus(raws, cores.toArray(Trial[]::new)));
             for (int i = 0; i < shardCounts.length; i++) {
-                addAgainstLimit("write under 1,000 WCU/s a partition key: " + shardCounts[i] + " shards",
-                        results.get(trials.get(i + 1)), shardCounts[i] * 1_000);
+                String limit = "write under 1,000 WCU/s a partition key: ";
+                addAgainstLimit(limit + "raw SDK, " + shardCounts[i] + " partition keys", results.get(raws.get(i)), shardCounts[i] * 1_000);
+                addAgainstLimit(limit + shardCounts[i] + " shards", results.get(cores.get(i)), shardCounts[i] * 1_000);
             }
         }
         String plain = freshTable();
@@ -368,7 +422,10 @@ public final class Benchmark {
         }
     }
 
-    /** The sink under an 8 ms round trip, against the raw SDK's best write through the same proxy. */
+    /**
+     * The sink under an 8 ms round trip, against the raw SDK's best write through the same proxy and, with Kafka in
+     * the loop, a raw consumer feeding it.
+     */
     private void latencySink() throws Exception {
         int records = size(20_000);
         String topic = filledTopic(records);
@@ -376,10 +433,12 @@ public final class Benchmark {
                 DynamoDbClient slow = DynamoDbLocal.clientFor(proxy.endpoint())) {
             List<Trial> rawWrites = settings("raw BatchWriteItem, 8 ms", "threads", LATENCY_THREADS,
                     t -> () -> rawWrite(slow, scratchTable(), records, t));
+            List<Trial> rawSinks = settings("raw consumer + BatchWriteItem, 8 ms", "threads", new int[] {16, 64},
+                    t -> () -> rawSink(slow, topic, records, t));
             Trial sink = new Trial("sink connector, 8 ms", () -> sink(topic, records, proxy.endpoint(), 0));
-            Map<Trial, Measured> row = sideBySide(plus(rawWrites, sink));
+            Map<Trial, Measured> row = sideBySide(plus(plus(rawWrites, rawSinks.toArray(Trial[]::new)), sink));
             add("8 ms round trip: Kafka -> table, " + records + " records through the sink", row.get(sink),
-                    row.get(fastest(rawWrites, row)), null);
+                    row.get(fastest(rawWrites, row)), null, row.get(fastest(rawSinks, row)));
         }
     }
 
@@ -492,13 +551,26 @@ public final class Benchmark {
         coreWrite(client, big, 10 * n);
         add("memory: core iterator over " + n + " entries", measureLiveHeap("iterator", () -> coreRead(client, small)), null, null);
         add("memory: core iterator over " + 10 * n + " entries", measureLiveHeap("iterator x10", () -> coreRead(client, big)), null, null);
-        if (connect == null) {
-            startConnect();
-        }
+        startConnect();
         String records = filledTopic(n);
         add("memory: sink of " + n + " records", measureLiveHeap("sink", () -> sink(records, n)), null, null);
         String moreRecords = filledTopic(10 * n);
         add("memory: sink of " + 10 * n + " records", measureLiveHeap("sink x10", () -> sink(moreRecords, 10 * n)), null, null);
+    }
+
+    private static Set<String> only(String groups) {
+        Set<String> names = Arrays.stream(groups.split(",")).map(String::trim).filter(name -> !name.isEmpty())
+                .collect(Collectors.toSet());
+        for (String name : names) {
+            if (!GROUPS.contains(name)) {
+                throw new IllegalArgumentException("bench.only names " + name + ", which is none of " + GROUPS);
+            }
+        }
+        return names;
+    }
+
+    private boolean selected(String group) {
+        return only.isEmpty() || only.contains(group);
     }
 
     private int size(int full) {
@@ -726,6 +798,11 @@ public final class Benchmark {
     }
 
     private Sample rawWrite(DynamoDbClient via, String table, int n, int threads) throws Exception {
+        return rawWrite(via, table, n, threads, 1);
+    }
+
+    /** Entry i goes to partition key {@code bench} or, over more keys, {@code bench/(i mod partitionKeys)}. */
+    private Sample rawWrite(DynamoDbClient via, String table, int n, int threads, int partitionKeys) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             long start = System.nanoTime();
@@ -735,7 +812,7 @@ public final class Benchmark {
                 chunks.add(pool.submit(() -> {
                     List<WriteRequest> requests = new ArrayList<>(25);
                     for (int i = first; i < Math.min(n, first + 25); i++) {
-                        requests.add(putRequest(key(i), VALUE));
+                        requests.add(putRequest(partitionKeys == 1 ? "bench" : "bench/" + i % partitionKeys, key(i), VALUE));
                     }
                     writeAll(via, table, requests);
                     return null;
@@ -755,14 +832,19 @@ public final class Benchmark {
         }
     }
 
-    private static Map<String, AttributeValue> item(byte[] key, byte[] value) {
-        Map<String, AttributeValue> item = new HashMap<>(itemKey(key));
+    private static Map<String, AttributeValue> item(String partitionKey, byte[] key, byte[] value) {
+        Map<String, AttributeValue> item = new HashMap<>(Map.of("db", AttributeValue.fromS(partitionKey),
+                "key", AttributeValue.fromB(SdkBytes.fromByteArray(key))));
         item.put("value", AttributeValue.fromB(SdkBytes.fromByteArray(value)));
         return item;
     }
 
     private static WriteRequest putRequest(byte[] key, byte[] value) {
-        return WriteRequest.builder().putRequest(PutRequest.builder().item(item(key, value)).build()).build();
+        return putRequest("bench", key, value);
+    }
+
+    private static WriteRequest putRequest(String partitionKey, byte[] key, byte[] value) {
+        return WriteRequest.builder().putRequest(PutRequest.builder().item(item(partitionKey, key, value)).build()).build();
     }
 
     /**
@@ -788,7 +870,7 @@ public final class Benchmark {
     private Sample naivePut(String table, int n) {
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            Map<String, AttributeValue> item = item(key(i), VALUE);
+            Map<String, AttributeValue> item = item("bench", key(i), VALUE);
             client.putItem(b -> b.tableName(table).item(item));
         }
         return new Sample(n, System.nanoTime() - start);
@@ -910,7 +992,11 @@ public final class Benchmark {
 
     // ---- Kafka Connect
 
+    /** The embedded broker and worker, started by the first row that needs them. */
     private void startConnect() {
+        if (connect != null) {
+            return;
+        }
         connect = (EmbeddedConnectCluster) new EmbeddedConnectCluster.Builder().name("bench").numWorkers(1).numBrokers(1)
                 .workerProps(new HashMap<>(Map.of("offset.flush.interval.ms", "100"))).build();
         connect.start();
@@ -982,7 +1068,7 @@ public final class Benchmark {
      * chunks per thread waiting, so the heap stays bounded). No conversion, no checks, no offsets committed. Timed
      * from the first record read, as the sink is from its first commit.
      */
-    private Sample rawSink(String topic, int n, int threads) throws Exception {
+    private Sample rawSink(DynamoDbClient via, String topic, int n, int threads) throws Exception {
         String table = scratchTable();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         Semaphore waiting = new Semaphore(4 * threads);
@@ -1011,7 +1097,7 @@ public final class Benchmark {
                         waiting.acquire();
                         chunks.add(pool.submit(() -> {
                             try {
-                                writeAll(client, table, full);
+                                writeAll(via, table, full);
                             } finally {
                                 waiting.release();
                             }
@@ -1089,6 +1175,21 @@ public final class Benchmark {
      * of a filled table, or (changes) a table whose database is empty and whose stream holds n changes.
      */
     private Sample source(String table, int n, String mode) throws Exception {
+        return source(table, n, mode, null);
+    }
+
+    /**
+     * The source in changes mode over a table whose changes were made before it starts: it begins from a stored
+     * offset, as if its snapshot had begun right before them. Without it, it would start at its own snapshot's
+     * start, less a minute's margin, and pass over every change made longer ago than that while the table was
+     * filled.
+     */
+    private Sample changesSource(ChangedTable changed, int n) throws Exception {
+        return source(changed.table(), n, "changes", changed.since());
+    }
+
+    /** {@code since}: when not null, the connector is created stopped, given that snapshot offset, then started. */
+    private Sample source(String table, int n, String mode, Instant since) throws Exception {
         String topic = "bench-" + mode + "-" + (++tables);
         String name = topic + "-source";
         connect.kafka().createTopic(topic, 1);
@@ -1099,7 +1200,15 @@ public final class Benchmark {
         props.put("mode", mode);
         props.put("batch.max.rows", "5000");
         props.put("poll.interval.ms", "100");
-        connect.configureConnector(name, props);
+        if (since == null) {
+            connect.configureConnector(name, props);
+        } else {
+            connect.configureConnector(new CreateConnectorRequest(name, props, CreateConnectorRequest.InitialState.STOPPED));
+            // The source partition of changes mode and a snapshot's offset, as the connector's documentation gives them.
+            connect.alterSourceConnectorOffset(name, Map.of("stream", table, "hash.key", "bench", "range", ".."),
+                    Map.of("since", Long.toString(since.toEpochMilli())));
+            connect.resumeConnector(name);
+        }
         TopicPartition partition = new TopicPartition(topic, 0);
         try (Admin admin = connect.kafka().createAdminClient()) {
             return steadyRate(name, n,
@@ -1109,13 +1218,18 @@ public final class Benchmark {
         }
     }
 
+    /** A table whose stream holds changes made since {@code since}. */
+    private record ChangedTable(String table, Instant since) {
+    }
+
     /**
      * A new table with a NEW_IMAGE stream whose stream holds {@code changes} changes of one database: puts of
      * half as many keys, then a delete of each. The database ends empty, so its source's snapshot sends nothing
      * and every record it sends comes from the stream.
      */
-    private String changedTable(int changes) {
+    private ChangedTable changedTable(int changes) {
         String table = scratchTable();
+        Instant since = Instant.now();
         client.updateTable(b -> b.tableName(table).streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_IMAGE)));
         try (Database db = DynamoDbDown.open(client, table + "$bench")) {
             List<BatchOperation> puts = new ArrayList<>();
@@ -1127,7 +1241,7 @@ public final class Benchmark {
             db.batch(puts);
             db.batch(deletes);
         }
-        return table;
+        return new ChangedTable(table, since);
     }
 
     /**
