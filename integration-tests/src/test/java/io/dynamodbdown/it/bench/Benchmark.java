@@ -1118,10 +1118,13 @@ public final class Benchmark {
      * hands every item to a producer (default settings, acks=all) into a new one-partition topic. Timed from the
      * first record sent until the producer has every record acknowledged, as the source is from its first records.
      */
+    /** The producer settings of the source rows, connector and raw client alike. */
+    private static final Map<String, String> SOURCE_PRODUCER = Map.of("batch.size", "262144", "linger.ms", "10");
+
     private Sample rawSource(String table, int n, int pageSize) {
         String topic = "bench-raw-out-" + (++tables);
         connect.kafka().createTopic(topic, 1);
-        try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of())) {
+        try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(new HashMap<>(SOURCE_PRODUCER))) {
             long[] startAndSent = {0, 0};
             queryAll(client, table, pageSize, item -> {
                 startAndSent[0] = startAndSent[0] == 0 ? System.nanoTime() : startAndSent[0];
@@ -1200,6 +1203,9 @@ public final class Benchmark {
         props.put("mode", mode);
         props.put("batch.max.rows", "5000");
         props.put("poll.interval.ms", "100");
+        // The worker's producer has one request in flight per broker (Connect keeps records in order so): bigger
+        // batches, as the README recommends for throughput.
+        SOURCE_PRODUCER.forEach((key, value) -> props.put("producer.override." + key, value));
         if (since == null) {
             connect.configureConnector(name, props);
         } else {
@@ -1256,7 +1262,7 @@ public final class Benchmark {
         }
         String stream = client.describeTable(b -> b.tableName(table)).table().latestStreamArn();
         try (DynamoDbStreamsClient streams = DynamoDbLocal.streamsClientFor(dynamo.endpoint());
-                KafkaProducer<byte[], byte[]> producer = toKafka ? connect.kafka().createProducer(Map.of()) : null) {
+                KafkaProducer<byte[], byte[]> producer = toKafka ? connect.kafka().createProducer(new HashMap<>(SOURCE_PRODUCER)) : null) {
             long start = System.nanoTime();
             long read = 0;
             for (Shard shard : streams.describeStream(b -> b.streamArn(stream)).streamDescription().shards()) {
