@@ -2,6 +2,7 @@ package io.dynamodbdown.store;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -38,6 +39,9 @@ public final class ChangeCheckpoint {
      */
     public static final Duration CLOCK_MARGIN = Duration.ofMinutes(1);
 
+    /** How long a DynamoDB stream keeps its records: a reader cannot go on from a position further back. */
+    public static final Duration STREAM_RETENTION = Duration.ofHours(24);
+
     /**
      * {@return a start at the oldest change the stream still keeps (up to 24 hours back), skipping those recorded
      * before {@code since}: for a reader that follows a snapshot taken at {@code since}}
@@ -66,6 +70,16 @@ public final class ChangeCheckpoint {
     /** {@return the time before which changes are skipped, or null when none are} */
     public Instant since() {
         return since;
+    }
+
+    /**
+     * {@return whether a change the stream stamped {@code recordedAt} is skipped: stamped before the minute
+     * {@code since} falls in (stamps are rounded down, so one made just after {@code since} may carry an earlier time)}
+     *
+     * @param recordedAt the stream record's approximate creation time
+     */
+    public boolean skips(Instant recordedAt) {
+        return since != null && recordedAt.isBefore(since.truncatedTo(ChronoUnit.MINUTES));
     }
 
     /**

@@ -1,7 +1,8 @@
 package io.dynamodbdown.kafka.connect;
 
+import static io.dynamodbdown.store.ChangeCheckpoint.STREAM_RETENTION;
+
 import io.dynamodbdown.store.ChangeCheckpoint;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -121,9 +122,6 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
         }
         return true;
     }
-
-    /** How long the stream keeps changes: a since or checkpoint further back cannot be read on from. */
-    private static final Duration STREAM_RETENTION = Duration.ofHours(24);
 
     private static void checkChangesOffset(String table, Map<String, ?> partition, Map<String, ?> offset) {
         Object checkpoint = offset.get(RangePartition.OFFSET_CHECKPOINT_FIELD);

@@ -1,5 +1,7 @@
 package io.dynamodbdown.store.dynamodb;
 
+import static io.dynamodbdown.store.ChangeCheckpoint.STREAM_RETENTION;
+
 import io.dynamodbdown.store.Change;
 import io.dynamodbdown.store.ChangeCheckpoint;
 import io.dynamodbdown.store.ChangeReader;
@@ -9,7 +11,6 @@ import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -50,8 +51,6 @@ final class StreamChangeReader implements ChangeReader {
     private static final int MAX_RECORDS_PER_CALL = 1000;
     /** How often the list of shards is read again to find new ones, when no shard finished meanwhile. */
     private static final Duration LIST_SHARDS_EVERY = Duration.ofSeconds(10);
-    /** How long DynamoDB keeps stream records. */
-    private static final Duration RETENTION = Duration.ofHours(24);
 
     private final DynamoDbStreamsClient streams;
     private final DynamoDbDatabase db;
@@ -91,7 +90,7 @@ final class StreamChangeReader implements ChangeReader {
             throw lost("the checkpoint is in stream " + from.stream() + ", but table '" + location.table()
                     + "' now has stream " + streamArn + " (its stream was turned off and on again)", null);
         }
-        if (from.since() != null && from.shards().isEmpty() && from.since().isBefore(Instant.now().minus(RETENTION))) {
+        if (from.since() != null && from.shards().isEmpty() && from.since().isBefore(Instant.now().minus(STREAM_RETENTION))) {
             throw lost("changes since " + from.since() + " were asked for, older than the stream keeps", null);
         }
         this.checkpoint = from.inStream(streamArn);
@@ -275,7 +274,7 @@ final class StreamChangeReader implements ChangeReader {
         String parent = shard.parentShardId();
         boolean followsParent = parent != null
                 && (checkpoint.shards().containsKey(parent) || (listed.containsKey(parent) && done(parent)));
-        boolean trimmedOnlyUnwanted = checkpoint.since() != null && checkpoint.since().isAfter(Instant.now().minus(RETENTION));
+        boolean trimmedOnlyUnwanted = checkpoint.since() != null && checkpoint.since().isAfter(Instant.now().minus(STREAM_RETENTION));
         return followsParent && !trimmedOnlyUnwanted;
     }
 
@@ -420,7 +419,7 @@ final class StreamChangeReader implements ChangeReader {
         }
         byte[] key = layout.keyOf(keys);
         Instant at = record.dynamodb().approximateCreationDateTime();
-        if (!range.contains(key) || (after.since() != null && at.isBefore(after.since().truncatedTo(ChronoUnit.MINUTES)))) {
+        if (!range.contains(key) || after.skips(at)) {
             return null;
         }
         if (record.eventName() == OperationType.REMOVE) {
@@ -433,7 +432,7 @@ final class StreamChangeReader implements ChangeReader {
 
     private ChangesLostException lost(String what, Exception cause) {
         return new ChangesLostException("Changes of " + db.location() + " were lost to this reader: " + what
-                + " (a stream keeps records " + RETENTION.toHours() + " hours); take a new snapshot to catch up", cause);
+                + " (a stream keeps records " + STREAM_RETENTION.toHours() + " hours); take a new snapshot to catch up", cause);
     }
 
     @Override
