@@ -775,7 +775,11 @@ public final class Benchmark {
     }
 
     private static Map<String, AttributeValue> itemKey(byte[] key) {
-        return Map.of("db", AttributeValue.fromS("bench"), "key", AttributeValue.fromB(SdkBytes.fromByteArray(key)));
+        return itemKey("bench", key);
+    }
+
+    private static Map<String, AttributeValue> itemKey(String partitionKey, byte[] key) {
+        return Map.of("db", AttributeValue.fromS(partitionKey), "key", AttributeValue.fromB(SdkBytes.fromByteArray(key)));
     }
 
     // ---- writes
@@ -833,8 +837,7 @@ public final class Benchmark {
     }
 
     private static Map<String, AttributeValue> item(String partitionKey, byte[] key, byte[] value) {
-        Map<String, AttributeValue> item = new HashMap<>(Map.of("db", AttributeValue.fromS(partitionKey),
-                "key", AttributeValue.fromB(SdkBytes.fromByteArray(key))));
+        Map<String, AttributeValue> item = new HashMap<>(itemKey(partitionKey, key));
         item.put("value", AttributeValue.fromB(SdkBytes.fromByteArray(value)));
         return item;
     }
