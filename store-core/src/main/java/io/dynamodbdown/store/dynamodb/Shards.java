@@ -18,11 +18,12 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * hash keys, chosen by a CRC-32 of the key: shard 0 is the database's own hash key (a database of one shard is
  * laid out as before shards existed), shard i is {@code __dynamodbdown.shard/<i>/<hashKey>}.
  *
- * <p>A database of more than one shard records its count in the table, under the hash key
- * {@value #COUNT_HASH_KEY} with the database's hash key as sort key, so every opener finds the same spread;
- * opening with another count fails rather than read half the entries. A database of one shard records
- * nothing, so tables written before shards existed, and by the JavaScript original, open unchanged. A hash
- * key longer than a sort key may be (1,024 bytes) cannot record a count: such a database has one shard.
+ * <p>Every database records its count in the table, under the hash key {@value #COUNT_HASH_KEY} with the
+ * database's hash key as sort key, the first time it is opened: the requested count, or 1 when none is given.
+ * So every opener finds the same spread, and opening with another count fails rather than read or write half
+ * the entries. A database without a record (written by an older build or the JavaScript original) is given
+ * one when it is next opened: 1 if it holds entries, as they all live in its own hash key. A hash key longer
+ * than a sort key may be (1,024 bytes) cannot record a count: such a database has one shard.
  */
 final class Shards {
 
@@ -48,7 +49,9 @@ final class Shards {
 
     /**
      * The shards of the database at {@code location}: the count recorded in its table, checked against the
-     * requested one, or the requested one (1 when not given) recorded now for a new database.
+     * requested one; for a database without a record, the requested one (1 when not given), recorded now. Every
+     * opener records, readers too: an opener that took one shard for granted while another recorded four would put
+     * or look for a key in another shard than the rest, silently.
      */
     static Shards open(DynamoDbClient client, Location location, TableLayout layout, int requested) {
         byte[] databaseKey = Bytes.utf8(location.hashKey());
@@ -61,37 +64,49 @@ final class Shards {
         }
         Map<String, AttributeValue> countKey = layout.itemKey(COUNT_HASH_KEY, databaseKey);
         Integer recorded = recordedCount(client, location, layout, countKey);
-        if (recorded == null && requested > 1) {
-            if (holdsEntries(client, location, layout)) {
-                // an opener that recorded a count before writing these entries, since the count was read above?
+        if (recorded == null) {
+            int wanted = Math.max(1, requested);
+            if (wanted > 1 && holdsEntries(client, location, layout)) {
+                // an opener that recorded a count and wrote these entries since the count was read above?
                 recorded = recordedCount(client, location, layout, countKey);
                 if (recorded == null) {
+                    // entries written without a record (an older build, the JavaScript original) all live in shard 0
                     throw new DynamoDbDownException(location + " holds entries in one shard; it cannot be opened with "
-                            + requested + " shards. Copy it into a database of " + requested + " shards instead (e.g."
-                            + " the source connector in snapshot mode into the sink connector with shards=" + requested + ")");
+                            + wanted + " shards. Copy it into a database of " + wanted + " shards instead (e.g."
+                            + " the source connector in snapshot mode into the sink connector with shards=" + wanted + ")");
                 }
             }
+            if (recorded == null) {
+                record(client, location, layout, databaseKey, wanted);
+                Integer first = recordedCount(client, location, layout, countKey); // whoever recorded first, that count stands
+                recorded = first == null ? wanted : first;
+            }
         }
-        if (recorded == null && requested > 1) {
-            Map<String, AttributeValue> item = layout.item(COUNT_HASH_KEY, databaseKey,
-                    String.valueOf(requested).getBytes(StandardCharsets.US_ASCII), true);
-            Failures.call("record the shard count of " + location, () -> {
-                try {
-                    return client.putItem(b -> b.tableName(location.table()).item(item)
-                            .conditionExpression("attribute_not_exists(" + TableLayout.RANGE + ")")
-                            .expressionAttributeNames(Map.of(TableLayout.RANGE, layout.rangeAttribute())));
-                } catch (ConditionalCheckFailedException raced) {
-                    return null; // another opener recorded a count first (or this put's lost answer was retried)
-                }
-            });
-            recorded = recordedCount(client, location, layout, countKey); // whoever recorded first, that count stands
+        if (requested != 0 && requested != recorded) {
+            throw new IllegalArgumentException(location + " was created with " + recorded + " shard" + (recorded == 1 ? "" : "s")
+                    + "; open it with shards=" + recorded + " (or leave shards unset to use the recorded count)."
+                    + " A database takes the count of its first opener: to give a new one " + requested + " shards, open it"
+                    + " with shards=" + requested + " before anything opens it without a count");
         }
-        int count = recorded == null ? 1 : recorded;
-        if (requested != 0 && requested != count) {
-            throw new IllegalArgumentException(location + " was created with " + count + " shard" + (count == 1 ? "" : "s")
-                    + "; open it with shards=" + count + " (or leave shards unset to use the recorded count)");
-        }
-        return new Shards(location.hashKey(), count);
+        return new Shards(location.hashKey(), recorded);
+    }
+
+    /** Records the count unless another opener recorded one first (or this put's lost answer was retried). */
+    private static void record(DynamoDbClient client, Location location, TableLayout layout, byte[] databaseKey, int count) {
+        Map<String, AttributeValue> item = layout.item(COUNT_HASH_KEY, databaseKey,
+                String.valueOf(count).getBytes(StandardCharsets.US_ASCII), true);
+        String what = "record the shard count of " + location + " (every database records its count the first time it is"
+                + " opened, so that all its openers agree; a reader needs dynamodb:PutItem for that one item, hash key "
+                + COUNT_HASH_KEY + ")";
+        Failures.call(what, () -> {
+            try {
+                return client.putItem(b -> b.tableName(location.table()).item(item)
+                        .conditionExpression("attribute_not_exists(" + TableLayout.RANGE + ")")
+                        .expressionAttributeNames(Map.of(TableLayout.RANGE, layout.rangeAttribute())));
+            } catch (ConditionalCheckFailedException raced) {
+                return null;
+            }
+        });
     }
 
     private static Integer recordedCount(DynamoDbClient client, Location location, TableLayout layout,
