@@ -6,6 +6,8 @@ import java.net.ConnectException;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.http.AbortableInputStream;
@@ -50,6 +52,10 @@ public final class FaultInjectingHttpClient implements SdkHttpClient {
     private Fault fault;
     private int skip;
     private int count;
+    private Set<String> randomOperations = Set.of();
+    private Fault randomFault;
+    private double randomProbability;
+    private Random random;
 
     /**
      * After {@code skip} more requests of {@code operation} ({@link #ANY} for all), the next {@code count}
@@ -68,9 +74,23 @@ public final class FaultInjectingHttpClient implements SdkHttpClient {
         return fail(newOperation, newFault, 0, Integer.MAX_VALUE);
     }
 
+    /**
+     * From now on, until {@link #heal()}, each request of one of {@code operations} fails with {@code fault} with
+     * probability {@code probability}, drawn from {@code random} (seed it, so a failing run can be replayed).
+     */
+    public synchronized FaultInjectingHttpClient failAtRandom(Set<String> operations, Fault newFault, double probability,
+            Random random) {
+        randomOperations = Set.copyOf(operations);
+        randomFault = newFault;
+        randomProbability = probability;
+        this.random = random;
+        return this;
+    }
+
     /** No more faults. */
     public synchronized void heal() {
         count = 0;
+        randomOperations = Set.of();
     }
 
     /** Requests of an operation (e.g. "Query") that reached this client, attempts of retries included. */
@@ -86,6 +106,9 @@ public final class FaultInjectingHttpClient implements SdkHttpClient {
 
     /** Whether this request gets the fault, using up one of the knob's failures if it does. */
     private synchronized Fault faultFor(String name) {
+        if (randomOperations.contains(name) && random.nextDouble() < randomProbability) {
+            return randomFault;
+        }
         if (count <= 0 || fault == null || !(operation.equals(ANY) || operation.equals(name))) {
             return null;
         }

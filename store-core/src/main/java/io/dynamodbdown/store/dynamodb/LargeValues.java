@@ -55,11 +55,14 @@ final class LargeValues {
     static final String SIZE = "largeValueBytes";
     /**
      * On a registry item: the entry's key (B), when the version was written (N, epoch milliseconds), and, once
-     * its removal began, a mark (BOOL) that fences it off.
+     * its removal began or a sweep checks it, a mark that fences it off (BOOL true when its entry replaced it, a
+     * sweep's own token (S) while that sweep checks whether it is in use).
      */
     private static final String OWNER = "owner";
     private static final String WRITTEN_AT = "writtenAt";
     private static final String DISCARDED = "discarded";
+    /** The mark of a version its entry's write replaced; a sweep marks with a token of its own (S). */
+    private static final AttributeValue REPLACED = AttributeValue.fromBool(true);
     /** DynamoDB's limit for a partition key value, which a chunk partition's name must keep to. */
     private static final int MAX_HASH_KEY_BYTES = 2048;
     /** What a reference adds to an entry's item, at most: three attribute names, a version id, two numbers. */
@@ -259,13 +262,14 @@ final class LargeValues {
     }
 
     /**
-     * Removes a version nothing refers to any more: marks its registry entry (from then on no entry can be made to
-     * refer to it), deletes its chunks, then the registry entry. A failure is logged, not thrown (the write that
-     * replaced it did succeed); the marked version stays in the registry for {@link #sweep}. True when it is gone.
+     * Removes a version nothing refers to any more (its entry was just replaced): marks its registry entry (from
+     * then on no entry can be made to refer to it), deletes its chunks, then the registry entry. A failure is
+     * logged, not thrown (the write that replaced it did succeed); the marked version stays in the registry for
+     * {@link #sweep}. True when it is gone.
      */
     boolean discard(Reference reference) {
         try {
-            mark(reference.version(), null);
+            mark(reference.version(), REPLACED, false);
             return removeMarked(reference);
         } catch (DynamoDbDownException e) {
             LOG.warn("Could not remove the chunks of a replaced large value in {} ({}); Database.sweep() removes them later",
@@ -274,25 +278,31 @@ final class LargeValues {
         }
     }
 
-    /** Marks the version discarded; with {@code writtenAt}, only if it is still unmarked and that old. False if not. */
-    private boolean mark(String version, AttributeValue writtenAt) {
-        Map<String, String> names = new HashMap<>(Map.of("#d", DISCARDED, "#o", OWNER));
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":t", AttributeValue.fromBool(true)));
-        String condition = "attribute_exists(#o)";
-        if (writtenAt != null) {
-            condition += " AND attribute_not_exists(#d) AND #w = :w";
-            names.put("#w", WRITTEN_AT);
-            values.put(":w", writtenAt);
-        }
-        String expression = condition;
+    /**
+     * Marks the version: from then on its fence fails, so no entry can come to refer to it. With
+     * {@code onlyUnmarked}, only if nobody marked it before. Never creates a registry item (one removed meanwhile
+     * stays removed). False if the condition failed.
+     */
+    private boolean mark(String version, AttributeValue mark, boolean onlyUnmarked) {
+        String condition = "attribute_exists(#o)" + (onlyUnmarked ? " AND attribute_not_exists(#d)" : "");
+        return updateRegistryIf(version, "SET #d = :m", condition, mark, "mark version " + version + " discarded");
+    }
+
+    /** Takes the mark {@code seen} off again (its entry refers to it): only that mark, only while the item exists. */
+    private void unmark(String version, AttributeValue seen) {
+        updateRegistryIf(version, "REMOVE #d", "attribute_exists(#o) AND #d = :m", seen, "unmark version " + version);
+    }
+
+    private boolean updateRegistryIf(String version, String update, String condition, AttributeValue mark, String what) {
         try {
-            Failures.call("mark version " + version + " in " + location + " discarded", () -> client.updateItem(b -> b
-                    .tableName(location.table()).key(registryItemKey(version)).updateExpression("SET #d = :t")
-                    .conditionExpression(expression).expressionAttributeNames(names).expressionAttributeValues(values)));
+            Failures.call(what + " in " + location, () -> client.updateItem(b -> b.tableName(location.table())
+                    .key(registryItemKey(version)).updateExpression(update).conditionExpression(condition)
+                    .expressionAttributeNames(Map.of("#d", DISCARDED, "#o", OWNER))
+                    .expressionAttributeValues(Map.of(":m", mark))));
             return true;
         } catch (DynamoDbDownException e) {
             if (e.getCause() instanceof ConditionalCheckFailedException) {
-                return false; // gone already, or (for the sweep) touched since it was read
+                return false; // gone already, or marked or unmarked by someone else since it was read
             }
             throw e;
         }
@@ -310,11 +320,17 @@ final class LargeValues {
     }
 
     /**
-     * Removes every version in the registry written more than {@code olderThan} ago that its owner's entry does not
-     * refer to ({@code current} reads the reference an entry holds now, strongly consistent, null for none), and
-     * finishes removing versions marked discarded. A version is marked before its owner is read, so a writer that
-     * had not written its entry by then cannot any more; one that had is seen, and its version kept. Younger
-     * versions stay: their writer may still be between the chunks and the entry. Returns how many were removed.
+     * Removes every version in the registry that its owner's entry does not refer to ({@code current} reads the
+     * reference an entry holds now, strongly consistent, null for none): unmarked versions written more than
+     * {@code olderThan} ago (younger ones may belong to a writer still between its chunks and its entry), and
+     * marked ones of any age. Returns how many were removed.
+     *
+     * <p>A version's mark is what makes the check sound: once marked, no entry can come to refer to it (its fence
+     * fails), so if its owner's entry does not refer to it after the mark was set, nothing ever will again. So
+     * chunks are removed only after such a check, whoever set the mark and whatever failed before (a sweep that
+     * stopped between marking and checking leaves a mark the next one checks again); a version found in use gets
+     * the mark that was checked taken off, and only that one. Several sweeps at once, and writers replacing the
+     * same values, agree: each removal is of a version none refers to, and removing twice is harmless.
      */
     long sweep(Duration olderThan, Function<byte[], Reference> current) {
         long cutoff = Instant.now().minus(olderThan).toEpochMilli();
@@ -339,25 +355,44 @@ final class LargeValues {
 
     private boolean sweepOne(Map<String, AttributeValue> entry, long cutoff, Function<byte[], Reference> current) {
         String version = new String(layout.keyOf(entry), StandardCharsets.US_ASCII);
-        Reference reference = new Reference(version, Integer.parseInt(entry.get(CHUNKS).n()), 0);
         try {
-            if (!entry.containsKey(DISCARDED)) {
-                if (Long.parseLong(entry.get(WRITTEN_AT).n()) > cutoff || !mark(version, entry.get(WRITTEN_AT))) {
+            if (!entry.containsKey(OWNER) || !entry.containsKey(CHUNKS)) {
+                removeRemnant(version);
+                return false;
+            }
+            AttributeValue mark = entry.get(DISCARDED);
+            if (mark == null) {
+                mark = AttributeValue.fromS(UUID.randomUUID().toString());
+                if (Long.parseLong(entry.get(WRITTEN_AT).n()) > cutoff || !mark(version, mark, true)) {
                     return false;
                 }
-                Reference inUse = current.apply(entry.get(OWNER).b().asByteArray());
-                if (inUse != null && inUse.version().equals(version)) {
-                    Failures.call("unmark version " + version + " in " + location, () -> client.updateItem(b -> b
-                            .tableName(location.table()).key(registryItemKey(version)).updateExpression("REMOVE #d")
-                            .expressionAttributeNames(Map.of("#d", DISCARDED))));
-                    return false; // its entry was written before the mark: it is in use
-                }
             }
-            return removeMarked(reference);
+            Reference inUse = current.apply(entry.get(OWNER).b().asByteArray());
+            if (inUse != null && inUse.version().equals(version)) {
+                unmark(version, mark); // its entry was written before the mark: it is in use
+                return false;
+            }
+            return removeMarked(new Reference(version, Integer.parseInt(entry.get(CHUNKS).n()), 0));
         } catch (DynamoDbDownException e) {
             LOG.warn("The sweep of {} could not remove version {} ({}); the next sweep tries again", location, version,
                     e.getMessage());
             return false;
+        }
+    }
+
+    /**
+     * Removes a registry item that holds nothing but its key: what an older build's sweep left when it took a mark
+     * off a version another sweep had just removed (with its chunks). Only while it still holds nothing.
+     */
+    private void removeRemnant(String version) {
+        try {
+            Failures.call("remove the empty registry item of version " + version + " in " + location,
+                    () -> client.deleteItem(b -> b.tableName(location.table()).key(registryItemKey(version))
+                            .conditionExpression("attribute_not_exists(#o)").expressionAttributeNames(Map.of("#o", OWNER))));
+        } catch (DynamoDbDownException e) {
+            if (!(e.getCause() instanceof ConditionalCheckFailedException)) {
+                throw e;
+            }
         }
     }
 
