@@ -245,6 +245,18 @@ public interface Database extends AutoCloseable {
     long clear(KeyRange range);
 
     /**
+     * Deletes the entries of the range that were last written in a generation older than {@code generation} (see
+     * {@link WriteOptions#generation()}), and the chunks of the large values among them. Entries written without a
+     * generation are kept, and so is an entry written again in a newer one while this runs (each delete is
+     * conditional on the generation it read). Reads every key of the range; not atomic: clearing again is safe.
+     *
+     * @param range the keys to look at
+     * @param generation entries of a lower generation are deleted; positive
+     * @return how many entries were deleted
+     */
+    long clearOlderGenerations(KeyRange range, long generation);
+
+    /**
      * Removes the chunks of large values that no entry refers to any more and that were written more than
      * {@code olderThan} ago (younger ones may belong to a write still under way): what a writer left behind when
      * it stopped between a value's chunks and its entry, or a batch that replaced a large value written

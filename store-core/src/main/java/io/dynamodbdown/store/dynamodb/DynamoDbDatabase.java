@@ -218,7 +218,7 @@ final class DynamoDbDatabase implements Database {
         ensureOpen();
         checkOperation(put);
         if (!fitsInItem(put, 0)) {
-            writeLarge(put, large.write(put.key(), put.value()), null);
+            writeLarge(put, large.write(put.key(), put.value()), null, 0);
             return;
         }
         boolean replacesLarge = large.mayHold();
@@ -234,7 +234,7 @@ final class DynamoDbDatabase implements Database {
      * chunks removed meanwhile (nor be applied twice). With {@code expect}, only if the key's value meets it; false
      * if not, and the new chunks are removed.
      */
-    private boolean writeLarge(BatchOperation.Put put, LargeValues.Reference written, Expect expect) {
+    private boolean writeLarge(BatchOperation.Put put, LargeValues.Reference written, Expect expect, long generation) {
         String what = "put the " + put.value().length + "-byte value of " + Bytes.describe(put.key()) + " into " + location;
         for (int attempt = 1; ; attempt++) {
             Map<String, AttributeValue> current = getItem(put.key(), true);
@@ -243,8 +243,8 @@ final class DynamoDbDatabase implements Database {
                 return false;
             }
             try {
-                writer.writeAtomic(List.of(large.fence(written.version()),
-                        writer.transactPut(large.entryItem(put.key(), written), storedForm(current, expect != null))), what);
+                writer.writeAtomic(List.of(large.fence(written.version()), writer.transactPut(
+                        TableLayout.stamped(large.entryItem(put.key(), written), generation), storedForm(current, expect != null))), what);
                 discardReplaced(current, written);
                 return true;
             } catch (DynamoDbDownException e) {
@@ -305,7 +305,14 @@ final class DynamoDbDatabase implements Database {
                 Map.of(":stored", value));
     }
 
-    /** Whether the put's value fits in its entry's own item ({@code extra}: bytes a token adds); if not, it goes in chunks. */
+    private static int generationBytes(long generation) {
+        return generation == 0 ? 0 : TableLayout.GENERATION_BYTES;
+    }
+
+    /**
+     * Whether the put's value fits in its entry's own item ({@code extra}: bytes a token or generation adds); if
+     * not, it goes in chunks.
+     */
     private boolean fitsInItem(BatchOperation.Put put, int extra) {
         return layout.itemSize(shards.hashKeyOf(put.key()), put.key(), put.value()) + extra <= TableLayout.MAX_ITEM_BYTES;
     }
@@ -324,7 +331,7 @@ final class DynamoDbDatabase implements Database {
         Objects.requireNonNull(expect, "expect");
         checkOperation(operation);
         if (operation instanceof BatchOperation.Put put && !fitsInItem(put, TableLayout.TOKEN_BYTES)) {
-            return writeLarge(put, large.write(put.key(), put.value()), expect);
+            return writeLarge(put, large.write(put.key(), put.value()), expect, 0);
         }
         String what = operation + " if " + expect + " in " + location;
         String token = operation instanceof BatchOperation.Put ? UUID.randomUUID().toString() : null;
@@ -447,18 +454,19 @@ final class DynamoDbDatabase implements Database {
     @Override
     public void batch(List<? extends BatchOperation> operations, WriteOptions writeOptions) {
         ensureOpen();
-        List<BatchOperation> lastPerKey = checkAndKeepLastPerKey(operations, writeOptions.atomic());
+        List<BatchOperation> lastPerKey = checkAndKeepLastPerKey(operations, writeOptions);
         if (lastPerKey.isEmpty()) {
             return;
         }
+        long generation = writeOptions.generation();
         if (writeOptions.atomic()) {
-            writeAtomic(lastPerKey);
+            writeAtomic(lastPerKey, generation);
             return;
         }
         List<BatchOperation> inItems = new ArrayList<>();
         List<BatchOperation.Put> inChunks = new ArrayList<>();
         for (BatchOperation operation : lastPerKey) {
-            if (operation instanceof BatchOperation.Put put && !fitsInItem(put, 0)) {
+            if (operation instanceof BatchOperation.Put put && !fitsInItem(put, generationBytes(generation))) {
                 inChunks.add(put);
             } else {
                 inItems.add(operation);
@@ -472,7 +480,8 @@ final class DynamoDbDatabase implements Database {
             List<byte[]> notWritten = List.of();
             try {
                 writer.write(inItems.stream().map(op -> op instanceof BatchOperation.Put put
-                        ? BatchWriter.put(layout.item(shards.hashKeyOf(put.key()), put.key(), put.value(), put.text()))
+                        ? BatchWriter.put(TableLayout.stamped(layout.item(shards.hashKeyOf(put.key()), put.key(), put.value(),
+                                put.text()), generation))
                         : BatchWriter.delete(itemKey(op))).toList());
             } catch (BatchWriteException e) {
                 notWritten = e.unwrittenKeys();
@@ -484,7 +493,7 @@ final class DynamoDbDatabase implements Database {
         }
         for (BatchOperation.Put put : inChunks) { // one by one: each is a transaction of its own (see writeLarge)
             try {
-                writeLarge(put, large.write(put.key(), put.value()), null);
+                writeLarge(put, large.write(put.key(), put.value()), null, generation);
             } catch (DynamoDbDownException e) {
                 unwritten.add(put.key());
                 cause = cause == null ? e : cause;
@@ -501,11 +510,11 @@ final class DynamoDbDatabase implements Database {
      * before). What it replaces is read first; a large value written concurrently and replaced unseen is left
      * to the sweep.
      */
-    private void writeAtomic(List<BatchOperation> operations) {
+    private void writeAtomic(List<BatchOperation> operations, long generation) {
         Map<ByteBuffer, LargeValues.Reference> written = new HashMap<>();
         List<TransactWriteItem> items = new ArrayList<>();
         for (BatchOperation operation : operations) {
-            if (operation instanceof BatchOperation.Put put && !fitsInItem(put, 0)) {
+            if (operation instanceof BatchOperation.Put put && !fitsInItem(put, generationBytes(generation))) {
                 LargeValues.Reference reference = large.write(put.key(), put.value());
                 written.put(ByteBuffer.wrap(put.key()), reference);
                 items.add(large.fence(reference.version()));
@@ -514,7 +523,8 @@ final class DynamoDbDatabase implements Database {
         Map<ByteBuffer, Map<String, AttributeValue>> before = replacedReferences(operations, !written.isEmpty());
         for (BatchOperation operation : operations) {
             items.add(operation instanceof BatchOperation.Put put
-                    ? writer.transactPut(entryItem(put, written)) : writer.transactDelete(itemKey(operation)));
+                    ? writer.transactPut(TableLayout.stamped(entryItem(put, written), generation))
+                    : writer.transactDelete(itemKey(operation)));
         }
         writer.writeAtomic(items);
         // Any failure leaves it open what was written: the sweep removes what nothing refers to.
@@ -562,7 +572,7 @@ final class DynamoDbDatabase implements Database {
      * Checks every operation before anything is sent, and keeps the last operation per key (DynamoDB refuses
      * one key twice in a request; in LevelDB the last one wins).
      */
-    private List<BatchOperation> checkAndKeepLastPerKey(List<? extends BatchOperation> operations, boolean atomic) {
+    private List<BatchOperation> checkAndKeepLastPerKey(List<? extends BatchOperation> operations, WriteOptions writeOptions) {
         Map<ByteBuffer, BatchOperation> lastPerKey = new LinkedHashMap<>();
         for (BatchOperation operation : operations) {
             checkOperation(operation);
@@ -570,14 +580,14 @@ final class DynamoDbDatabase implements Database {
             lastPerKey.put(ByteBuffer.wrap(operation.key()), operation);
         }
         List<BatchOperation> result = new ArrayList<>(lastPerKey.values());
-        if (atomic) {
-            checkTransactionLimits(result);
+        if (writeOptions.atomic()) {
+            checkTransactionLimits(result, generationBytes(writeOptions.generation()));
         }
         return result;
     }
 
-    private void checkTransactionLimits(List<BatchOperation> operations) {
-        long inChunks = operations.stream().filter(op -> op instanceof BatchOperation.Put put && !fitsInItem(put, 0)).count();
+    private void checkTransactionLimits(List<BatchOperation> operations, int extra) {
+        long inChunks = operations.stream().filter(op -> op instanceof BatchOperation.Put put && !fitsInItem(put, extra)).count();
         if (operations.size() + inChunks > WriteOptions.MAX_ATOMIC_OPERATIONS) {
             throw new InvalidEntryException(operations.get((int) Math.min(operations.size() - 1, WriteOptions.MAX_ATOMIC_OPERATIONS)).key(),
                     "Atomic batch on " + location + " has " + operations.size() + " distinct keys" + (inChunks == 0 ? ""
@@ -670,6 +680,46 @@ final class DynamoDbDatabase implements Database {
             }
         }
         return deleted;
+    }
+
+    @Override
+    public long clearOlderGenerations(KeyRange range, long generation) {
+        ensureOpen();
+        if (generation <= 0) {
+            throw new IllegalArgumentException("A generation to clear below is positive, got " + generation);
+        }
+        long deleted = 0;
+        try (RangeIterator<Map<String, AttributeValue>> items = items(range.limit(KeyRange.NO_LIMIT),
+                QueryIterator.Projection.GENERATIONS, item -> item)) {
+            while (items.hasNext()) {
+                Map<String, AttributeValue> item = items.next();
+                long stamped = TableLayout.generationOf(item);
+                if (stamped != 0 && stamped < generation && deleteIfOlder(layout.keyOf(item), generation)) {
+                    deleted++;
+                }
+            }
+        }
+        return deleted;
+    }
+
+    /** Deletes the key if it is still of a generation below {@code generation}; false if it was written again since. */
+    private boolean deleteIfOlder(byte[] key, long generation) {
+        try {
+            DeleteItemResponse response = Failures.call("delete " + Bytes.describe(key) + " from " + location
+                    + " as older than generation " + generation, () -> client.deleteItem(b -> b.tableName(location.table())
+                            .key(layout.itemKey(shards.hashKeyOf(key), key))
+                            .conditionExpression(TableLayout.GENERATION + " < :g")
+                            .expressionAttributeNames(Map.of(TableLayout.GENERATION, TableLayout.GENERATION_ATTRIBUTE))
+                            .expressionAttributeValues(Map.of(":g", AttributeValue.fromN(Long.toString(generation))))
+                            .returnValues(ReturnValue.ALL_OLD)));
+            discardReplaced(response.attributes(), null);
+            return true;
+        } catch (DynamoDbDownException e) {
+            if (e.getCause() instanceof ConditionalCheckFailedException) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     @Override

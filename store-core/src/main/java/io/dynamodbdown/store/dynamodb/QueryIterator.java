@@ -25,9 +25,12 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  */
 final class QueryIterator<T> implements RangeIterator<T> {
 
-    /** What an iterator yields and which attributes it needs (values with the references of large ones). */
+    /**
+     * What an iterator yields and which attributes it needs (values with the references of large ones; the
+     * references of large ones alone; those and the generation an entry was written in).
+     */
     enum Projection {
-        ENTRIES, KEYS, VALUES, REFERENCES
+        ENTRIES, KEYS, VALUES, REFERENCES, GENERATIONS
     }
 
     private final DynamoDbDatabase db;
@@ -214,6 +217,10 @@ final class QueryIterator<T> implements RangeIterator<T> {
         if (projection != Projection.KEYS) {
             projectionExpression += ", " + LargeValues.REFERENCE_PROJECTION;
             names.putAll(LargeValues.referenceNames());
+        }
+        if (projection == Projection.GENERATIONS) {
+            projectionExpression += ", " + TableLayout.GENERATION;
+            names.put(TableLayout.GENERATION, TableLayout.GENERATION_ATTRIBUTE);
         }
         QueryRequest.Builder request = QueryRequest.builder()
                 .tableName(db.location().table())

@@ -59,6 +59,7 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
     static final String VALUE = "#v";
     static final String TOKEN = "#t";
     static final String LARGE = "#lv";
+    static final String GENERATION = "#g";
 
     /**
      * The attribute a conditional put leaves on its item: a token unique to that call, by which the call
@@ -67,6 +68,14 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
     static final String TOKEN_ATTRIBUTE = "writeToken";
     /** What the token adds to an item's size: its name and a UUID's 36 characters. */
     static final int TOKEN_BYTES = TOKEN_ATTRIBUTE.length() + 36;
+
+    /**
+     * The attribute of an entry written with a generation ({@link io.dynamodbdown.store.WriteOptions#generation()}),
+     * a number: what {@code clearOlderGenerations} compares. Entries written without one have none.
+     */
+    static final String GENERATION_ATTRIBUTE = "generation";
+    /** What a generation adds to an item's size at most: its name and a number of up to 19 digits. */
+    static final int GENERATION_BYTES = GENERATION_ATTRIBUTE.length() + 21;
 
     /** A condition expression with the names and values it uses. */
     record Condition(String expression, Map<String, String> names, Map<String, AttributeValue> values) {
@@ -141,6 +150,22 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
     Map<String, AttributeValue> item(String hashKey, byte[] key, byte[] value, boolean text) {
         return Map.of(hashAttribute, hashValue(hashKey), rangeAttribute, rangeValue(key),
                 valueAttribute, encodeValue(value, text));
+    }
+
+    /** The item with the generation it is written in; the item itself for generation 0 (none). */
+    static Map<String, AttributeValue> stamped(Map<String, AttributeValue> item, long generation) {
+        if (generation == 0) {
+            return item;
+        }
+        Map<String, AttributeValue> stamped = new HashMap<>(item);
+        stamped.put(GENERATION_ATTRIBUTE, AttributeValue.fromN(Long.toString(generation)));
+        return stamped;
+    }
+
+    /** The generation an item was written in, or 0 for none. */
+    static long generationOf(Map<String, AttributeValue> item) {
+        AttributeValue generation = item.get(GENERATION_ATTRIBUTE);
+        return generation == null ? 0 : Long.parseLong(generation.n());
     }
 
     /** A value the way this layout's own library writes it. */

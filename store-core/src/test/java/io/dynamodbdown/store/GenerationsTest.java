@@ -1,0 +1,101 @@
+package io.dynamodbdown.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Replacing what a range holds: its new content written in a newer generation, then the older generations
+ * cleared. What the new content did not write goes, large values with their chunks; what it wrote, what was
+ * written without a generation and what lies outside the range stay.
+ */
+@ExtendWith(DynamoDbLocalExtension.class)
+@ParameterizedClass(name = "shards={0}")
+@ValueSource(ints = {1, 3})
+class GenerationsTest {
+
+    @Parameter
+    int shards;
+
+    private final DynamoDbClient client = DynamoDbLocalExtension.get().client();
+    private Database db;
+
+    @BeforeEach
+    void open() {
+        db = DatabaseTestSupport.openFresh(client, "generations", OpenOptions.defaults().withShards(shards));
+    }
+
+    @AfterEach
+    void drop() {
+        db.dropTable();
+    }
+
+    private static byte[] large(long seed) {
+        byte[] value = new byte[500 * 1024];
+        new Random(seed).nextBytes(value);
+        return value;
+    }
+
+    @Test
+    void clearingOlderGenerationsDeletesWhatTheNewContentDidNotWrite() {
+        List<BatchOperation> first = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            first.add(BatchOperation.put(String.format("r%02d", i), "first"));
+        }
+        first.add(BatchOperation.put(Bytes.utf8("r50-large"), large(1)));
+        first.add(BatchOperation.put(Bytes.utf8("r51-large"), large(2)));
+        db.batch(first, WriteOptions.DEFAULT.withGeneration(100));
+        db.put("r60-unstamped", "written without a generation");
+        db.batch(List.of(BatchOperation.put("s00-outside", "first")), WriteOptions.DEFAULT.withGeneration(100));
+
+        // the range's new content: every other key, one large value again, one atomically
+        List<BatchOperation> second = new ArrayList<>();
+        for (int i = 0; i < 40; i += 2) {
+            second.add(BatchOperation.put(String.format("r%02d", i), "second"));
+        }
+        second.add(BatchOperation.put(Bytes.utf8("r51-large"), large(3)));
+        db.batch(second, WriteOptions.DEFAULT.withGeneration(200));
+        db.batch(List.of(BatchOperation.put("r01", "second, atomically")), WriteOptions.ATOMIC.withGeneration(200));
+
+        KeyRange range = KeyRange.all().gte("r").lt("s");
+        assertEquals(19 + 1, db.clearOlderGenerations(range, 200), "the 19 odd keys but r01, and the large r50");
+        Map<String, String> expected = new TreeMap<>();
+        for (int i = 0; i < 40; i += 2) {
+            expected.put(String.format("r%02d", i), "second");
+        }
+        expected.put("r01", "second, atomically");
+        expected.put("r51-large", "(large)");
+        expected.put("r60-unstamped", "written without a generation");
+        expected.put("s00-outside", "first");
+        assertEquals(expected, contents());
+        assertArrayEquals(large(3), db.get(Bytes.utf8("r51-large")));
+        assertEquals(0, db.clearOlderGenerations(range, 200), "clearing again finds nothing");
+        assertEquals(0, db.sweep(java.time.Duration.ZERO), "r50's chunks went with it, r51's old ones with its overwrite");
+        assertThrows(IllegalArgumentException.class, () -> db.clearOlderGenerations(range, 0));
+        assertThrows(IllegalArgumentException.class, () -> WriteOptions.DEFAULT.withGeneration(-1));
+    }
+
+    private Map<String, String> contents() {
+        Map<String, String> contents = new TreeMap<>();
+        try (RangeIterator<Entry> entries = db.iterator(KeyRange.all())) {
+            entries.forEachRemaining(e -> contents.put(new String(e.key()),
+                    e.value().length > 1000 ? "(large)" : new String(e.value())));
+        }
+        return contents;
+    }
+}
