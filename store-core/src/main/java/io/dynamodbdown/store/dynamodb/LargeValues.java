@@ -63,6 +63,15 @@ final class LargeValues {
     private static final String DISCARDED = "discarded";
     /** The mark of a version its entry's write replaced; a sweep marks with a token of its own (S). */
     private static final AttributeValue REPLACED = AttributeValue.fromBool(true);
+    /** The mark of a version a sweep removed while it was young (see {@link #WRITE_GRACE}). */
+    private static final AttributeValue REMOVED = AttributeValue.fromS("removed");
+    /**
+     * How long after registering a version its writer may still be writing its chunks (a slow or throttled write).
+     * A sweep that removes a version younger than that (it was never referred to; its writer, if still at work, is
+     * fenced off and fails) keeps its registry item, marked removed, until it is this old: every sweep until then
+     * removes its chunks again, so a chunk written after the first removal is never left where no sweep finds it.
+     */
+    static final Duration WRITE_GRACE = Duration.ofHours(1);
     /** DynamoDB's limit for a partition key value, which a chunk partition's name must keep to. */
     private static final int MAX_HASH_KEY_BYTES = 2048;
     /** What a reference adds to an entry's item, at most: three attribute names, a version id, two numbers. */
@@ -285,20 +294,21 @@ final class LargeValues {
      */
     private boolean mark(String version, AttributeValue mark, boolean onlyUnmarked) {
         String condition = "attribute_exists(#o)" + (onlyUnmarked ? " AND attribute_not_exists(#d)" : "");
-        return updateRegistryIf(version, "SET #d = :m", condition, mark, "mark version " + version + " discarded");
+        return updateRegistryIf(version, "SET #d = :m", condition, Map.of(":m", mark), "mark version " + version + " discarded");
     }
 
     /** Takes the mark {@code seen} off again (its entry refers to it): only that mark, only while the item exists. */
     private void unmark(String version, AttributeValue seen) {
-        updateRegistryIf(version, "REMOVE #d", "attribute_exists(#o) AND #d = :m", seen, "unmark version " + version);
+        updateRegistryIf(version, "REMOVE #d", "attribute_exists(#o) AND #d = :m", Map.of(":m", seen), "unmark version " + version);
     }
 
-    private boolean updateRegistryIf(String version, String update, String condition, AttributeValue mark, String what) {
+    private boolean updateRegistryIf(String version, String update, String condition, Map<String, AttributeValue> values,
+            String what) {
         try {
             Failures.call(what + " in " + location, () -> client.updateItem(b -> b.tableName(location.table())
                     .key(registryItemKey(version)).updateExpression(update).conditionExpression(condition)
                     .expressionAttributeNames(Map.of("#d", DISCARDED, "#o", OWNER))
-                    .expressionAttributeValues(Map.of(":m", mark))));
+                    .expressionAttributeValues(values)));
             return true;
         } catch (DynamoDbDownException e) {
             if (e.getCause() instanceof ConditionalCheckFailedException) {
@@ -309,14 +319,18 @@ final class LargeValues {
     }
 
     private boolean removeMarked(Reference reference) {
+        removeChunks(reference);
+        Failures.call("unregister version " + reference.version() + " in " + location,
+                () -> client.deleteItem(b -> b.tableName(location.table()).key(registryItemKey(reference.version()))));
+        return true;
+    }
+
+    private void removeChunks(Reference reference) {
         List<WriteRequest> deletes = new ArrayList<>(reference.chunks());
         for (int i = 0; i < reference.chunks(); i++) {
             deletes.add(BatchWriter.delete(chunkKey(reference.version(), i)));
         }
-        writer.writeAll(deletes, "delete the chunks of replaced version " + reference.version() + " in " + location);
-        Failures.call("unregister version " + reference.version() + " in " + location,
-                () -> client.deleteItem(b -> b.tableName(location.table()).key(registryItemKey(reference.version()))));
-        return true;
+        writer.writeAll(deletes, "delete the chunks of version " + reference.version() + " in " + location);
     }
 
     /**
@@ -360,10 +374,16 @@ final class LargeValues {
                 removeRemnant(version);
                 return false;
             }
+            Reference reference = new Reference(version, Integer.parseInt(entry.get(CHUNKS).n()), 0);
+            long writtenAt = Long.parseLong(entry.get(WRITTEN_AT).n());
             AttributeValue mark = entry.get(DISCARDED);
+            if (REMOVED.equals(mark)) {
+                finishRemoval(reference, writtenAt, mark);
+                return false;
+            }
             if (mark == null) {
                 mark = AttributeValue.fromS(UUID.randomUUID().toString());
-                if (Long.parseLong(entry.get(WRITTEN_AT).n()) > cutoff || !mark(version, mark, true)) {
+                if (writtenAt > cutoff || !mark(version, mark, true)) {
                     return false;
                 }
             }
@@ -372,11 +392,36 @@ final class LargeValues {
                 unmark(version, mark); // its entry was written before the mark: it is in use
                 return false;
             }
-            return removeMarked(new Reference(version, Integer.parseInt(entry.get(CHUNKS).n()), 0));
+            if (System.currentTimeMillis() - writtenAt >= WRITE_GRACE.toMillis()) {
+                return removeMarked(reference);
+            }
+            // its writer may still be writing chunks (it is fenced off now, and fails): keep the item, marked, until
+            // it is old enough that none can come, and remove the chunks again then
+            removeChunks(reference);
+            updateRegistryIf(version, "SET #d = :r", "attribute_exists(#o) AND #d = :m", Map.of(":m", mark, ":r", REMOVED),
+                    "mark version " + version + " removed");
+            return true;
         } catch (DynamoDbDownException e) {
             LOG.warn("The sweep of {} could not remove version {} ({}); the next sweep tries again", location, version,
                     e.getMessage());
             return false;
+        }
+    }
+
+    /** A version removed while young: its chunks once more (some may have come since), and the item once it is old enough. */
+    private void finishRemoval(Reference reference, long writtenAt, AttributeValue mark) {
+        removeChunks(reference);
+        if (System.currentTimeMillis() - writtenAt >= WRITE_GRACE.toMillis()) {
+            try {
+                Failures.call("unregister removed version " + reference.version() + " in " + location, () -> client.deleteItem(b -> b
+                        .tableName(location.table()).key(registryItemKey(reference.version()))
+                        .conditionExpression("#d = :m").expressionAttributeNames(Map.of("#d", DISCARDED))
+                        .expressionAttributeValues(Map.of(":m", mark))));
+            } catch (DynamoDbDownException e) {
+                if (!(e.getCause() instanceof ConditionalCheckFailedException)) {
+                    throw e;
+                }
+            }
         }
     }
 
