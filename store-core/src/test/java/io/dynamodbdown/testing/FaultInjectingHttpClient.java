@@ -75,8 +75,8 @@ public final class FaultInjectingHttpClient implements SdkHttpClient {
     }
 
     /**
-     * From now on, until {@link #heal()}, each request of one of {@code operations} fails with {@code fault} with
-     * probability {@code probability}, drawn from {@code random} (seed it, so a failing run can be replayed).
+     * From now on, until {@link #heal()}, each request of one of {@code operations} ({@link #ANY} for all) fails
+     * with {@code fault} with probability {@code probability}, drawn from {@code random} (seed it, so a failing run can be replayed).
      */
     public synchronized FaultInjectingHttpClient failAtRandom(Set<String> operations, Fault newFault, double probability,
             Random random) {
@@ -106,7 +106,7 @@ public final class FaultInjectingHttpClient implements SdkHttpClient {
 
     /** Whether this request gets the fault, using up one of the knob's failures if it does. */
     private synchronized Fault faultFor(String name) {
-        if (randomOperations.contains(name) && random.nextDouble() < randomProbability) {
+        if ((randomOperations.contains(name) || randomOperations.contains(ANY)) && random.nextDouble() < randomProbability) {
             return randomFault;
         }
         if (count <= 0 || fault == null || !(operation.equals(ANY) || operation.equals(name))) {
