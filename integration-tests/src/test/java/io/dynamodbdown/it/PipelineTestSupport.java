@@ -45,7 +45,12 @@ abstract class PipelineTestSupport {
 
     /** A source from {@code table$hashKey} into {@code topic} (created here with one partition). */
     Map<String, String> source(String table, String hashKey, String topic) {
-        kafka.createTopic(topic, 1);
+        return source(table, hashKey, topic, 1);
+    }
+
+    /** A source from {@code table$hashKey} into {@code topic}, created here with {@code partitions} partitions. */
+    Map<String, String> source(String table, String hashKey, String topic, int partitions) {
+        kafka.createTopic(topic, partitions);
         Map<String, String> config = connectorBase(DynamoDbDownSourceConnector.class.getName(), table, hashKey);
         config.put("topic", topic);
         config.put("poll.interval.ms", "200");

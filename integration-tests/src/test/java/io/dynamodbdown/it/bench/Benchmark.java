@@ -1003,6 +1003,7 @@ public final class Benchmark {
         connect = (EmbeddedConnectCluster) new EmbeddedConnectCluster.Builder().name("bench").numWorkers(1).numBrokers(1)
                 .workerProps(new HashMap<>(Map.of("offset.flush.interval.ms", "100"))).build();
         connect.start();
+        connect.kafka().createTopic("dynamodbdown-heartbeats", 1); // the sources' heartbeat topic, as a user creates it
     }
 
     private Map<String, String> connector(String table) {

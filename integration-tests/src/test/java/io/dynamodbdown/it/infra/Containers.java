@@ -39,7 +39,10 @@ final class Containers {
         requireDocker();
         KafkaContainer kafka = new KafkaContainer(DockerImageName.parse(KAFKA_IMAGE));
         kafka.start();
-        return new KafkaService(KAFKA_IMAGE + " at " + kafka.getBootstrapServers(), kafka.getBootstrapServers(), kafka::stop);
+        KafkaService service = new KafkaService(KAFKA_IMAGE + " at " + kafka.getBootstrapServers(), kafka.getBootstrapServers(),
+                kafka::stop);
+        service.createHeartbeatTopic();
+        return service;
     }
 
     private static void requireDocker() {

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
@@ -26,6 +27,9 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /** One Kafka broker (embedded or elsewhere) and the few client operations the tests need, by bootstrap address only. */
 public final class KafkaService implements AutoCloseable {
+
+    /** The source connector's default heartbeat.topic. */
+    public static final String HEARTBEAT_TOPIC = "dynamodbdown-heartbeats";
 
     private final String description;
     private final String bootstrapServers;
@@ -47,13 +51,21 @@ public final class KafkaService implements AutoCloseable {
         broker.put("transaction.state.log.min.isr", "1");
         EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(1, broker);
         cluster.start();
-        return new KafkaService("embedded Kafka at " + cluster.bootstrapServers(), cluster.bootstrapServers(), cluster::stop);
+        KafkaService kafka = new KafkaService("embedded Kafka at " + cluster.bootstrapServers(), cluster.bootstrapServers(),
+                cluster::stop);
+        kafka.createHeartbeatTopic();
+        return kafka;
     }
 
     /** DYNAMODBDOWN_IT_KAFKA's brokers if set, else an embedded one. */
     static KafkaService remoteOrEmbedded() {
         String servers = System.getenv("DYNAMODBDOWN_IT_KAFKA");
-        return servers == null || servers.isBlank() ? embedded() : new KafkaService("Kafka at " + servers, servers.trim(), null);
+        if (servers == null || servers.isBlank()) {
+            return embedded();
+        }
+        KafkaService kafka = new KafkaService("Kafka at " + servers, servers.trim(), null);
+        kafka.createHeartbeatTopic();
+        return kafka;
     }
 
     public String bootstrapServers() {
@@ -65,6 +77,21 @@ public final class KafkaService implements AutoCloseable {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
         } catch (InterruptedException | ExecutionException e) {
             throw new IllegalStateException("Could not create topic " + topic + " on " + bootstrapServers, e);
+        }
+    }
+
+    /** Creates the source connector's heartbeat topic (compacted, as a user would) unless it exists already. */
+    public void createHeartbeatTopic() {
+        try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            admin.createTopics(List.of(new NewTopic(HEARTBEAT_TOPIC, 1, (short) 1)
+                    .configs(Map.of("cleanup.policy", "compact")))).all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("Could not create topic " + HEARTBEAT_TOPIC + " on " + bootstrapServers, e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted creating " + HEARTBEAT_TOPIC, e);
         }
     }
 

@@ -6,6 +6,7 @@ import io.dynamodbdown.store.DynamoDbDownException;
 import io.dynamodbdown.store.InvalidEntryException;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.WriteOptions;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import java.util.Collection;
 import java.util.HashMap;
@@ -38,6 +39,7 @@ public class DynamoDbDownSinkTask extends SinkTask {
     private final Map<String, Database> databases = new HashMap<>();
     private final SinkBuffer buffer = new SinkBuffer();
     private final Map<TopicPartition, OffsetAndMetadata> written = new HashMap<>();
+    private final SnapshotEnds snapshotEnds = new SnapshotEnds(this::database, this::ownDatabase);
     private DynamoDbDownSinkConfig config;
     private DynamoDbClient client;
     private OpenOptions openOptions;
@@ -87,20 +89,46 @@ public class DynamoDbDownSinkTask extends SinkTask {
     public void put(Collection<SinkRecord> records) {
         for (SinkRecord record : records) {
             TopicPartition partition = new TopicPartition(record.topic(), record.kafkaPartition());
-            BatchOperation operation;
             String hashKey = config.hashKeyFor(record.topic());
+            if (SinkHeaders.isSnapshotEnd(record)) {
+                reachSnapshotEnd(record, hashKey);
+                buffer.advance(partition, record.kafkaOffset());
+                continue;
+            }
+            BatchOperation operation;
+            long generation;
             try {
                 operation = converter.toOperation(record);
+                generation = SinkHeaders.generation(record);
                 database(hashKey).check(operation);
-            } catch (DataException | InvalidEntryException e) {
+            } catch (DataException | InvalidEntryException | NumberFormatException e) {
                 reportBadRecord(record, e);
                 buffer.advance(partition, record.kafkaOffset());
                 continue;
             }
-            buffer.add(hashKey, partition, record.kafkaOffset(), operation);
+            buffer.add(hashKey, generation, partition, record.kafkaOffset(), operation);
             if (buffer.size() >= config.batchSize()) {
                 writeBuffered();
             }
+        }
+    }
+
+    /**
+     * A snapshot-end marker: once every record before it is written (this task's buffer, written now), its partition
+     * counts as reached; the copy is cleared of what the snapshot did not write when every partition is.
+     */
+    private void reachSnapshotEnd(SinkRecord marker, String hashKey) {
+        writeBuffered();
+        try {
+            snapshotEnds.reached(hashKey, SinkHeaders.text(marker, DynamoDbDownHeaders.RANGE),
+                    SinkHeaders.generation(marker), marker.kafkaPartition(),
+                    Integer.parseInt(SinkHeaders.text(marker, DynamoDbDownHeaders.PARTITIONS)));
+        } catch (DynamoDbDownException e) {
+            throw translate(e, "Completing the snapshot in " + new Location(config.table(), hashKey));
+        } catch (RuntimeException e) {
+            reportBadRecord(marker, new DataException("A snapshot-end marker without a readable "
+                    + DynamoDbDownHeaders.RANGE + ", " + DynamoDbDownHeaders.GENERATION + " or "
+                    + DynamoDbDownHeaders.PARTITIONS + " header: " + e.getMessage(), e));
         }
     }
 
@@ -116,20 +144,20 @@ public class DynamoDbDownSinkTask extends SinkTask {
 
     /** Writes everything buffered; offsets become committable only when all of it was accepted. */
     private void writeBuffered() {
-        for (Map.Entry<String, List<BatchOperation>> batch : buffer.operationsByDatabase().entrySet()) {
+        for (SinkBuffer.Batch batch : buffer.batches()) {
             long start = System.nanoTime();
             try {
-                database(batch.getKey()).batch(batch.getValue());
+                database(batch.hashKey()).batch(batch.operations(), WriteOptions.DEFAULT.withGeneration(batch.generation()));
             } catch (DynamoDbDownException e) {
-                RuntimeException translated = translate(e, "Writing " + batch.getValue().size() + " operations to "
-                        + new Location(config.table(), batch.getKey()));
+                RuntimeException translated = translate(e, "Writing " + batch.operations().size() + " operations to "
+                        + new Location(config.table(), batch.hashKey()));
                 if (translated instanceof RetriableException) {
-                    metrics.recordsRetried.addAndGet(batch.getValue().size());
+                    metrics.recordsRetried.addAndGet(batch.operations().size());
                 }
                 throw translated;
             }
             metrics.batchWritten((System.nanoTime() - start) / 1_000_000);
-            for (BatchOperation operation : batch.getValue()) {
+            for (BatchOperation operation : batch.operations()) {
                 (operation instanceof BatchOperation.Put ? metrics.recordsWritten : metrics.recordsDeleted).incrementAndGet();
             }
         }
@@ -176,9 +204,18 @@ public class DynamoDbDownSinkTask extends SinkTask {
 
     /** The database of a hash key, opened on first use; store failures come out as Connect's exceptions. */
     private Database database(String hashKey) {
+        return open(hashKey, openOptions);
+    }
+
+    /** A database of the sink's own records in the target table: its own shard count, not the copies'. */
+    private Database ownDatabase(String hashKey) {
+        return open(hashKey, openOptions.withShards(0));
+    }
+
+    private Database open(String hashKey, OpenOptions options) {
         Location location = new Location(config.table(), hashKey);
         try {
-            return databases.computeIfAbsent(hashKey, h -> DynamoDbDown.open(client, location, openOptions));
+            return databases.computeIfAbsent(hashKey, h -> DynamoDbDown.open(client, location, options));
         } catch (DynamoDbDownException e) {
             throw translate(e, "Opening " + location);
         }

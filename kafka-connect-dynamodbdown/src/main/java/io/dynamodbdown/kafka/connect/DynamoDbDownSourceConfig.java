@@ -57,11 +57,12 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
      */
     public static final String CHANGES_ON_TRIMMED = "changes.on.trimmed";
     /**
-     * Key {@value}: in changes mode, how often a quiet database sends a heartbeat so its position keeps up (0: never).
+     * Key {@value}: how often a partition whose position moved while it sent nothing sends a heartbeat, so its stored
+     * position keeps up (tail: keys that settled; changes: the stream position); 0: never.
      */
-    public static final String CHANGES_HEARTBEAT_INTERVAL_MS = "changes.heartbeat.interval.ms";
+    public static final String HEARTBEAT_INTERVAL_MS = "heartbeat.interval.ms";
     /** Key {@value}: the topic of the heartbeat records (default {@code dynamodbdown-heartbeats}). */
-    public static final String CHANGES_HEARTBEAT_TOPIC = "changes.heartbeat.topic";
+    public static final String HEARTBEAT_TOPIC = "heartbeat.topic";
 
     /** Mode: read the range in key order, then keep polling for keys beyond the last one (an append-only keyspace). */
     public static final String MODE_TAIL = "tail";
@@ -143,16 +144,20 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
                         "In changes mode, when the change stream no longer holds what follows the stored position (it"
                                 + " keeps 24 hours): fail the task, or take a new snapshot and follow the stream from there.",
                         GROUP_READS, ++order, Width.SHORT, "On a trimmed stream")
-                .define(CHANGES_HEARTBEAT_INTERVAL_MS, Type.LONG, 600_000L, Range.atLeast(0), Importance.MEDIUM,
-                        "In changes mode, how often a database whose stream position moved without a change of its own"
-                                + " (other databases' changes, shard rollovers) sends a heartbeat record to "
-                                + CHANGES_HEARTBEAT_TOPIC + ", so its stored position keeps up with the stream, which keeps"
-                                + " records 24 hours. 0: never (a database quiet for a day then needs " + CHANGES_ON_TRIMMED + ").",
+                .define(HEARTBEAT_INTERVAL_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.MEDIUM,
+                        "How often a partition whose position moved while it sent no record sends a heartbeat record to "
+                                + HEARTBEAT_TOPIC + ", whose offset keeps its stored position up with it. Tail mode: once"
+                                + " no new key arrives, the keys behind the last one settle, and a restart then re-sends"
+                                + " only the last " + TAIL_SETTLE_MS + " of them, not all the last record had not settled."
+                                + " Changes mode: other databases' changes and shard rollovers move a database's stream"
+                                + " position, which the stream keeps 24 hours. 0: never (a restart then re-sends more, and"
+                                + " a database quiet for a day in changes mode needs " + CHANGES_ON_TRIMMED + ").",
                         GROUP_READS, ++order, Width.SHORT, "Heartbeat interval (ms)")
-                .define(CHANGES_HEARTBEAT_TOPIC, Type.STRING, "dynamodbdown-heartbeats", new ConfigDef.NonEmptyString(),
+                .define(HEARTBEAT_TOPIC, Type.STRING, "dynamodbdown-heartbeats", new ConfigDef.NonEmptyString(),
                         Importance.LOW,
-                        "The topic of the heartbeat records (key: the hash key, value: the stream position). It must exist"
-                                + " or be creatable (broker auto-creation or topic.creation settings); compaction keeps it small.",
+                        "The topic of the heartbeat records (key: the hash key, value: the position as text). It must"
+                                + " exist or be creatable (broker auto-creation or topic.creation settings); compaction"
+                                + " keeps it small.",
                         GROUP_READS, ++order, Width.MEDIUM, "Heartbeat topic")
                 .define(TAIL_SETTLE_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
                         "In tail mode: how long after a key appears keys of the same writes may still appear below it"
@@ -227,12 +232,12 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
         return MODE_CHANGES.equals(getString(MODE).toLowerCase(Locale.ROOT));
     }
 
-    long heartbeatIntervalMs() {
-        return getLong(CHANGES_HEARTBEAT_INTERVAL_MS);
+    Duration heartbeatInterval() {
+        return Duration.ofMillis(getLong(HEARTBEAT_INTERVAL_MS));
     }
 
     String heartbeatTopic() {
-        return getString(CHANGES_HEARTBEAT_TOPIC);
+        return getString(HEARTBEAT_TOPIC);
     }
 
     boolean resnapshotOnTrimmed() {

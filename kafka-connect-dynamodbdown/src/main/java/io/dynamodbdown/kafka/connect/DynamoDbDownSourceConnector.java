@@ -3,12 +3,15 @@ package io.dynamodbdown.kafka.connect;
 import static io.dynamodbdown.store.ChangeCheckpoint.STREAM_RETENTION;
 
 import io.dynamodbdown.store.ChangeCheckpoint;
+import io.dynamodbdown.store.KeyEncoding;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
@@ -93,7 +96,8 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
      * in changes mode, to a new snapshot). Snapshot and tail mode: {@code {key: base64 of the last key read}}, and
      * reading continues after that key. Changes mode: a snapshot's {@code {key, since}} (key optional: the snapshot
      * goes on after it; since: epoch milliseconds, where the stream is read from once the snapshot is complete) or
-     * a stream checkpoint {@code {checkpoint}} as the connector stored one.
+     * a stream checkpoint {@code {checkpoint}} as the connector stored one; either with the {@code generation} and
+     * {@code partitions} the connector stores too, or without (the generation is then the time since).
      */
     @Override
     public boolean alterOffsets(Map<String, String> connectorConfig, Map<Map<String, ?>, Map<String, ?>> offsets) {
@@ -113,62 +117,72 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
             }
             if (config.changes()) {
                 checkChangesOffset(config.table(), entry.getKey(), offset);
-            } else if (!(offset.get(RangePartition.OFFSET_KEY_FIELD) instanceof String) || offset.size() != 1) {
+            } else if (!(offset.get(RangeOffset.KEY) instanceof String) || offset.size() != 1) {
                 throw new ConnectException("Offset " + offset + " for " + entry.getKey() + " must be {\""
-                        + RangePartition.OFFSET_KEY_FIELD + "\": \"<base64 of the last key read>\"}");
+                        + RangeOffset.KEY + "\": \"<base64 of the last key read>\"}");
             } else {
-                checkKey(entry.getKey(), offset);
+                decode(entry.getKey(), offset, RangeOffset::of);
             }
         }
         return true;
     }
 
     private static void checkChangesOffset(String table, Map<String, ?> partition, Map<String, ?> offset) {
-        Object checkpoint = offset.get(RangePartition.OFFSET_CHECKPOINT_FIELD);
-        if (checkpoint instanceof String text && offset.size() == 1) {
+        Set<String> given = new HashSet<>(offset.keySet());
+        given.removeAll(Set.of(ChangesOffset.GENERATION, ChangesOffset.PARTITIONS)); // stored by the connector, optional
+        if (offset.get(ChangesOffset.CHECKPOINT) instanceof String text && given.equals(Set.of(ChangesOffset.CHECKPOINT))) {
             ChangeCheckpoint decoded;
             try {
-                decoded = RangePartition.checkpointOf(offset);
+                decoded = ChangeCheckpoint.decode(text);
             } catch (IllegalArgumentException e) {
                 throw new ConnectException("Offset checkpoint '" + text + "' for " + partition + " is not one this"
                         + " connector stored: " + e.getMessage(), e);
             }
-            if (decoded.stream() == null || !decoded.stream().contains(":table/" + table + "/stream/")) {
+            if (decoded.stream() != null && !decoded.stream().contains(":table/" + table + "/stream/")) {
                 throw new ConnectException("Offset checkpoint '" + text + "' for " + partition + " is not in a stream of"
                         + " table '" + table + "': set one this connector stored for it, or a snapshot's {\""
-                        + RangePartition.OFFSET_SINCE_FIELD + "\": \"<epoch milliseconds>\"}");
+                        + ChangesOffset.SINCE + "\": \"<epoch milliseconds>\"}");
             }
-            return;
-        }
-        Set<String> snapshotFields = Set.of(RangePartition.OFFSET_KEY_FIELD, RangePartition.OFFSET_SINCE_FIELD);
-        if (!(offset.get(RangePartition.OFFSET_SINCE_FIELD) instanceof String since) || !snapshotFields.containsAll(offset.keySet())) {
+        } else if (offset.get(ChangesOffset.SINCE) instanceof String since
+                && Set.of(ChangesOffset.KEY, ChangesOffset.SINCE).containsAll(given)) {
+            Instant at;
+            try {
+                at = Instant.ofEpochMilli(Long.parseLong(since));
+            } catch (NumberFormatException e) {
+                throw new ConnectException("Offset since '" + since + "' for " + partition + " is not epoch milliseconds", e);
+            }
+            Instant now = Instant.now();
+            if (at.isBefore(now.minus(STREAM_RETENTION)) || at.isAfter(now.plus(STREAM_RETENTION))) {
+                throw new ConnectException("Offset since " + since + " (" + at + ") for " + partition + " is more than "
+                        + STREAM_RETENTION.toHours() + " hours from now: the stream keeps changes that long (and a since in"
+                        + " the future skips every change until then); give epoch milliseconds within that window");
+            }
+        } else {
             throw new ConnectException("Offset " + offset + " for " + partition + " must be a snapshot's {\""
-                    + RangePartition.OFFSET_KEY_FIELD + "\": \"<base64 of the last key read, optional>\", \""
-                    + RangePartition.OFFSET_SINCE_FIELD + "\": \"<epoch milliseconds to read changes from>\"} or {\""
-                    + RangePartition.OFFSET_CHECKPOINT_FIELD + "\": \"<a checkpoint the connector stored>\"}");
+                    + ChangesOffset.KEY + "\": \"<base64 of the last key read, optional>\", \""
+                    + ChangesOffset.SINCE + "\": \"<epoch milliseconds to read changes from>\"} or {\""
+                    + ChangesOffset.CHECKPOINT + "\": \"<a checkpoint the connector stored>\"}");
         }
-        Instant at;
-        try {
-            at = Instant.ofEpochMilli(Long.parseLong(since));
-        } catch (NumberFormatException e) {
-            throw new ConnectException("Offset since '" + since + "' for " + partition + " is not epoch milliseconds", e);
-        }
-        Instant now = Instant.now();
-        if (at.isBefore(now.minus(STREAM_RETENTION)) || at.isAfter(now.plus(STREAM_RETENTION))) {
-            throw new ConnectException("Offset since " + since + " (" + at + ") for " + partition + " is more than "
-                    + STREAM_RETENTION.toHours() + " hours from now: the stream keeps changes that long (and a since in"
-                    + " the future skips every change until then); give epoch milliseconds within that window");
-        }
-        checkKey(partition, offset);
+        decode(partition, offset, ChangesOffset::of); // the key, and the fields the connector stores
     }
 
-    /** The offset's key, where it has one, is base64. */
-    private static void checkKey(Map<String, ?> partition, Map<String, ?> offset) {
+    /** The offset decoded, or an error naming the partition and what does not decode. */
+    private static <T> T decode(Map<String, ?> partition, Map<String, ?> offset, Function<Map<String, ?>, T> decoder) {
         try {
-            RangePartition.keyOf(offset);
+            return decoder.apply(offset);
         } catch (IllegalArgumentException | ClassCastException e) {
-            throw new ConnectException("Offset key '" + offset.get(RangePartition.OFFSET_KEY_FIELD) + "' for " + partition
-                    + " is not base64", e);
+            Object key = offset.get(RangeOffset.KEY);
+            throw new ConnectException("Offset " + offset + " for " + partition + " does not decode: "
+                    + (key != null && !isBase64(key) ? "key '" + key + "' is not base64" : e.getMessage()), e);
+        }
+    }
+
+    private static boolean isBase64(Object text) {
+        try {
+            KeyEncoding.BASE64.decode(text.toString());
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 }

@@ -1,11 +1,9 @@
 package io.dynamodbdown.kafka.connect;
 
 import io.dynamodbdown.store.Bytes;
-import io.dynamodbdown.store.ChangeCheckpoint;
 import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,7 +14,8 @@ import org.apache.kafka.connect.storage.OffsetStorageReader;
 /**
  * One source partition: a key range of one database. Its Kafka Connect source partition is
  * {@code {table, hash.key, range}}, where range is a stable text form of the bounds; the connector hands
- * partitions to tasks in {@link #encode} form. This is the one place that builds source partitions and offsets.
+ * partitions to tasks in {@link #encode} form. This is the one place that builds source partitions; the offsets
+ * stored under them are {@link RangeOffset}s (snapshot, tail) and {@link ChangesOffset}s (changes).
  *
  * <p>The worker stores an offset under the serialized bytes of {@code [connector, partition]}, writing the
  * partition's fields in iteration order, and finds it again only under the same bytes. So the fields always
@@ -31,9 +30,6 @@ record RangePartition(String hashKey, KeyRange range) {
     static final String HASH_KEY_FIELD = "hash.key";
     static final String RANGE_FIELD = "range";
     static final String STREAM_FIELD = "stream";
-    static final String OFFSET_KEY_FIELD = "key";
-    static final String OFFSET_SINCE_FIELD = "since";
-    static final String OFFSET_CHECKPOINT_FIELD = "checkpoint";
 
     /** The order of the source partition's fields, in every JVM: a JSON round trip's (range, hash.key, table). */
     static final List<String> FIELD_ORDER = List.copyOf(inJsonOrder(Map.of(TABLE_FIELD, "", HASH_KEY_FIELD, "", RANGE_FIELD, "")).keySet());
@@ -69,57 +65,21 @@ record RangePartition(String hashKey, KeyRange range) {
         return partition;
     }
 
-    /** The offset that resumes strictly after {@code key} (null: from the start of the range). */
-    static Map<String, String> offset(byte[] key) {
-        Map<String, String> offset = new LinkedHashMap<>();
-        offset.put(OFFSET_KEY_FIELD, key == null ? null : KeyEncoding.BASE64.encode(key));
-        return offset;
-    }
-
-    /** In changes mode, a snapshot's offset: the key, and when the snapshot began (its change reader's start). */
-    static Map<String, String> offset(byte[] key, Instant since) {
-        Map<String, String> offset = offset(key);
-        offset.put(OFFSET_SINCE_FIELD, Long.toString(since.toEpochMilli()));
-        return offset;
-    }
-
-    /** When the snapshot of an offset began, or null (not a snapshot in changes mode). */
-    static Instant sinceOf(Map<String, ?> offset) {
-        Object since = offset == null ? null : offset.get(OFFSET_SINCE_FIELD);
-        return since == null ? null : Instant.ofEpochMilli(Long.parseLong((String) since));
-    }
-
-    /** In changes mode, a change's offset: the reader's checkpoint after it. */
-    static Map<String, String> streamOffset(ChangeCheckpoint checkpoint) {
-        return Map.of(OFFSET_CHECKPOINT_FIELD, checkpoint.encode());
-    }
-
-    static ChangeCheckpoint checkpointOf(Map<String, ?> offset) {
-        Object checkpoint = offset == null ? null : offset.get(OFFSET_CHECKPOINT_FIELD);
-        return checkpoint == null ? null : ChangeCheckpoint.decode((String) checkpoint);
-    }
-
-    /** The key an offset resumes after, or null. */
-    static byte[] keyOf(Map<String, ?> offset) {
-        Object key = offset == null ? null : offset.get(OFFSET_KEY_FIELD);
-        return key == null ? null : KeyEncoding.BASE64.decode((String) key);
-    }
-
     /**
      * The offset to resume from: the one stored under this partition's fields in their order; where there is
      * none, the furthest one stored under another order of the same fields (by an earlier build, or set over REST
-     * with the fields in another order); null for none.
+     * with the fields in another order); the start of the range for none.
      */
-    byte[] storedOffset(OffsetStorageReader reader, String table) {
+    RangeOffset storedOffset(OffsetStorageReader reader, String table) {
         Map<String, String> partition = sourcePartition(table);
-        byte[] stored = keyOf(reader.offset(partition));
-        if (stored != null) {
+        RangeOffset stored = RangeOffset.of(reader.offset(partition));
+        if (stored.key() != null) {
             return stored;
         }
         for (Map<String, Object> other : offsetsInOtherOrders(reader, partition)) {
-            byte[] key = keyOf(other);
-            if (key != null && (stored == null || Bytes.compare(key, stored) > 0)) {
-                stored = key;
+            RangeOffset found = RangeOffset.of(other);
+            if (found.key() != null && (stored.key() == null || Bytes.compare(found.key(), stored.key()) > 0)) {
+                stored = found;
             }
         }
         return stored;
@@ -129,14 +89,14 @@ record RangePartition(String hashKey, KeyRange range) {
      * In changes mode, the offset to go on from: the one stored under the partition's fields in their order, or
      * else one stored under another order of them (set over REST with the fields in another order); null for none.
      */
-    Map<String, Object> storedChangesOffset(OffsetStorageReader reader, String table) {
+    ChangesOffset storedChangesOffset(OffsetStorageReader reader, String table) {
         Map<String, String> partition = changesPartition(table);
         Map<String, Object> stored = reader.offset(partition);
         if (stored != null) {
-            return stored;
+            return ChangesOffset.of(stored);
         }
         List<Map<String, Object>> others = offsetsInOtherOrders(reader, partition);
-        return others.isEmpty() ? null : others.get(0);
+        return others.isEmpty() ? null : ChangesOffset.of(others.get(0));
     }
 
     /** The offsets stored under the partition's fields in every order but theirs. */

@@ -23,17 +23,25 @@ final class SinkBuffer {
     private record Slot(TopicPartition partition, ByteBuffer key) {
     }
 
-    private final Map<String, LinkedHashMap<Slot, BatchOperation>> byDatabase = new LinkedHashMap<>();
+    /** An operation and the generation it is written in (0: none). */
+    private record Pending(BatchOperation operation, long generation) {
+    }
+
+    /** The operations of one database in one generation, ready for a batch. */
+    record Batch(String hashKey, long generation, List<BatchOperation> operations) {
+    }
+
+    private final Map<String, LinkedHashMap<Slot, Pending>> byDatabase = new LinkedHashMap<>();
     private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     private int size;
 
-    void add(String hashKey, TopicPartition partition, long offset, BatchOperation operation) {
-        LinkedHashMap<Slot, BatchOperation> operations = byDatabase.computeIfAbsent(hashKey, h -> new LinkedHashMap<>());
+    void add(String hashKey, long generation, TopicPartition partition, long offset, BatchOperation operation) {
+        LinkedHashMap<Slot, Pending> operations = byDatabase.computeIfAbsent(hashKey, h -> new LinkedHashMap<>());
         Slot slot = new Slot(partition, ByteBuffer.wrap(operation.key()));
         if (operations.remove(slot) == null) {
             size++;
         }
-        operations.put(slot, operation);
+        operations.put(slot, new Pending(operation, generation));
         advance(partition, offset);
     }
 
@@ -47,11 +55,19 @@ final class SinkBuffer {
         return size;
     }
 
-    /** The operations per database in arrival order (per key the last), ready for a batch. */
-    Map<String, List<BatchOperation>> operationsByDatabase() {
-        Map<String, List<BatchOperation>> result = new LinkedHashMap<>();
-        byDatabase.forEach((hashKey, operations) -> result.put(hashKey, new ArrayList<>(operations.values())));
-        return result;
+    /**
+     * The operations per database and generation, in arrival order (per key the last, so a key is in one batch
+     * only and the batches may be written in any order).
+     */
+    List<Batch> batches() {
+        List<Batch> batches = new ArrayList<>();
+        byDatabase.forEach((hashKey, operations) -> {
+            Map<Long, List<BatchOperation>> byGeneration = new LinkedHashMap<>();
+            operations.values().forEach(pending -> byGeneration.computeIfAbsent(pending.generation(), g -> new ArrayList<>())
+                    .add(pending.operation()));
+            byGeneration.forEach((generation, batch) -> batches.add(new Batch(hashKey, generation, batch)));
+        });
+        return batches;
     }
 
     /** The offsets that become committable once every buffered operation is written. */
@@ -68,7 +84,7 @@ final class SinkBuffer {
 
     /** Forgets the operations and offsets of partitions this task no longer owns. */
     void drop(Collection<TopicPartition> partitions) {
-        for (LinkedHashMap<Slot, BatchOperation> operations : byDatabase.values()) {
+        for (LinkedHashMap<Slot, Pending> operations : byDatabase.values()) {
             int before = operations.size();
             operations.keySet().removeIf(slot -> partitions.contains(slot.partition()));
             size -= before - operations.size();

@@ -3,12 +3,17 @@ package io.dynamodbdown.kafka.connect;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.FaultInjectingHttpClient;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
+import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTaskContext;
 import org.apache.kafka.connect.storage.OffsetStorageReader;
 
@@ -24,12 +29,18 @@ final class FaultySourceTasks {
      */
     static DynamoDbDownSourceTask start(DynamoDbLocal dynamo, FaultInjectingHttpClient http, String hashKey,
             Map<String, String> props, OffsetStorageReader offsets) {
+        return start(dynamo, http, hashKey, props, offsets, Clock.systemUTC());
+    }
+
+    /** The same, the task's clock set to {@code clock} (a restart some minutes later). */
+    static DynamoDbDownSourceTask start(DynamoDbLocal dynamo, FaultInjectingHttpClient http, String hashKey,
+            Map<String, String> props, OffsetStorageReader offsets, Clock clock) {
         Map<String, String> all = new HashMap<>(props);
         all.putAll(Map.of("hash.key", hashKey, "aws.endpoint", dynamo.endpoint().toString(), "aws.region", "us-east-1",
                 "aws.access.key.id", DynamoDbLocal.ACCESS_KEY, "aws.secret.access.key", DynamoDbLocal.SECRET_KEY));
         all.put(DynamoDbDownSourceTask.TASK_PARTITIONS, RangePartition.encode(List.of(new RangePartition(hashKey, KeyRange.all()))));
         DynamoDbDownSourceTask task = new DynamoDbDownSourceTask(config -> config.clientSettings().clientBuilder().httpClient(http).build(),
-                config -> config.clientSettings().streamsClientBuilder().httpClient(http).build());
+                config -> config.clientSettings().streamsClientBuilder().httpClient(http).build(), clock);
         task.initialize(new SourceTaskContext() {
             @Override
             public Map<String, String> configs() {
@@ -48,5 +59,36 @@ final class FaultySourceTasks {
         });
         task.start(all);
         return task;
+    }
+
+    /**
+     * One poll, driven as a worker drives it: every record written to Kafka (acknowledged; in the partition it
+     * names, or else the one {@code partitionOf} gives its key), then the offsets committed. Returns the records
+     * the poll gave (possibly none).
+     */
+    static List<SourceRecord> pollAndCommit(DynamoDbDownSourceTask task, ToIntFunction<SourceRecord> partitionOf)
+            throws InterruptedException {
+        List<SourceRecord> records = task.poll();
+        for (SourceRecord record : records == null ? List.<SourceRecord>of() : records) {
+            int partition = record.kafkaPartition() != null ? record.kafkaPartition() : partitionOf.applyAsInt(record);
+            task.commitRecord(record, new RecordMetadata(new TopicPartition(record.topic(), partition), 0, 0, 0, 0, 0));
+        }
+        task.commit();
+        return records == null ? List.of() : records;
+    }
+
+    /** {@link #pollAndCommit(DynamoDbDownSourceTask, ToIntFunction)} into a topic of one partition. */
+    static List<SourceRecord> pollAndCommit(DynamoDbDownSourceTask task) throws InterruptedException {
+        return pollAndCommit(task, record -> 0);
+    }
+
+    /** Whether a record is an entry or change of the topic (not a heartbeat, not a marker). */
+    static boolean isData(SourceRecord record, String topic) {
+        return record.topic().equals(topic) && !isSnapshotEnd(record);
+    }
+
+    static boolean isSnapshotEnd(SourceRecord record) {
+        var change = record.headers().lastWithName(DynamoDbDownHeaders.CHANGE);
+        return change != null && DynamoDbDownHeaders.SNAPSHOT_END.equals(change.value());
     }
 }

@@ -77,6 +77,7 @@ class PackagedPluginIT {
                 "offset.flush.interval.ms", "1000"), source, sink)) {
             kafka.createTopic("plugin-in", 1);
             kafka.createTopic("plugin-out", 1);
+            kafka.createTopic("dynamodbdown-heartbeats", 1); // the sources' heartbeat topic, as a user creates it
             try (KafkaProducer<byte[], byte[]> producer = kafka.createProducer(Map.of())) {
                 for (int i = 0; i < 50; i++) {
                     producer.send(new ProducerRecord<>("plugin-in", ("in" + i).getBytes(), ("v" + i).getBytes()));

@@ -22,9 +22,11 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -239,6 +241,72 @@ class SinkTaskTest {
         assertEquals(Map.of(), task.preCommit(Map.of()));
         try (Database db = backup(client)) {
             assertEquals(0, db.stream(KeyRange.all()).count(), "another task owns these records now");
+        }
+    }
+
+    /** A record of a changes-mode source: a put (or, {@code value} null, a delete) in {@code generation}. */
+    private static SinkRecord change(int partition, long offset, String key, String value, long generation) {
+        ConnectHeaders headers = new ConnectHeaders();
+        headers.addString(DynamoDbDownHeaders.CHANGE, value == null ? DynamoDbDownHeaders.DELETE : DynamoDbDownHeaders.PUT);
+        headers.addLong(DynamoDbDownHeaders.GENERATION, generation); // as the worker's default header converter reads it
+        return new SinkRecord("orders", partition, Schema.STRING_SCHEMA, key, Schema.STRING_SCHEMA, value, offset, null,
+                TimestampType.NO_TIMESTAMP_TYPE, headers);
+    }
+
+    private static SinkRecord snapshotEnd(int partition, long offset, long generation, int partitions) {
+        ConnectHeaders headers = new ConnectHeaders();
+        headers.addString(DynamoDbDownHeaders.CHANGE, DynamoDbDownHeaders.SNAPSHOT_END);
+        headers.addString(DynamoDbDownHeaders.GENERATION, Long.toString(generation));
+        headers.addString(DynamoDbDownHeaders.RANGE, KeyRange.all().boundsId());
+        headers.addString(DynamoDbDownHeaders.PARTITIONS, Integer.toString(partitions));
+        return new SinkRecord("orders", partition, Schema.BYTES_SCHEMA, new byte[0], Schema.BYTES_SCHEMA, null, offset, null,
+                TimestampType.NO_TIMESTAMP_TYPE, headers);
+    }
+
+    /**
+     * Issue #24, 4: the sink's side of a resnapshot. Generation 1 filled the copy; a new snapshot in generation 2 sends
+     * every key but k3 (deleted while the source could not follow the table) over two partitions, each written by
+     * a task of its own. Only once both partitions' markers are reached is k3 deleted from the copy; a change of
+     * generation 2 written before the last marker, and a key written without a generation, stay.
+     */
+    @Test
+    void aSnapshotsEndDeletesWhatItDidNotSendOnceEveryPartitionReachedIt(DynamoDbClient client) {
+        DynamoDbDownSinkTask first = start(client, new StubSinkTaskContext(false), props());
+        DynamoDbDownSinkTask second = new DynamoDbDownSinkTask(config -> new FaultInjectingClient(client));
+        second.initialize(new StubSinkTaskContext(false));
+        second.start(props());
+        try (Database copy = backup(client)) {
+            List<SinkRecord> generation1 = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                generation1.add(change(i % 2, i, "k" + i, "v1", 1));
+            }
+            first.put(generation1);
+            first.flush(Map.of());
+            copy.put("unstamped", "written by something else");
+
+            List<SinkRecord> p0 = new ArrayList<>();
+            List<SinkRecord> p1 = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                if (i != 3) {
+                    (i % 2 == 0 ? p0 : p1).add(change(i % 2, 100 + i, "k" + i, "v2", 2));
+                }
+            }
+            p1.add(change(1, 200, "k20", "a change after the snapshot began", 2));
+            p0.add(snapshotEnd(0, 300, 2, 2));
+            first.put(p0);
+            assertEquals("v1", copy.getString("k3"), "one partition's marker reached: the other may still hold records");
+            p1.add(snapshotEnd(1, 301, 2, 2));
+            second.put(p1);
+            assertNull(copy.getString("k3"), "both reached: what the snapshot did not send is gone");
+            assertEquals("a change after the snapshot began", copy.getString("k20"));
+            assertEquals("written by something else", copy.getString("unstamped"));
+            assertEquals(11, copy.keys(KeyRange.all()).stream().count(), "k0..k9 but k3, k20 and the unstamped one");
+            first.put(List.of(snapshotEnd(0, 300, 2, 2))); // redelivered: harmless
+            assertEquals(11, copy.keys(KeyRange.all()).stream().count());
+            assertEquals(Map.of(P0, new OffsetAndMetadata(301)), first.preCommit(Map.of(P0, new OffsetAndMetadata(301))),
+                    "a marker's offset is committed like any record's");
+        } finally {
+            second.stop();
         }
     }
 }

@@ -64,12 +64,13 @@ class SinkUnitTest {
     @Test
     void bufferKeepsTheLastOperationPerKeyAndPartition() {
         SinkBuffer buffer = new SinkBuffer();
-        buffer.add("db", P0, 1, BatchOperation.put("k", "1"));
-        buffer.add("db", P0, 2, BatchOperation.put("k", "2"));
-        buffer.add("db", P1, 5, BatchOperation.put("k", "other partition"));
-        buffer.add("db", P0, 3, BatchOperation.del("j"));
+        buffer.add("db", 0, P0, 1, BatchOperation.put("k", "1"));
+        buffer.add("db", 0, P0, 2, BatchOperation.put("k", "2"));
+        buffer.add("db", 0, P1, 5, BatchOperation.put("k", "other partition"));
+        buffer.add("db", 0, P0, 3, BatchOperation.del("j"));
         assertEquals(3, buffer.size());
-        List<BatchOperation> ops = buffer.operationsByDatabase().get("db");
+        assertEquals(1, buffer.batches().size());
+        List<BatchOperation> ops = buffer.batches().get(0).operations();
         assertEquals("2", new String(((BatchOperation.Put) ops.get(0)).value()));
         assertEquals(Map.of(P0, new OffsetAndMetadata(4), P1, new OffsetAndMetadata(6)), buffer.offsets());
     }
@@ -77,13 +78,23 @@ class SinkUnitTest {
     @Test
     void droppingARevokedPartitionLeavesTheOthersIntact() {
         SinkBuffer buffer = new SinkBuffer();
-        buffer.add("db", P0, 1, BatchOperation.put("k", "from p0"));
-        buffer.add("db", P1, 1, BatchOperation.put("k", "from p1"));
-        buffer.add("other", P1, 2, BatchOperation.put("x", "y"));
+        buffer.add("db", 0, P0, 1, BatchOperation.put("k", "from p0"));
+        buffer.add("db", 0, P1, 1, BatchOperation.put("k", "from p1"));
+        buffer.add("other", 0, P1, 2, BatchOperation.put("x", "y"));
         buffer.drop(List.of(P1));
         assertEquals(1, buffer.size());
         assertEquals(Map.of(P0, new OffsetAndMetadata(2)), buffer.offsets());
-        assertEquals(List.of("db"), List.copyOf(buffer.operationsByDatabase().keySet()));
+        assertEquals(List.of("db"), buffer.batches().stream().map(SinkBuffer.Batch::hashKey).toList());
+    }
+
+    @Test
+    void aKeyIsInOneBatchWhateverGenerationsItsOperationsCameIn() {
+        SinkBuffer buffer = new SinkBuffer();
+        buffer.add("db", 100, P0, 1, BatchOperation.put("k", "old generation"));
+        buffer.add("db", 100, P0, 2, BatchOperation.put("j", "old generation"));
+        buffer.add("db", 200, P0, 3, BatchOperation.del("k"));
+        assertEquals(List.of("100:j", "200:k"), buffer.batches().stream()
+                .flatMap(b -> b.operations().stream().map(op -> b.generation() + ":" + new String(op.key()))).toList());
     }
 
     @Test

@@ -84,14 +84,14 @@ class SourcePartitionsTest {
         converter.configure(Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "false"), true);
         Object readBack = converter.toConnectData("", stored.getBytes(StandardCharsets.UTF_8)).value();
         assertEquals(stored, InMemoryOffsets.json(readBack, true), "the same bytes after the round trip: REST changes land");
-        assertEquals("{\"key\":\"YQ==\"}", InMemoryOffsets.json(RangePartition.offset(Bytes.utf8("a")), false));
+        assertEquals("{\"key\":\"YQ==\"}", InMemoryOffsets.json(new RangeOffset(Bytes.utf8("a")).toMap(), false));
     }
 
     @Test
     void anOffsetStoredUnderAnEarlierFieldOrderIsFoundAndTheCurrentOrderWins() {
         RangePartition partition = new RangePartition("orders", KeyRange.all());
         InMemoryOffsets stored = new InMemoryOffsets();
-        assertNull(partition.storedOffset(stored, "my-table"));
+        assertNull(partition.storedOffset(stored, "my-table").key());
 
         Map<String, String> earlierJvm = new LinkedHashMap<>(); // how Map.of happened to order it in another JVM
         earlierJvm.put("table", "my-table");
@@ -103,10 +103,10 @@ class SourcePartitionsTest {
         anotherJvm.put("table", "my-table");
         anotherJvm.put("range", "..");
         stored.store(anotherJvm, Map.of("key", KeyEncoding.BASE64.encode(Bytes.utf8("k7"))));
-        assertEquals("k7", new String(partition.storedOffset(stored, "my-table")), "the furthest of the earlier orders");
+        assertEquals("k7", new String(partition.storedOffset(stored, "my-table").key()), "the furthest of the earlier orders");
 
         stored.store(partition.sourcePartition("my-table"), Map.of("key", KeyEncoding.BASE64.encode(Bytes.utf8("k2"))));
-        assertEquals("k2", new String(partition.storedOffset(stored, "my-table")),
+        assertEquals("k2", new String(partition.storedOffset(stored, "my-table").key()),
                 "once stored in the fixed order, that offset is the truth (a reset to k2 holds)");
     }
 
@@ -121,10 +121,13 @@ class SourcePartitionsTest {
         overRest.put("stream", "my-table");
         overRest.put("range", "..");
         stored.store(overRest, Map.of("since", "1764000000000"));
-        assertEquals(Map.of("since", "1764000000000"), partition.storedChangesOffset(stored, "my-table"));
+        assertEquals(Instant.ofEpochMilli(1764000000000L), partition.storedChangesOffset(stored, "my-table").since());
+        assertEquals(1764000000000L, partition.storedChangesOffset(stored, "my-table").generation(),
+                "an offset without a generation is in the generation of its since");
 
-        stored.store(partition.changesPartition("my-table"), Map.of("checkpoint", "c1;arn;;s=1"));
-        assertEquals(Map.of("checkpoint", "c1;arn;;s=1"), partition.storedChangesOffset(stored, "my-table"),
+        stored.store(partition.changesPartition("my-table"), Map.of("checkpoint", "c1;arn;;s=1", "generation", "7"));
+        assertEquals(ChangesOffset.stream(ChangeCheckpoint.decode("c1;arn;;s=1"), 7, 0),
+                partition.storedChangesOffset(stored, "my-table"),
                 "once the task committed in its own order, that is where it goes on from");
     }
 

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * Source offsets survive a restart of the worker process: each restart is a new JVM (a new hash salt), as in a
  * rolling restart, in the middle of a snapshot and while tailing a growing database. The offsets topic then
  * holds one key per source partition, and the source resumes from its offset: what it sends again is bounded by
- * a poll (snapshot) or what the tail had sent beyond its committed offset, never the whole range.
+ * a poll (snapshot) or what the tail had sent beyond its committed offset, never the whole range; and after a quiet
+ * spell, when heartbeats have carried the tail's settled key into its offset, by what came within the settle window.
  */
 class WorkerRestartIT {
 
@@ -79,6 +80,7 @@ class WorkerRestartIT {
         try (WorkerProcess worker = WorkerProcess.distributed(work, kafka.bootstrapServers(), "restart-it")) {
             kafka.createTopic("snap-out", 1);
             kafka.createTopic("tail-out", 1);
+            kafka.createTopic("dynamodbdown-heartbeats", 1); // the sources' heartbeat topic, as a user creates it
             worker.start();
             Map<String, String> aws = Map.of("table", table, "aws.endpoint", dynamo.endpoint().toString(),
                     "aws.region", "us-east-1", "aws.access.key.id", DynamoDbLocal.ACCESS_KEY,
@@ -87,7 +89,8 @@ class WorkerRestartIT {
             worker.putConnector("snap", with(aws, "topic", "snap-out", "hash.key", "snap", "mode", "snapshot",
                     "batch.max.rows", String.valueOf(ROWS_PER_POLL)));
             appender.start();
-            worker.putConnector("tail", with(aws, "topic", "tail-out", "hash.key", "tail", "tail.settle.ms", "1000"));
+            worker.putConnector("tail", with(aws, "topic", "tail-out", "hash.key", "tail", "tail.settle.ms", "1000",
+                    "heartbeat.interval.ms", "500"));
 
             int expectedResent = 0;
             for (int restart = 1; restart <= 2; restart++) {
@@ -122,6 +125,23 @@ class WorkerRestartIT {
             assertTrue(tailRecords - appended.get() <= expectedResent,
                     "each restart re-sends at most what lay beyond its committed offset: "
                             + (tailRecords - appended.get()) + " > " + expectedResent);
+
+            // Issue #24, 3: after a quiet spell the heartbeats carried the settled key to the last key, so restarts
+            // re-send only what came within the settle window before them: here nothing
+            String lastKey = String.format("t%06d", appended.get() - 1);
+            await("the tail's stored offset at its last key, carried by heartbeats").atMost(Duration.ofMillis(TIMEOUT_MS))
+                    .until(() -> lastCommittedKey(kafka, "restart-it-offsets", "tail").equals(lastKey));
+            int beforeQuietRestarts = kafka.consumeAll(TIMEOUT_MS, "tail-out").count();
+            for (int restart = 1; restart <= 3; restart++) {
+                worker.stop();
+                worker.start();
+            }
+            tail.put("u000000", "after three restarts");
+            await("the key written after the restarts").atMost(Duration.ofMillis(TIMEOUT_MS))
+                    .until(() -> distinctKeys(kafka, "tail-out").contains("u000000"));
+            int resentAfterQuiet = kafka.consumeAll(TIMEOUT_MS, "tail-out").count() - beforeQuietRestarts - 1;
+            System.out.printf("tail: %,d records sent again by three restarts after a quiet spell%n", resentAfterQuiet);
+            assertEquals(0, resentAfterQuiet, "nothing was written within the settle window before the restarts");
             assertOneStorageKeyPerPartition(kafka, "restart-it-offsets");
         } finally {
             writing.set(false);
