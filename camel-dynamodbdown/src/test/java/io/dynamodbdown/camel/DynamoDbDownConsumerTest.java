@@ -262,6 +262,34 @@ class DynamoDbDownConsumerTest extends DynamoDbDownTestSupport {
         }
     }
 
+    /**
+     * Issue #24, 1: a consumer without a shard count started on a new database records its one shard; a producer with
+     * shards=4 is then refused, naming the count, instead of writing keys into shards the consumer never reads.
+     */
+    @Test
+    void aProducerWithAnotherCountThanAConsumerRecordedFirstIsRefusedAndNothingIsSplit() throws Exception {
+        String table = DynamoDbLocal.uniqueTableName("camel-first-count");
+        getMockEndpoint("mock:first-count").expectedBodiesReceived("v1");
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("dynamodbdown:" + table + "$orders?delay=50&settleTime=0").routeId("first-count").to("mock:first-count");
+            }
+        });
+        await("the consumer started").atMost(Duration.ofSeconds(10))
+                .until(() -> context.getRouteController().getRouteStatus("first-count").isStarted());
+        Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> template.sendBodyAndHeader("dynamodbdown:" + table + "$orders?shards=4", "v0", DynamoDbDownConstants.KEY, "k1"));
+        assertTrue(String.valueOf(refused.getCause()).contains("created with 1 shard"), String.valueOf(refused.getCause()));
+        template.sendBodyAndHeader("dynamodbdown:" + table + "$orders", "v1", DynamoDbDownConstants.KEY, "k1");
+        MockEndpoint.assertIsSatisfied(context);
+        context.getRouteController().stopRoute("first-count");
+        try (Database db = DynamoDbDown.open(DynamoDbLocalExtension.get().client(), table + "$orders")) {
+            assertEquals(1, db.keys(KeyRange.all()).stream().count());
+            db.dropTable();
+        }
+    }
+
     @Test
     void deleteAfterReadKeepsAnEntryWhoseExchangeFails() throws Exception {
         FAILURES_LEFT.set(Integer.MAX_VALUE);
