@@ -27,9 +27,9 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * The change reader on a stream as AWS serves one, simulated over DynamoDB Local's ({@link StreamSimulator}):
- * several shards that split and roll over while the table is written, 5 GetRecords calls a second per shard,
- * pages of at most 1,000 records or 1 MB, iterators that expire. Each change must come exactly once, and each
- * key's changes in the order they were made.
+ * several shards that split and roll over while the table is written, listed a few a page, 5 GetRecords calls
+ * a second per shard, pages of at most 1,000 records or 1 MB, iterators that expire. Each change must come
+ * exactly once, and each key's changes in the order they were made.
  */
 @ExtendWith(DynamoDbLocalExtension.class)
 class SimulatedStreamChangeReaderTest {
@@ -147,7 +147,8 @@ class SimulatedStreamChangeReaderTest {
         Workload workload = new Workload(25, 300);
         try (Database db = DynamoDbDown.open(local.client(), table + "$db", STREAM);
                 Database other = DynamoDbDown.open(local.client(), table + "$other", STREAM);
-                StreamSimulator simulator = StreamSimulator.of(local, table).shards(4).splitEvery(900).rolloverEvery(500).start();
+                StreamSimulator simulator = StreamSimulator.of(local, table).shards(4).splitEvery(900).rolloverEvery(500)
+                        .describeStreamPageSize(5).start();
                 DynamoDbStreamsClient streams = streamsOf(local, simulator, ClientSettings.DEFAULT_MAX_ATTEMPTS);
                 ChangeReader reader = DynamoDbDown.changes(streams, db, KeyRange.all(), ChangeCheckpoint.since(null))) {
             CompletableFuture<Void> writes = CompletableFuture.runAsync(() -> workload.write(db, 2500, () -> {
