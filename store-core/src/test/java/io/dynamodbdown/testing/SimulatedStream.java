@@ -38,7 +38,10 @@ final class SimulatedStream {
     record ShardPage(List<StreamSimulator.ShardInfo> shards, String lastEvaluatedShardId) {
     }
 
-    /** Where an iterator points: a shard, the index of the next record in it, when it was issued. */
+    /**
+     * Where an iterator points: a shard, the index of the next record in it, when it was issued, and the
+     * generation of iterators it belongs to (see {@link #expireIterators()}).
+     */
     record Position(String shardId, int index, long issuedAtMillis, int generation) {
     }
 
@@ -188,6 +191,20 @@ final class SimulatedStream {
         Shard parent = openShard(shardId);
         close(parent);
         return create(parent.id, parent.hashStart, parent.hashEnd).id;
+    }
+
+    /** Splits every open shard at once (no record is routed in between); returns the children's ids. */
+    synchronized List<String> splitAll() {
+        List<String> children = new ArrayList<>();
+        for (String shardId : openShardIds()) {
+            children.addAll(split(shardId));
+        }
+        return children;
+    }
+
+    /** Rolls every open shard over at once; returns the children's ids. */
+    synchronized List<String> rolloverAll() {
+        return openShardIds().stream().map(this::rollover).toList();
     }
 
     synchronized List<String> openShardIds() {

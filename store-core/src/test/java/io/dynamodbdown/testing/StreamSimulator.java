@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -313,7 +313,7 @@ public final class StreamSimulator implements AutoCloseable {
         this.tableName = options.tableName;
         this.streamArn = table.latestStreamArn();
         this.keyAttributes = table.keySchema().stream()
-                .sorted((a, b) -> a.keyType() == b.keyType() ? 0 : a.keyType() == KeyType.HASH ? -1 : 1)
+                .sorted(Comparator.comparing(key -> key.keyType() != KeyType.HASH)) // the hash key first
                 .map(KeySchemaElement::attributeName).toList();
         this.stream = new SimulatedStream(streamArn, options.shards, options.splitEvery, options.rolloverEvery,
                 new SimulatedStream.Limits(options.getRecordsPerSecond, options.describeStreamPerSecond,
@@ -367,13 +367,9 @@ public final class StreamSimulator implements AutoCloseable {
         return stream.split(shardId);
     }
 
-    /** Splits every open shard; {@return the children's ids} */
+    /** Splits every open shard at once; {@return the children's ids} */
     public List<String> splitAll() {
-        List<String> children = new ArrayList<>();
-        for (String shardId : stream.openShardIds()) {
-            children.addAll(stream.split(shardId));
-        }
-        return children;
+        return stream.splitAll();
     }
 
     /**
@@ -387,9 +383,9 @@ public final class StreamSimulator implements AutoCloseable {
         return stream.rollover(shardId);
     }
 
-    /** Rolls every open shard over; {@return the children's ids} */
+    /** Rolls every open shard over at once; {@return the children's ids} */
     public List<String> rolloverAll() {
-        return stream.openShardIds().stream().map(stream::rollover).toList();
+        return stream.rolloverAll();
     }
 
     /** {@return the ids of the shards records go into now} */

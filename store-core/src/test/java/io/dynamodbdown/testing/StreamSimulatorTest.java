@@ -27,9 +27,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.OperationType;
 import software.amazon.awssdk.services.dynamodb.model.Record;
@@ -67,11 +69,15 @@ class StreamSimulatorTest {
     }
 
     private static String newTable() {
-        String table = DynamoDbLocal.uniqueTableName("simulated");
-        client.createTable(b -> b.tableName(table)
-                .keySchema(k -> k.attributeName("h").keyType(KeyType.HASH), k -> k.attributeName("r").keyType(KeyType.RANGE))
-                .attributeDefinitions(a -> a.attributeName("h").attributeType(ScalarAttributeType.S),
-                        a -> a.attributeName("r").attributeType(ScalarAttributeType.B))
+        return createTable(client, DynamoDbLocal.uniqueTableName("simulated"));
+    }
+
+    private static String createTable(DynamoDbClient tables, String table) {
+        tables.createTable(b -> b.tableName(table)
+                .keySchema(KeySchemaElement.builder().attributeName("h").keyType(KeyType.HASH).build(),
+                        KeySchemaElement.builder().attributeName("r").keyType(KeyType.RANGE).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("h").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("r").attributeType(ScalarAttributeType.B).build())
                 .billingMode("PAY_PER_REQUEST")
                 .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_IMAGE)));
         return table;
@@ -199,13 +205,7 @@ class StreamSimulatorTest {
     void theRealStreamsRolloversAreFollowedParentFirstSoEachKeyStaysInOrder() {
         AmazonDynamoDBLocal embedded = DynamoDBEmbedded.create(); // only the embedded server rolls its shards over
         DynamoDbClient tables = embedded.dynamoDbClient();
-        String table = DynamoDbLocal.uniqueTableName("simulated-rollover");
-        tables.createTable(b -> b.tableName(table)
-                .keySchema(k -> k.attributeName("h").keyType(KeyType.HASH), k -> k.attributeName("r").keyType(KeyType.RANGE))
-                .attributeDefinitions(a -> a.attributeName("h").attributeType(ScalarAttributeType.S),
-                        a -> a.attributeName("r").attributeType(ScalarAttributeType.B))
-                .billingMode("PAY_PER_REQUEST")
-                .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_IMAGE)));
+        String table = createTable(tables, DynamoDbLocal.uniqueTableName("simulated-rollover"));
         try (StreamSimulator simulator = StreamSimulator.of(tables, embedded.dynamoDbStreamsClient(), table).shards(3).start();
                 DynamoDbStreamsClient streams = clientOf(simulator)) {
             for (int version = 1; version <= 3; version++) {
