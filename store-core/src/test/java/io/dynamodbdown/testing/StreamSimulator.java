@@ -367,7 +367,11 @@ public final class StreamSimulator implements AutoCloseable {
         return stream.split(shardId);
     }
 
-    /** Splits every open shard at once; {@return the children's ids} */
+    /**
+     * Splits every open shard at once (no record is routed in between).
+     *
+     * @return the children's ids
+     */
     public List<String> splitAll() {
         return stream.splitAll();
     }
@@ -383,7 +387,11 @@ public final class StreamSimulator implements AutoCloseable {
         return stream.rollover(shardId);
     }
 
-    /** Rolls every open shard over at once; {@return the children's ids} */
+    /**
+     * Rolls every open shard over at once.
+     *
+     * @return the children's ids
+     */
     public List<String> rolloverAll() {
         return stream.rolloverAll();
     }
