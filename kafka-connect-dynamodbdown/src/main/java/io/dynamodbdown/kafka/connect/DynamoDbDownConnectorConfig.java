@@ -51,6 +51,22 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
     public static final String AWS_ACCESS_KEY_ID = "aws.access.key.id";
     /** Key {@value}: the AWS secret access key that goes with the access key id (a password, never logged). */
     public static final String AWS_SECRET_ACCESS_KEY = "aws.secret.access.key";
+    /** Key {@value}: the session token of temporary credentials, with the key pair (a password, never logged). */
+    public static final String AWS_SESSION_TOKEN = "aws.session.token";
+    /** Key {@value}: a profile of the worker's AWS profile files, instead of a key pair. */
+    public static final String AWS_PROFILE = "aws.profile";
+    /** Key {@value}: a credentials file to read the profile from, instead of the worker's default ones. */
+    public static final String AWS_PROFILE_FILE = "aws.profile.file";
+    /** Key {@value}: an IAM role to assume with the credentials otherwise configured; absent, none. */
+    public static final String AWS_ROLE_ARN = "aws.role.arn";
+    /** Key {@value}: the external id the role's trust policy requires (a password, never logged). */
+    public static final String AWS_ROLE_EXTERNAL_ID = "aws.role.external.id";
+    /** Key {@value}: the role session's name, seen in CloudTrail (default {@code dynamodbdown}). */
+    public static final String AWS_ROLE_SESSION_NAME = "aws.role.session.name";
+    /** Key {@value}: how long each set of the role's credentials lasts, in seconds (default 3600). */
+    public static final String AWS_ROLE_DURATION_SECONDS = "aws.role.duration.seconds";
+    /** Key {@value}: an STS endpoint to assume the role through, instead of the region's. */
+    public static final String AWS_STS_ENDPOINT = "aws.sts.endpoint";
     /** Key {@value}: how long one DynamoDB call may take, retries included; absent, no limit. */
     public static final String AWS_API_CALL_TIMEOUT_MS = "aws.api.call.timeout.ms";
     /** Key {@value}: how long one attempt of a DynamoDB call may take; absent, no limit. */
@@ -91,6 +107,14 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
         case ENDPOINT -> AWS_ENDPOINT;
         case ACCESS_KEY -> AWS_ACCESS_KEY_ID;
         case SECRET_KEY -> AWS_SECRET_ACCESS_KEY;
+        case SESSION_TOKEN -> AWS_SESSION_TOKEN;
+        case PROFILE -> AWS_PROFILE;
+        case PROFILE_FILE -> AWS_PROFILE_FILE;
+        case ROLE_ARN -> AWS_ROLE_ARN;
+        case ROLE_EXTERNAL_ID -> AWS_ROLE_EXTERNAL_ID;
+        case ROLE_SESSION_NAME -> AWS_ROLE_SESSION_NAME;
+        case ROLE_DURATION -> AWS_ROLE_DURATION_SECONDS;
+        case STS_ENDPOINT -> AWS_STS_ENDPOINT;
         case MAX_ATTEMPTS -> MAX_RETRIES;
         case RETRY_BASE_DELAY -> RETRY_BACKOFF_MS;
         case RETRY_MAX_DELAY -> RETRY_BACKOFF_MAX_MS;
