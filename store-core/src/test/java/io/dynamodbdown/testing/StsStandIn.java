@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A stand-in for AWS STS on a loopback port, answering AssumeRole (the Query protocol the SDK's STS client speaks)
- * for the roles it was told about, with fresh credentials each time: access key ids {@code prefix + n} for the n-th
- * set, which DynamoDB Local (keeping one store per access key id) turns into where the data lands. It records every
+ * for the roles it was told about, with fresh credentials each time, whose access key id DynamoDB Local (keeping one
+ * store per access key id) turns into where the data lands. It records every
  * call: which role, external id, session name and duration, and which key signed it.
  */
 public final class StsStandIn implements AutoCloseable {
@@ -42,7 +42,7 @@ public final class StsStandIn implements AutoCloseable {
             String sessionToken) {
     }
 
-    private record Role(String keyPrefix, String externalId, List<Duration> lifetimes, AtomicInteger issued) {
+    private record Role(String keyPrefix, boolean numbered, String externalId, List<Duration> lifetimes, AtomicInteger issued) {
     }
 
     private final HttpServer server;
@@ -72,7 +72,8 @@ public final class StsStandIn implements AutoCloseable {
     }
 
     /**
-     * Lets a role be assumed.
+     * Lets a role be assumed, each set of credentials with an access key id of its own (as AWS gives them), so that
+     * DynamoDB Local keeps what each set writes apart: for tests of one client whose credentials are renewed.
      *
      * @param roleArn the role
      * @param keyPrefix letters and digits (what DynamoDB Local accepts): the n-th credentials have the access key id
@@ -82,13 +83,28 @@ public final class StsStandIn implements AutoCloseable {
      * @return this stand-in
      */
     public StsStandIn role(String roleArn, String keyPrefix, String externalId, Duration... lifetimes) {
-        roles.put(roleArn, new Role(keyPrefix, externalId, List.of(lifetimes), new AtomicInteger()));
+        roles.put(roleArn, new Role(keyPrefix, true, externalId, List.of(lifetimes), new AtomicInteger()));
+        return this;
+    }
+
+    /**
+     * Lets a role be assumed, every set of its credentials (fresh secret and token, 1 hour) with the same access key id:
+     * all clients of the role see one DynamoDB Local store, as all sessions of a role see its account's tables.
+     *
+     * @param roleArn the role
+     * @param accessKeyId letters and digits: the key id of its every set of credentials, the "account's" store
+     * @param externalId the external id its trust policy asks for, or null for none
+     * @return this stand-in
+     */
+    public StsStandIn roleInAccount(String roleArn, String accessKeyId, String externalId) {
+        roles.put(roleArn, new Role(accessKeyId, false, externalId, List.of(Duration.ofHours(1)), new AtomicInteger()));
         return this;
     }
 
     /** {@return the access key id of the {@code generation}-th credentials of the role (the first is 1)} */
     public String accessKeyId(String roleArn, int generation) {
-        return roles.get(roleArn).keyPrefix() + generation;
+        Role role = roles.get(roleArn);
+        return role.numbered() ? role.keyPrefix() + generation : role.keyPrefix();
     }
 
     /** {@return how many credentials the role has given so far} */
@@ -123,13 +139,13 @@ public final class StsStandIn implements AutoCloseable {
             }
             int generation = role.issued().incrementAndGet();
             Duration lifetime = role.lifetimes().get(Math.min(generation, role.lifetimes().size()) - 1);
-            String key = role.keyPrefix() + generation;
+            String key = role.numbered() ? role.keyPrefix() + generation : role.keyPrefix();
             respond(exchange, 200, "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
                     + "<AssumeRoleResult><AssumedRoleUser><Arn>" + roleArn.replace(":iam:", ":sts:").replace(":role/", ":assumed-role/")
                     + "/" + form.get("RoleSessionName") + "</Arn><AssumedRoleId>AROA" + role.keyPrefix() + ":"
                     + form.get("RoleSessionName") + "</AssumedRoleId></AssumedRoleUser>"
-                    + "<Credentials><AccessKeyId>" + key + "</AccessKeyId><SecretAccessKey>secret" + key + "</SecretAccessKey>"
-                    + "<SessionToken>token" + key + "</SessionToken><Expiration>"
+                    + "<Credentials><AccessKeyId>" + key + "</AccessKeyId><SecretAccessKey>secret" + key + generation + "</SecretAccessKey>"
+                    + "<SessionToken>token" + key + generation + "</SessionToken><Expiration>"
                     + Instant.now().plus(lifetime).truncatedTo(ChronoUnit.SECONDS) + "</Expiration></Credentials>"
                     + "</AssumeRoleResult><ResponseMetadata><RequestId>" + key + "</RequestId></ResponseMetadata>"
                     + "</AssumeRoleResponse>");
