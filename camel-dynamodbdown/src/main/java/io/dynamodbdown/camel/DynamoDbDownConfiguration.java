@@ -4,10 +4,13 @@ import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.Layout;
 import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.settings.ClientSettings;
+import io.dynamodbdown.store.settings.CredentialSettings;
 import io.dynamodbdown.store.settings.RangeSettings;
+import io.dynamodbdown.store.settings.Setting;
 import io.dynamodbdown.store.settings.SettingNames;
 import io.dynamodbdown.store.settings.SettingProblem;
 import io.dynamodbdown.store.settings.TableSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +18,7 @@ import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
+import software.amazon.awssdk.profiles.ProfileFileSystemSetting;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
@@ -34,6 +38,14 @@ public class DynamoDbDownConfiguration implements Cloneable {
         case ENDPOINT -> "uriEndpointOverride";
         case ACCESS_KEY -> "accessKey";
         case SECRET_KEY -> "secretKey";
+        case SESSION_TOKEN -> "sessionToken";
+        case PROFILE -> "profileCredentialsName";
+        case PROFILE_FILE -> "profileCredentialsFile";
+        case ROLE_ARN -> "roleArn";
+        case ROLE_EXTERNAL_ID -> "roleExternalIdSecret";
+        case ROLE_SESSION_NAME -> "roleSessionName";
+        case ROLE_DURATION -> "roleDurationSeconds";
+        case STS_ENDPOINT -> "stsEndpoint";
         case MAX_ATTEMPTS -> "maxAttempts";
         case API_CALL_TIMEOUT -> "apiCallTimeout";
         case API_CALL_ATTEMPT_TIMEOUT -> "apiCallAttemptTimeout";
@@ -70,13 +82,70 @@ public class DynamoDbDownConfiguration implements Cloneable {
     @UriParam(label = "common")
     private String uriEndpointOverride;
 
-    /** The AWS access key of the client the component builds; without it the default credentials chain is used. */
+    /**
+     * The AWS access key of the client the component builds; without it, a profile (useProfileCredentialsProvider) or
+     * the default credentials chain is used.
+     */
     @UriParam(label = "security", secret = true)
     private String accessKey;
 
     /** The AWS secret key that goes with accessKey. */
     @UriParam(label = "security", secret = true)
     private String secretKey;
+
+    /**
+     * The session token of temporary credentials, which go with accessKey and secretKey (all three as STS or an SSO
+     * login issued them). Used as given, never renewed: for a route that runs longer than they last, assume a role
+     * (roleArn) instead.
+     */
+    @UriParam(label = "security", secret = true)
+    private String sessionToken;
+
+    /** Sign with temporary credentials: accessKey, secretKey and sessionToken, all three required. */
+    @UriParam(label = "security", defaultValue = "false")
+    private boolean useSessionCredentials;
+
+    /**
+     * Take the credentials from a profile of the AWS profile files (~/.aws/credentials and ~/.aws/config, or where
+     * AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE point), instead of a key pair: profileCredentialsName, or the
+     * default profile (AWS_PROFILE, else "default").
+     */
+    @UriParam(label = "security", defaultValue = "false")
+    private boolean useProfileCredentialsProvider;
+
+    /** The profile to take the credentials from; setting it is enough to use it. */
+    @UriParam(label = "security")
+    private String profileCredentialsName;
+
+    /** A credentials file (the format of ~/.aws/credentials) to read the profile from, instead of the default files. */
+    @UriParam(label = "security")
+    private String profileCredentialsFile;
+
+    /**
+     * An IAM role to assume with the credentials otherwise configured (the key pair, the profile, or the default
+     * chain), e.g. one of another account; its temporary credentials are renewed through STS before they expire.
+     */
+    @UriParam(label = "security")
+    private String roleArn;
+
+    /**
+     * The external id the role's trust policy requires (sts:ExternalId). Named with "Secret" so that Camel masks it in
+     * the endpoint URIs it logs, as it masks accessKey and secretKey (Camel masks by name only).
+     */
+    @UriParam(label = "security", secret = true)
+    private String roleExternalIdSecret;
+
+    /** The role session's name, which CloudTrail shows with each call; without it, dynamodbdown. */
+    @UriParam(label = "security")
+    private String roleSessionName;
+
+    /** How long each set of the role's credentials lasts, in seconds (900 to 43200, at most the role's maximum). */
+    @UriParam(label = "security", defaultValue = "3600")
+    private int roleDurationSeconds = (int) CredentialSettings.DEFAULT_ROLE_DURATION.toSeconds();
+
+    /** An STS endpoint to assume the role through, such as a VPC endpoint; without it, the region's. */
+    @UriParam(label = "security")
+    private String stsEndpoint;
 
     /**
      * Attempts per DynamoDB request in all, 1 for no retry: throttling, server errors and connection errors are
@@ -216,10 +285,16 @@ public class DynamoDbDownConfiguration implements Cloneable {
     }
 
     ClientSettings clientSettings() {
+        String profile = profileCredentialsName != null || !useProfileCredentialsProvider ? profileCredentialsName
+                : ProfileFileSystemSetting.AWS_PROFILE.getStringValueOrThrow();
         return ClientSettings.defaults()
                 .withRegion(region)
                 .withEndpoint(uriEndpointOverride)
                 .withCredentials(accessKey, secretKey)
+                .withSessionToken(sessionToken)
+                .withProfile(profile, profileCredentialsFile == null ? null : Path.of(profileCredentialsFile))
+                .withRole(roleArn, roleExternalIdSecret, roleSessionName, Duration.ofSeconds(roleDurationSeconds))
+                .withStsEndpoint(stsEndpoint)
                 .withMaxAttempts(maxAttempts)
                 .withTimeouts(noLimitIfZero(apiCallTimeout), noLimitIfZero(apiCallAttemptTimeout));
     }
@@ -248,6 +323,10 @@ public class DynamoDbDownConfiguration implements Cloneable {
     /** Every problem of the options that map onto store settings. */
     List<SettingProblem> problems(StreamViewType defaultStreamView) {
         List<SettingProblem> problems = new ArrayList<>(clientSettings().problems());
+        if (useSessionCredentials && (sessionToken == null || sessionToken.isBlank())) {
+            problems.add(new SettingProblem(Setting.SESSION_TOKEN, "is required with useSessionCredentials=true: temporary"
+                    + " credentials are accessKey, secretKey and sessionToken"));
+        }
         problems.addAll(tableSettings(defaultStreamView).problems());
         problems.addAll(rangeSettings().problems());
         return problems;
@@ -323,6 +402,148 @@ public class DynamoDbDownConfiguration implements Cloneable {
      */
     public void setSecretKey(String secretKey) {
         this.secretKey = secretKey;
+    }
+
+    /** {@return the session token of temporary credentials, or null} */
+    public String getSessionToken() {
+        return sessionToken;
+    }
+
+    /**
+     * Sets the session token of temporary credentials, which go with accessKey and secretKey (a secret option, masked
+     * in logs).
+     *
+     * @param sessionToken the token; null for long-term keys
+     */
+    public void setSessionToken(String sessionToken) {
+        this.sessionToken = sessionToken;
+    }
+
+    /** {@return whether the client signs with temporary credentials (default false)} */
+    public boolean isUseSessionCredentials() {
+        return useSessionCredentials;
+    }
+
+    /**
+     * Sets whether the client signs with temporary credentials: accessKey, secretKey and sessionToken are then all
+     * required.
+     *
+     * @param useSessionCredentials true for temporary credentials
+     */
+    public void setUseSessionCredentials(boolean useSessionCredentials) {
+        this.useSessionCredentials = useSessionCredentials;
+    }
+
+    /** {@return whether the credentials come from a profile (default false)} */
+    public boolean isUseProfileCredentialsProvider() {
+        return useProfileCredentialsProvider;
+    }
+
+    /**
+     * Sets whether the credentials come from a profile: profileCredentialsName, or the default profile.
+     *
+     * @param useProfileCredentialsProvider true for a profile
+     */
+    public void setUseProfileCredentialsProvider(boolean useProfileCredentialsProvider) {
+        this.useProfileCredentialsProvider = useProfileCredentialsProvider;
+    }
+
+    /** {@return the profile the credentials come from, or null} */
+    public String getProfileCredentialsName() {
+        return profileCredentialsName;
+    }
+
+    /**
+     * Sets the profile the credentials come from; it must exist when the endpoint is created.
+     *
+     * @param profileCredentialsName a profile of the AWS profile files (or of profileCredentialsFile); null for none
+     */
+    public void setProfileCredentialsName(String profileCredentialsName) {
+        this.profileCredentialsName = profileCredentialsName;
+    }
+
+    /** {@return the credentials file the profile is read from, or null for the default files} */
+    public String getProfileCredentialsFile() {
+        return profileCredentialsFile;
+    }
+
+    /**
+     * Sets a credentials file to read the profile from instead of the default AWS profile files.
+     *
+     * @param profileCredentialsFile a path to a file in the format of ~/.aws/credentials; null for the default files
+     */
+    public void setProfileCredentialsFile(String profileCredentialsFile) {
+        this.profileCredentialsFile = profileCredentialsFile;
+    }
+
+    /** {@return the IAM role the client assumes, or null} */
+    public String getRoleArn() {
+        return roleArn;
+    }
+
+    /**
+     * Sets an IAM role to assume with the credentials otherwise configured.
+     *
+     * @param roleArn e.g. {@code arn:aws:iam::123456789012:role/dynamodbdown-backup}; null for none
+     */
+    public void setRoleArn(String roleArn) {
+        this.roleArn = roleArn;
+    }
+
+    /** {@return the external id sent when assuming the role, or null} */
+    public String getRoleExternalIdSecret() {
+        return roleExternalIdSecret;
+    }
+
+    /**
+     * Sets the external id the role's trust policy requires (a secret option, masked in logs).
+     *
+     * @param roleExternalIdSecret the external id; null for none
+     */
+    public void setRoleExternalIdSecret(String roleExternalIdSecret) {
+        this.roleExternalIdSecret = roleExternalIdSecret;
+    }
+
+    /** {@return the role session's name, or null for dynamodbdown} */
+    public String getRoleSessionName() {
+        return roleSessionName;
+    }
+
+    /**
+     * Sets the role session's name, which CloudTrail shows with each call.
+     *
+     * @param roleSessionName 2 to 64 characters of letters, digits and _+=,.@-; null for dynamodbdown
+     */
+    public void setRoleSessionName(String roleSessionName) {
+        this.roleSessionName = roleSessionName;
+    }
+
+    /** {@return how long each set of the role's credentials lasts, in seconds (default 3600)} */
+    public int getRoleDurationSeconds() {
+        return roleDurationSeconds;
+    }
+
+    /**
+     * Sets how long each set of the role's credentials lasts.
+     *
+     * @param roleDurationSeconds 900 to 43200, at most the role's maximum session duration
+     */
+    public void setRoleDurationSeconds(int roleDurationSeconds) {
+        this.roleDurationSeconds = roleDurationSeconds;
+    }
+
+    /** {@return the STS endpoint the role is assumed through, or null for the region's} */
+    public String getStsEndpoint() {
+        return stsEndpoint;
+    }
+
+    /**
+     * Sets an STS endpoint to assume the role through instead of the region's.
+     *
+     * @param stsEndpoint an http or https URL; null for the region's
+     */
+    public void setStsEndpoint(String stsEndpoint) {
+        this.stsEndpoint = stsEndpoint;
     }
 
     /** {@return whether the table is created when it does not exist (default true)} */

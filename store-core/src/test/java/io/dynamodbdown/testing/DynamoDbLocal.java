@@ -71,6 +71,19 @@ public final class DynamoDbLocal implements AutoCloseable {
         return clientFor(endpoint);
     }
 
+    /**
+     * A new client that signs with another access key id, the caller's to close. DynamoDB Local (without
+     * {@code -sharedDb}) keeps one store per access key id and region: this client sees the tables and data of
+     * that key's store only, so where data landed tells which credentials wrote it.
+     *
+     * @param accessKeyId letters and digits (all DynamoDB Local accepts)
+     */
+    public DynamoDbClient newClientAs(String accessKeyId) {
+        return DynamoDbClient.builder().endpointOverride(endpoint).region(REGION)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, SECRET_KEY)))
+                .build();
+    }
+
     /** A client for a DynamoDB Local at {@code endpoint}, with the dummy credentials. */
     public static DynamoDbClient clientFor(URI endpoint) {
         return clientBuilderFor(endpoint).build();

@@ -22,6 +22,16 @@ public final class NoAwsCredentials implements AutoCloseable {
     }
 
     public static NoAwsCredentials inThisJvm() {
+        return withProfiles("");
+    }
+
+    /**
+     * The same, but the default chains' profile file holds these profiles (in the format of ~/.aws/credentials): as a
+     * worker whose ~/.aws/credentials has them.
+     *
+     * @param credentialsFile the file's content
+     */
+    public static NoAwsCredentials withProfiles(String credentialsFile) {
         for (String variable : new String[] {"AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION",
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"}) {
             Assumptions.assumeTrue(System.getenv(variable) == null, "this machine sets " + variable);
@@ -29,8 +39,10 @@ public final class NoAwsCredentials implements AutoCloseable {
         try {
             Path empty = Files.createTempFile("no-aws", ".ini");
             empty.toFile().deleteOnExit();
+            Path credentials = Files.writeString(Files.createTempFile("aws-credentials", ".ini"), credentialsFile);
+            credentials.toFile().deleteOnExit();
             return new NoAwsCredentials(Map.of("aws.disableEc2Metadata", "true",
-                    "aws.sharedCredentialsFile", empty.toString(), "aws.configFile", empty.toString()));
+                    "aws.sharedCredentialsFile", credentials.toString(), "aws.configFile", empty.toString()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -4,10 +4,12 @@ import io.dynamodbdown.store.Layout;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.settings.ClientSettings;
+import io.dynamodbdown.store.settings.CredentialSettings;
 import io.dynamodbdown.store.settings.InvalidSettingsException;
 import io.dynamodbdown.store.settings.SettingNames;
 import io.dynamodbdown.store.settings.SettingProblem;
 import io.dynamodbdown.store.settings.TableSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,6 +53,22 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
     public static final String AWS_ACCESS_KEY_ID = "aws.access.key.id";
     /** Key {@value}: the AWS secret access key that goes with the access key id (a password, never logged). */
     public static final String AWS_SECRET_ACCESS_KEY = "aws.secret.access.key";
+    /** Key {@value}: the session token of temporary credentials, with the key pair (a password, never logged). */
+    public static final String AWS_SESSION_TOKEN = "aws.session.token";
+    /** Key {@value}: a profile of the worker's AWS profile files, instead of a key pair. */
+    public static final String AWS_PROFILE = "aws.profile";
+    /** Key {@value}: a credentials file to read the profile from, instead of the worker's default ones. */
+    public static final String AWS_PROFILE_FILE = "aws.profile.file";
+    /** Key {@value}: an IAM role to assume with the credentials otherwise configured; absent, none. */
+    public static final String AWS_ROLE_ARN = "aws.role.arn";
+    /** Key {@value}: the external id the role's trust policy requires (a password, never logged). */
+    public static final String AWS_ROLE_EXTERNAL_ID = "aws.role.external.id";
+    /** Key {@value}: the role session's name, seen in CloudTrail (default {@code dynamodbdown}). */
+    public static final String AWS_ROLE_SESSION_NAME = "aws.role.session.name";
+    /** Key {@value}: how long each set of the role's credentials lasts, in seconds (default 3600). */
+    public static final String AWS_ROLE_DURATION_SECONDS = "aws.role.duration.seconds";
+    /** Key {@value}: an STS endpoint to assume the role through, instead of the region's. */
+    public static final String AWS_STS_ENDPOINT = "aws.sts.endpoint";
     /** Key {@value}: how long one DynamoDB call may take, retries included; absent, no limit. */
     public static final String AWS_API_CALL_TIMEOUT_MS = "aws.api.call.timeout.ms";
     /** Key {@value}: how long one attempt of a DynamoDB call may take; absent, no limit. */
@@ -91,6 +109,14 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
         case ENDPOINT -> AWS_ENDPOINT;
         case ACCESS_KEY -> AWS_ACCESS_KEY_ID;
         case SECRET_KEY -> AWS_SECRET_ACCESS_KEY;
+        case SESSION_TOKEN -> AWS_SESSION_TOKEN;
+        case PROFILE -> AWS_PROFILE;
+        case PROFILE_FILE -> AWS_PROFILE_FILE;
+        case ROLE_ARN -> AWS_ROLE_ARN;
+        case ROLE_EXTERNAL_ID -> AWS_ROLE_EXTERNAL_ID;
+        case ROLE_SESSION_NAME -> AWS_ROLE_SESSION_NAME;
+        case ROLE_DURATION -> AWS_ROLE_DURATION_SECONDS;
+        case STS_ENDPOINT -> AWS_STS_ENDPOINT;
         case MAX_ATTEMPTS -> MAX_RETRIES;
         case RETRY_BASE_DELAY -> RETRY_BACKOFF_MS;
         case RETRY_MAX_DELAY -> RETRY_BACKOFF_MAX_MS;
@@ -128,11 +154,51 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
                         "An endpoint override such as http://localhost:8000 for DynamoDB Local.",
                         GROUP_AWS, ++order, Width.LONG, "Endpoint override")
                 .define(AWS_ACCESS_KEY_ID, Type.STRING, null, Importance.MEDIUM,
-                        "The AWS access key id. Absent: the default AWS credentials chain.",
+                        "The AWS access key id. Absent: " + AWS_PROFILE + ", or the default AWS credentials chain (the"
+                                + " worker's environment, profile files, container or instance role).",
                         GROUP_AWS, ++order, Width.MEDIUM, "Access key id")
                 .define(AWS_SECRET_ACCESS_KEY, Type.PASSWORD, null, Importance.MEDIUM,
                         "The AWS secret access key that goes with " + AWS_ACCESS_KEY_ID + ". Never logged.",
                         GROUP_AWS, ++order, Width.MEDIUM, "Secret access key")
+                .define(AWS_SESSION_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
+                        "The session token of temporary credentials, which go with " + AWS_ACCESS_KEY_ID + " and "
+                                + AWS_SECRET_ACCESS_KEY + " (all three as STS or an SSO login issued them). Used as"
+                                + " given, never renewed: for a connector that runs longer than they last, assume a role ("
+                                + AWS_ROLE_ARN + ") instead. Never logged.",
+                        GROUP_AWS, ++order, Width.MEDIUM, "Session token")
+                .define(AWS_PROFILE, Type.STRING, null, Importance.MEDIUM,
+                        "A profile of the worker's AWS profile files (~/.aws/credentials and ~/.aws/config, or where"
+                                + " AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE point), instead of a key pair: keys,"
+                                + " credential_process, SSO, or a role of its own (role_arn with source_profile)."
+                                + " Checked at validation: the profile must exist.",
+                        GROUP_AWS, ++order, Width.MEDIUM, "Profile")
+                .define(AWS_PROFILE_FILE, Type.STRING, null, Importance.LOW,
+                        "A credentials file (the format of ~/.aws/credentials) to read " + AWS_PROFILE + " from, its"
+                                + " profile 'default' when " + AWS_PROFILE + " is absent. Absent: the worker's default"
+                                + " profile files.",
+                        GROUP_AWS, ++order, Width.LONG, "Profile file")
+                .define(AWS_ROLE_ARN, Type.STRING, null, Importance.MEDIUM,
+                        "An IAM role to assume, e.g. in the backup account, with the credentials otherwise configured ("
+                                + AWS_ACCESS_KEY_ID + " and " + AWS_SECRET_ACCESS_KEY + ", " + AWS_PROFILE + ", or the"
+                                + " default chain). Its temporary credentials are renewed through STS before they expire."
+                                + " Absent: no role.",
+                        GROUP_AWS, ++order, Width.LONG, "Role ARN")
+                .define(AWS_ROLE_EXTERNAL_ID, Type.PASSWORD, null, Importance.MEDIUM,
+                        "The external id the role's trust policy requires (sts:ExternalId). Never logged.",
+                        GROUP_AWS, ++order, Width.MEDIUM, "Role external id")
+                .define(AWS_ROLE_SESSION_NAME, Type.STRING, null, Importance.LOW,
+                        "The role session's name, which CloudTrail shows with each call: 2 to 64 characters of letters,"
+                                + " digits and _+=,.@-. Absent: " + CredentialSettings.DEFAULT_ROLE_SESSION_NAME + ".",
+                        GROUP_AWS, ++order, Width.MEDIUM, "Role session name")
+                .define(AWS_ROLE_DURATION_SECONDS, Type.INT, (int) CredentialSettings.DEFAULT_ROLE_DURATION.toSeconds(),
+                        Range.between((int) CredentialSettings.MIN_ROLE_DURATION.toSeconds(),
+                                (int) CredentialSettings.MAX_ROLE_DURATION.toSeconds()), Importance.LOW,
+                        "How long each set of the role's credentials lasts, at most the role's maximum session duration;"
+                                + " they are renewed about 5 minutes before they end.",
+                        GROUP_AWS, ++order, Width.SHORT, "Role duration (s)")
+                .define(AWS_STS_ENDPOINT, Type.STRING, null, Importance.LOW,
+                        "An STS endpoint to assume the role through, such as a VPC endpoint. Absent: the region's.",
+                        GROUP_AWS, ++order, Width.LONG, "STS endpoint override")
                 .define(AWS_API_CALL_TIMEOUT_MS, Type.LONG, null, Importance.LOW,
                         "How long one DynamoDB call may take, retries included. Absent: no limit.",
                         GROUP_AWS, ++order, Width.SHORT, "Call timeout (ms)")
@@ -275,17 +341,27 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
     }
 
     private static ClientSettings clientSettings(Values values) {
-        Password secret = (Password) values.get(AWS_SECRET_ACCESS_KEY);
         long backoff = (Long) values.get(RETRY_BACKOFF_MS);
         long maxBackoff = (Long) values.get(RETRY_BACKOFF_MAX_MS);
+        String profileFile = (String) values.get(AWS_PROFILE_FILE);
         return ClientSettings.defaults()
                 .withRegion((String) values.get(AWS_REGION))
                 .withEndpoint((String) values.get(AWS_ENDPOINT))
-                .withCredentials((String) values.get(AWS_ACCESS_KEY_ID), secret == null ? null : secret.value())
+                .withCredentials((String) values.get(AWS_ACCESS_KEY_ID), password(values.get(AWS_SECRET_ACCESS_KEY)))
+                .withSessionToken(password(values.get(AWS_SESSION_TOKEN)))
+                .withProfile((String) values.get(AWS_PROFILE), profileFile == null ? null : Path.of(profileFile))
+                .withRole((String) values.get(AWS_ROLE_ARN), password(values.get(AWS_ROLE_EXTERNAL_ID)),
+                        (String) values.get(AWS_ROLE_SESSION_NAME),
+                        Duration.ofSeconds((Integer) values.get(AWS_ROLE_DURATION_SECONDS)))
+                .withStsEndpoint((String) values.get(AWS_STS_ENDPOINT))
                 .withMaxAttempts(Math.min((Integer) values.get(MAX_RETRIES), Integer.MAX_VALUE - 1) + 1)
                 // a maximum below the first backoff has always meant "no growth", not an error
                 .withRetryDelays(Duration.ofMillis(backoff), Duration.ofMillis(Math.max(backoff, maxBackoff)))
                 .withTimeouts(millis(values.get(AWS_API_CALL_TIMEOUT_MS)), millis(values.get(AWS_API_CALL_ATTEMPT_TIMEOUT_MS)));
+    }
+
+    private static String password(Object value) {
+        return value == null ? null : ((Password) value).value();
     }
 
     private static Duration millis(Object value) {

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +16,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What the worker's validation endpoint shows: every mistake at once, on the key it concerns. */
 class ConfigValidationTest {
@@ -78,6 +82,41 @@ class ConfigValidationTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> new DynamoDbDownSinkConfig(sink("aws.secret.access.key", "s3cr3t")));
         assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
+    }
+
+    @Test
+    void credentialMistakesAreShownOnTheirKeysWithoutTheSecrets(@TempDir Path dir) throws IOException {
+        Config tokenAlone = new DynamoDbDownSinkConnector().validate(sink("aws.session.token", "t0k3n",
+                "aws.role.external.id", "3xt3rnal", "aws.sts.endpoint", "sts"));
+        assertTrue(errors(tokenAlone, "aws.session.token").get(0).startsWith("goes with aws.access.key.id and"
+                + " aws.secret.access.key"), errors(tokenAlone, "aws.session.token").toString());
+        assertTrue(errors(tokenAlone, "aws.role.external.id").get(0).contains("set aws.role.arn too"));
+        assertTrue(errors(tokenAlone, "aws.sts.endpoint").get(0).contains("set aws.role.arn too"));
+
+        Path file = Files.writeString(dir.resolve("credentials"), "[backup]\naws_access_key_id = K\naws_secret_access_key = S\n");
+        Config missingProfile = new DynamoDbDownSourceConnector().validate(source("aws.profile", "nightly",
+                "aws.profile.file", file.toString(), "aws.role.arn", "arn:aws:iam::123456789012:user/me",
+                "aws.role.session.name", "x", "aws.role.duration.seconds", "60"));
+        assertTrue(errors(missingProfile, "aws.profile").get(0).contains("there is no profile 'nightly'"),
+                errors(missingProfile, "aws.profile").toString());
+        assertTrue(errors(missingProfile, "aws.role.arn").get(0).contains("not the ARN of an IAM role"));
+        assertTrue(errors(missingProfile, "aws.role.session.name").get(0).contains("2 to 64 characters"));
+        assertTrue(errors(missingProfile, "aws.role.duration.seconds").get(0).contains("at least 900"),
+                errors(missingProfile, "aws.role.duration.seconds").toString());
+        assertEquals(0, errorCount(new DynamoDbDownSourceConnector().validate(source("aws.profile", "backup",
+                "aws.profile.file", file.toString(), "aws.role.arn", "arn:aws:iam::123456789012:role/backup-reader",
+                "aws.role.external.id", "3xt3rnal", "aws.role.session.name", "nightly-backup"))));
+
+        ConfigException e = assertThrows(ConfigException.class, () -> new DynamoDbDownSinkConfig(sink(
+                "aws.session.token", "t0k3n", "aws.role.external.id", "!"))); // also an invalid external id
+        assertFalse(e.getMessage().contains("t0k3n") || e.getMessage().contains("!"), e.getMessage());
+        DynamoDbDownSinkConfig config = new DynamoDbDownSinkConfig(sink("aws.access.key.id", "ASIA", "aws.secret.access.key",
+                "s3cr3t", "aws.session.token", "t0k3n", "aws.role.arn", "arn:aws:iam::123456789012:role/r",
+                "aws.role.external.id", "3xt3rnal"));
+        for (String secret : List.of("s3cr3t", "t0k3n", "3xt3rnal")) {
+            assertFalse(config.toString().contains(secret) || config.values().toString().contains(secret)
+                    || config.clientSettings().toString().contains(secret), secret);
+        }
     }
 
     @Test

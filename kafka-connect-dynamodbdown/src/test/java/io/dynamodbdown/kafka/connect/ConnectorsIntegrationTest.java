@@ -22,12 +22,15 @@ import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import io.dynamodbdown.testing.JsTables.Variant;
 import io.dynamodbdown.testing.JsTables;
 import io.dynamodbdown.testing.NoAwsCredentials;
+import io.dynamodbdown.testing.StsStandIn;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,6 +61,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
@@ -68,7 +73,11 @@ class ConnectorsIntegrationTest {
     private static final long TIMEOUT_MS = TimeUnit.SECONDS.toMillis(90);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final String SOURCE_ROLE = "arn:aws:iam::111111111111:role/dynamodbdown-source";
+    private static final String BACKUP_ROLE = "arn:aws:iam::222222222222:role/dynamodbdown-backup";
+
     private final DynamoDbLocal dynamo = DynamoDbLocalExtension.get();
+    private final StsStandIn sts = StsStandIn.start();
     private EmbeddedConnectCluster connect;
 
     @BeforeAll
@@ -84,6 +93,7 @@ class ConnectorsIntegrationTest {
     @AfterAll
     void stopCluster() {
         connect.stop();
+        sts.close();
     }
 
     private Map<String, String> common(String table) {
@@ -407,6 +417,82 @@ class ConnectorsIntegrationTest {
         connect.deleteConnector("tasks");
     }
 
+    /**
+     * A backup into another account: the source reads account A's table with A's role, the sink writes account B's
+     * with B's role, each assumed through STS with its external id on top of the worker's key pair. DynamoDB Local keeps
+     * one store per access key id, and the STS stand-in gives each role's sessions its account's key: the copy, every
+     * change included, lands in B's store, and nothing is written with the base key pair.
+     */
+    @Test
+    void aCrossAccountBackupReadsWithOneRoleAndWritesWithAnother() throws Exception {
+        sts.roleInAccount(SOURCE_ROLE, "ACCOUNTA", "source-ext").roleInAccount(BACKUP_ROLE, "ACCOUNTB", "backup-ext");
+        String table = DynamoDbLocal.uniqueTableName("it-cross");
+        try (DynamoDbClient accountA = dynamo.newClientAs("ACCOUNTA"); DynamoDbClient accountB = dynamo.newClientAs("ACCOUNTB");
+                Database origin = withStream(accountA, table, "orders")) {
+            origin.batch(puts("o", 0, 200));
+            Map<String, String> source = source(table, "cross-account", "orders");
+            source.putAll(Map.of("mode", "changes", "aws.role.arn", SOURCE_ROLE, "aws.role.external.id", "source-ext",
+                    "aws.role.session.name", "backup-source", "aws.sts.endpoint", sts.endpoint().toString()));
+            Map<String, String> sink = sink(table, "cross-account");
+            sink.putAll(Map.of("hash.key", "orders", "aws.role.arn", BACKUP_ROLE, "aws.role.external.id", "backup-ext",
+                    "aws.sts.endpoint", sts.endpoint().toString(), "value.converter", ByteArrayConverter.class.getName()));
+            connect.configureConnector("cross-source", source);
+            connect.configureConnector("cross-sink", sink);
+            awaitUntil(() -> accountB.listTables().tableNames().contains(table), "the sink to create the table in account B");
+            try (Database copy = DynamoDbDown.open(accountB, table + "$orders")) {
+                awaitUntil(() -> asText(copy).equals(asText(origin)), "the snapshot to reach account B");
+                origin.batch(puts("c", 0, 10));
+                origin.batch(dels("o", 0, 5));
+                awaitUntil(() -> asText(copy).equals(asText(origin)), "the changes to reach account B");
+                assertEquals(205, asText(copy).size());
+            }
+            connect.deleteConnector("cross-source");
+            connect.deleteConnector("cross-sink");
+        }
+        assertFalse(dynamo.client().listTables().tableNames().contains(table), "nothing written with the worker's own keys");
+        List<StsStandIn.Call> calls = sts.calls();
+        assertTrue(calls.stream().anyMatch(c -> c.roleArn().equals(BACKUP_ROLE)), calls.toString());
+        for (StsStandIn.Call call : calls.stream().filter(c -> c.roleArn().equals(SOURCE_ROLE) || c.roleArn().equals(BACKUP_ROLE)).toList()) {
+            assertEquals(DynamoDbLocal.ACCESS_KEY, call.signedWith(), call.toString());
+            assertEquals(call.roleArn().equals(SOURCE_ROLE) ? "source-ext" : "backup-ext", call.externalId(), call.toString());
+            assertEquals(call.roleArn().equals(SOURCE_ROLE) ? "backup-source" : "dynamodbdown", call.sessionName(), call.toString());
+        }
+    }
+
+    /** Temporary credentials (a key pair with its session token) and a profile, each in a sink of its own. */
+    @Test
+    void sinksWriteWithSessionCredentialsAndWithAProfile(@TempDir Path dir) throws Exception {
+        Path profiles = Files.writeString(dir.resolve("credentials"), "[backup]\naws_access_key_id = PROFILEKEY\n"
+                + "aws_secret_access_key = profilesecret\n");
+        String table = DynamoDbLocal.uniqueTableName("it-credentials");
+        String topic = "credentials-input";
+        connect.kafka().createTopic(topic, 1);
+        try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of())) {
+            for (int i = 0; i < 20; i++) {
+                producer.send(new ProducerRecord<>(topic, ("k" + i).getBytes(), ("v" + i).getBytes()));
+            }
+        }
+        Map<String, String> session = sink(table, topic);
+        session.putAll(Map.of("hash.key", "session", "aws.access.key.id", "ASIASESSIONKEY", "aws.session.token", "sessiontoken"));
+        Map<String, String> profile = sink(table, topic);
+        profile.remove("aws.access.key.id");
+        profile.remove("aws.secret.access.key");
+        profile.putAll(Map.of("hash.key", "profile", "aws.profile", "backup", "aws.profile.file", profiles.toString()));
+        connect.configureConnector("session-sink", session);
+        connect.configureConnector("profile-sink", profile);
+        for (String[] keyAndDatabase : new String[][] {{"ASIASESSIONKEY", "session"}, {"PROFILEKEY", "profile"}}) {
+            try (DynamoDbClient store = dynamo.newClientAs(keyAndDatabase[0])) {
+                awaitUntil(() -> store.listTables().tableNames().contains(table), "the table in " + keyAndDatabase[0] + "'s store");
+                try (Database db = DynamoDbDown.open(store, table + "$" + keyAndDatabase[1])) {
+                    awaitUntil(() -> asText(db).size() == 20, "the records written with " + keyAndDatabase[0]);
+                }
+            }
+        }
+        assertFalse(dynamo.client().listTables().tableNames().contains(table), "nothing written with the base keys");
+        connect.deleteConnector("session-sink");
+        connect.deleteConnector("profile-sink");
+    }
+
     /** Every connector JSON of the README, pointed at DynamoDB Local, through the worker's own validation endpoint. */
     @Test
     void everyConnectorConfigTheReadmeShowsPassesTheWorkersValidation() throws Exception {
@@ -425,13 +511,21 @@ class ConnectorsIntegrationTest {
             props.put("table", DynamoDbLocal.uniqueTableName("it-readme"));
             props.put("aws.endpoint", dynamo.endpoint().toString());
             props.put("aws.region", DynamoDbLocal.REGION.id());
-            props.put("aws.access.key.id", DynamoDbLocal.ACCESS_KEY);
-            props.put("aws.secret.access.key", DynamoDbLocal.SECRET_KEY);
+            String profile = props.get("aws.profile");
+            if (profile == null) { // the example's key pair, or its base credentials, become DynamoDB Local's
+                props.put("aws.access.key.id", DynamoDbLocal.ACCESS_KEY);
+                props.put("aws.secret.access.key", DynamoDbLocal.SECRET_KEY);
+            }
             String connectorClass = props.get("connector.class");
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create(connect.endpointForResource("connector-plugins/" + connectorClass + "/config/validate")))
-                    .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(props)))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response;
+            // a profile the example names is in the worker's ~/.aws/credentials (the worker runs in this JVM)
+            try (NoAwsCredentials workerProfiles = NoAwsCredentials.withProfiles(profile == null ? "" : "[" + profile
+                    + "]\naws_access_key_id = " + DynamoDbLocal.ACCESS_KEY + "\naws_secret_access_key = " + DynamoDbLocal.SECRET_KEY)) {
+                response = http.send(HttpRequest.newBuilder(
+                        URI.create(connect.endpointForResource("connector-plugins/" + connectorClass + "/config/validate")))
+                        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(props)))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+            }
             assertEquals(200, response.statusCode(), props.get("name") + ": " + response.body());
             JsonNode result = JSON.readTree(response.body());
             List<String> errors = new ArrayList<>();
@@ -542,8 +636,11 @@ class ConnectorsIntegrationTest {
 
     /** A database in a table with a NEW_IMAGE stream, for changes mode. */
     private Database withStream(String table, String hashKey) {
-        return DynamoDbDown.open(dynamo.client(), new Location(table, hashKey),
-                OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false));
+        return withStream(dynamo.client(), table, hashKey);
+    }
+
+    private static Database withStream(DynamoDbClient client, String table, String hashKey) {
+        return DynamoDbDown.open(client, new Location(table, hashKey), OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false));
     }
 
     private static List<BatchOperation> dels(String prefix, int from, int count) {

@@ -23,10 +23,12 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
- * A Kafka Connect worker in a JVM of its own, as deployed: its classpath holds Kafka but neither this project's
- * classes nor the AWS SDK, and it loads the connectors only from the plugin archive {@code mvn package} built
+ * A Kafka Connect worker in a JVM of its own, as deployed: its classpath holds Kafka (this build's, or another
+ * version's jars) but neither this project's classes nor the AWS SDK, and it loads the connectors only from the
+ * plugin archive {@code mvn package} built
  * ({@code plugin.path}, {@code plugin.discovery=service_load}). Each {@link #start} is a new process, so a
  * restart sees a new JVM's hash salt, as a rolling restart does.
  */
@@ -34,6 +36,44 @@ final class WorkerProcess implements AutoCloseable {
 
     static final Path PACKAGES = Path.of("target", "components", "packages");
 
+    /**
+     * The Kafka a worker process runs.
+     *
+     * @param version its version, for logs and test names
+     * @param classpath the worker JVM's classpath
+     * @param jvmOptions options of the worker JVM (a 3.x worker's logging configuration)
+     */
+    record Kafka(String version, String classpath, List<String> jvmOptions) {
+
+        /** This build's Kafka: the test JVM's own jars, without this project's classes and what only tests need. */
+        static Kafka ofThisBuild() {
+            return new Kafka(AppInfoParser.getVersion(), workerClasspath(), List.of());
+        }
+
+        /**
+         * The Kafka of the jars in {@code lib} (a 3.x worker: it logs through reload4j, to the process's output).
+         *
+         * @param lib a folder of the worker's jars, as maven-dependency-plugin copies them
+         * @param work a folder for the logging configuration
+         */
+        static Kafka ofJars(Path lib, Path work) throws IOException {
+            List<String> jars;
+            try (Stream<Path> files = Files.list(lib)) {
+                jars = files.map(Path::toString).filter(f -> f.endsWith(".jar")).sorted().toList();
+            }
+            String version = jars.stream().map(j -> Path.of(j).getFileName().toString()).filter(j -> j.startsWith("connect-runtime-"))
+                    .map(j -> j.substring("connect-runtime-".length(), j.length() - ".jar".length())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no connect-runtime jar in " + lib));
+            Path log4j = write(work.resolve("log4j.properties"), Map.of("log4j.rootLogger", "INFO, stdout",
+                    "log4j.appender.stdout", "org.apache.log4j.ConsoleAppender",
+                    "log4j.appender.stdout.layout", "org.apache.log4j.PatternLayout",
+                    "log4j.appender.stdout.layout.ConversionPattern", "[%d] %p %m (%c)%n"));
+            return new Kafka(version, String.join(File.pathSeparator, jars),
+                    List.of("-Dlog4j.configuration=" + log4j.toUri()));
+        }
+    }
+
+    private final Kafka kafka;
     private final String mainClass;
     private final List<String> arguments;
     private final File log;
@@ -41,7 +81,8 @@ final class WorkerProcess implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     private Process process;
 
-    private WorkerProcess(String mainClass, List<String> arguments, File log, int restPort) {
+    private WorkerProcess(Kafka kafka, String mainClass, List<String> arguments, File log, int restPort) {
+        this.kafka = kafka;
         this.mainClass = mainClass;
         this.arguments = arguments;
         this.log = log;
@@ -49,14 +90,14 @@ final class WorkerProcess implements AutoCloseable {
         log.delete(); // restarts append to it; a new worker starts a new log
     }
 
-    /** A standalone worker running the connectors of the given property files (offsets in a local file). */
-    static WorkerProcess standalone(Path work, Map<String, String> workerProps, Path... connectorProps) {
+    /** A standalone worker of {@code kafka} running the connectors of the given property files (offsets in a local file). */
+    static WorkerProcess standalone(Kafka kafka, Path work, Map<String, String> workerProps, Path... connectorProps) {
         int port = freePort();
         List<String> arguments = new ArrayList<>();
         arguments.add(write(work.resolve("worker.properties"), withPluginAndPort(workerProps, port)).toString());
         Arrays.stream(connectorProps).map(Path::toString).forEach(arguments::add);
-        return new WorkerProcess("org.apache.kafka.connect.cli.ConnectStandalone", arguments,
-                Path.of("target", "standalone-worker.log").toFile(), port);
+        return new WorkerProcess(kafka, "org.apache.kafka.connect.cli.ConnectStandalone", arguments,
+                Path.of("target", "standalone-worker-" + kafka.version() + ".log").toFile(), port);
     }
 
     /** A distributed worker: configs, offsets and status in Kafka topics, connectors created over REST. */
@@ -75,7 +116,7 @@ final class WorkerProcess implements AutoCloseable {
         for (String topic : List.of("config", "offset", "status")) {
             props.put(topic + ".storage.replication.factor", "1");
         }
-        return new WorkerProcess("org.apache.kafka.connect.cli.ConnectDistributed",
+        return new WorkerProcess(Kafka.ofThisBuild(), "org.apache.kafka.connect.cli.ConnectDistributed",
                 List.of(write(work.resolve("worker.properties"), withPluginAndPort(props, port)).toString()),
                 Path.of("target", name + "-worker.log").toFile(), port);
     }
@@ -90,7 +131,9 @@ final class WorkerProcess implements AutoCloseable {
 
     /** Starts a new worker process (appending to the same log) and waits until its REST API answers. */
     WorkerProcess start() {
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-cp", workerClasspath(), mainClass));
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-cp", kafka.classpath()));
+        command.addAll(kafka.jvmOptions());
+        command.add(mainClass);
         command.addAll(arguments);
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true)

@@ -2,19 +2,20 @@ package io.dynamodbdown.store.settings;
 
 import io.dynamodbdown.store.RetryPolicy;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -35,15 +36,16 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClientBui
  *
  * @param region the AWS region; null for the default region chain (or us-east-1 with an endpoint override)
  * @param endpoint an endpoint to use instead of AWS's, such as {@code http://localhost:8000}; null for AWS
- * @param accessKey the access key id; null, with {@code secretKey}, for the default credentials chain
- * @param secretKey the secret access key that goes with {@code accessKey}; never shown by {@link #toString()}
+ * @param credentials which credentials the client signs with: a key pair (with a session token for temporary
+ *     credentials), a profile or the default chain, and a role assumed on top of them; secrets never shown by
+ *     {@link #toString()}
  * @param maxAttempts attempts per request in all, 1 for no retry
  * @param retryBaseDelay the longest pause before the first retry
  * @param retryMaxDelay the longest pause before any retry
  * @param apiCallTimeout how long one call may take, all attempts included; null for no limit
  * @param apiCallAttemptTimeout how long one attempt may take; null for no limit
  */
-public record ClientSettings(String region, String endpoint, String accessKey, String secretKey, int maxAttempts,
+public record ClientSettings(String region, String endpoint, CredentialSettings credentials, int maxAttempts,
         Duration retryBaseDelay, Duration retryMaxDelay, Duration apiCallTimeout, Duration apiCallAttemptTimeout) {
 
     /** Attempts per request in all by default: the first and 9 retries. */
@@ -53,7 +55,7 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
     /** The longest pause before any retry by default: 2 s. */
     public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofSeconds(2);
 
-    private static final ClientSettings DEFAULTS = new ClientSettings(null, null, null, null, DEFAULT_MAX_ATTEMPTS,
+    private static final ClientSettings DEFAULTS = new ClientSettings(null, null, CredentialSettings.DEFAULT_CHAIN, DEFAULT_MAX_ATTEMPTS,
             DEFAULT_RETRY_BASE_DELAY, DEFAULT_RETRY_MAX_DELAY, null, null);
 
     /**
@@ -71,7 +73,7 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
      * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
      */
     public ClientSettings withRegion(String value) {
-        return new ClientSettings(value, endpoint, accessKey, secretKey, maxAttempts, retryBaseDelay, retryMaxDelay,
+        return new ClientSettings(value, endpoint, credentials, maxAttempts, retryBaseDelay, retryMaxDelay,
                 apiCallTimeout, apiCallAttemptTimeout);
     }
 
@@ -82,20 +84,78 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
      * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
      */
     public ClientSettings withEndpoint(String value) {
-        return new ClientSettings(region, value, accessKey, secretKey, maxAttempts, retryBaseDelay, retryMaxDelay,
+        return new ClientSettings(region, value, credentials, maxAttempts, retryBaseDelay, retryMaxDelay,
                 apiCallTimeout, apiCallAttemptTimeout);
     }
 
     /**
-     * Sets static credentials; both or neither.
+     * Sets a key pair: long-term keys, or temporary ones with {@link #withSessionToken}; both or neither.
      *
-     * @param newAccessKey the access key id; null (with a null secret) for the default credentials chain
+     * @param newAccessKey the access key id; null (with a null secret) for a profile or the default credentials chain
      * @param newSecretKey the secret access key that goes with it
      * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
      */
     public ClientSettings withCredentials(String newAccessKey, String newSecretKey) {
-        return new ClientSettings(region, endpoint, newAccessKey, newSecretKey, maxAttempts, retryBaseDelay,
-                retryMaxDelay, apiCallTimeout, apiCallAttemptTimeout);
+        return withCredentialSettings(credentials.withKeys(newAccessKey, newSecretKey, credentials.sessionToken()));
+    }
+
+    /**
+     * Sets the session token of temporary credentials (STS's, an SSO login's), which go with the key pair of
+     * {@link #withCredentials}. They are used as they are, never refreshed: for credentials that must outlive them,
+     * assume a role ({@link #withRole}).
+     *
+     * @param token the session token; null for long-term keys
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
+    public ClientSettings withSessionToken(String token) {
+        return withCredentialSettings(credentials.withKeys(credentials.accessKey(), credentials.secretKey(), token));
+    }
+
+    /**
+     * Takes the credentials from a profile of the AWS profile files, as the AWS CLI does (keys, a process, SSO, or a
+     * role of its own with {@code role_arn} and {@code source_profile}); instead of a key pair.
+     *
+     * @param name the profile; null for none, or for "default" when {@code file} is given
+     * @param file a credentials file (the format of ~/.aws/credentials) to read instead of the default ones; null for
+     *     those (~/.aws/credentials and ~/.aws/config, or where AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE point)
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
+    public ClientSettings withProfile(String name, Path file) {
+        return withCredentialSettings(credentials.withProfile(name, file));
+    }
+
+    /**
+     * Assumes an IAM role with the credentials set otherwise (a key pair, a profile or the default chain): the
+     * client signs with the role's temporary credentials, which the SDK renews through STS before they expire. The
+     * usual way into another account.
+     *
+     * @param arn the role, e.g. {@code arn:aws:iam::123456789012:role/dynamodbdown-backup}; null for none
+     * @param externalId the external id the role's trust policy requires (a secret, never shown); null for none
+     * @param sessionName the role session's name, seen in CloudTrail; null for
+     *     {@value CredentialSettings#DEFAULT_ROLE_SESSION_NAME}
+     * @param duration how long each set of the role's credentials lasts, 15 minutes to 12 hours (and at most the
+     *     role's maximum session duration); null for 1 hour
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
+    public ClientSettings withRole(String arn, String externalId, String sessionName, Duration duration) {
+        return withCredentialSettings(credentials.withRole(arn, externalId, sessionName,
+                duration != null ? duration : CredentialSettings.DEFAULT_ROLE_DURATION));
+    }
+
+    /**
+     * Sets an STS endpoint to assume the role through instead of the region's (a VPC endpoint, or a stand-in in
+     * tests).
+     *
+     * @param value an http or https URL with a host; null for the region's STS endpoint
+     * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
+     */
+    public ClientSettings withStsEndpoint(String value) {
+        return withCredentialSettings(credentials.withStsEndpoint(value));
+    }
+
+    private ClientSettings withCredentialSettings(CredentialSettings value) {
+        return new ClientSettings(region, endpoint, value, maxAttempts, retryBaseDelay, retryMaxDelay, apiCallTimeout,
+                apiCallAttemptTimeout);
     }
 
     /**
@@ -105,7 +165,7 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
      * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
      */
     public ClientSettings withMaxAttempts(int value) {
-        return new ClientSettings(region, endpoint, accessKey, secretKey, value, retryBaseDelay, retryMaxDelay,
+        return new ClientSettings(region, endpoint, credentials, value, retryBaseDelay, retryMaxDelay,
                 apiCallTimeout, apiCallAttemptTimeout);
     }
 
@@ -117,7 +177,7 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
      * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
      */
     public ClientSettings withRetryDelays(Duration base, Duration max) {
-        return new ClientSettings(region, endpoint, accessKey, secretKey, maxAttempts, base, max, apiCallTimeout,
+        return new ClientSettings(region, endpoint, credentials, maxAttempts, base, max, apiCallTimeout,
                 apiCallAttemptTimeout);
     }
 
@@ -129,7 +189,7 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
      * @return new settings with this change; checked only when used ({@link #problems()} lists what is wrong)
      */
     public ClientSettings withTimeouts(Duration apiCall, Duration apiCallAttempt) {
-        return new ClientSettings(region, endpoint, accessKey, secretKey, maxAttempts, retryBaseDelay, retryMaxDelay,
+        return new ClientSettings(region, endpoint, credentials, maxAttempts, retryBaseDelay, retryMaxDelay,
                 apiCall, apiCallAttempt);
     }
 
@@ -145,14 +205,9 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
             problems.add(new SettingProblem(Setting.REGION, "must not be blank; leave it out to use the default region chain"));
         }
         if (endpoint != null) {
-            endpointProblem().ifPresent(problems::add);
+            urlProblem(Setting.ENDPOINT, endpoint).ifPresent(problems::add);
         }
-        boolean hasAccessKey = accessKey != null && !accessKey.isBlank();
-        boolean hasSecretKey = secretKey != null && !secretKey.isBlank();
-        if (hasAccessKey != hasSecretKey) {
-            problems.add(new SettingProblem(hasAccessKey ? Setting.SECRET_KEY : Setting.ACCESS_KEY,
-                    "{ACCESS_KEY} and {SECRET_KEY} go together: set both, or neither to use the default AWS credentials chain"));
-        }
+        credentials.addProblems(problems);
         if (maxAttempts < 1) {
             problems.add(new SettingProblem(Setting.MAX_ATTEMPTS, "must be at least 1 (1 = no retry), got " + maxAttempts));
         }
@@ -167,9 +222,10 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
         return problems;
     }
 
-    private Optional<SettingProblem> endpointProblem() {
+    /** An endpoint setting's problem: it must be an http or https URL with a host. */
+    static Optional<SettingProblem> urlProblem(Setting setting, String url) {
         try {
-            URI uri = URI.create(endpoint);
+            URI uri = URI.create(url);
             if (uri.getScheme() != null && uri.getHost() != null
                     && (uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
                 return Optional.empty();
@@ -177,8 +233,8 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
         } catch (IllegalArgumentException e) {
             // reported below
         }
-        return Optional.of(new SettingProblem(Setting.ENDPOINT,
-                "'" + endpoint + "' is not an endpoint URL such as http://localhost:8000 (http or https, and a host)"));
+        return Optional.of(new SettingProblem(setting,
+                "'" + url + "' is not an endpoint URL such as http://localhost:8000 (http or https, and a host)"));
     }
 
     private static void checkTimeout(Setting setting, Duration timeout, List<SettingProblem> problems) {
@@ -225,13 +281,19 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
     }
 
     /**
-     * A client builder with everything set (tests add their own HTTP client to it).
+     * A client builder with everything set (tests add their own HTTP client to it). Its credentials provider (an
+     * assumed role's holds an STS client) is closed by the client built from it, with the client.
      *
      * @return a new builder with region, endpoint, credentials, retry strategy and timeouts applied
      * @throws InvalidSettingsException for any problem
      */
     public DynamoDbClientBuilder clientBuilder() {
-        return configure(DynamoDbClient.builder());
+        return clientBuilder(null);
+    }
+
+    /** The same, renewing an assumed role's credentials {@code roleRenewal} ahead of their expiry (null: the SDK's). */
+    DynamoDbClientBuilder clientBuilder(Duration roleRenewal) {
+        return configure(DynamoDbClient.builder(), roleRenewal);
     }
 
     /**
@@ -250,21 +312,25 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
      * @throws InvalidSettingsException for any problem
      */
     public DynamoDbStreamsClientBuilder streamsClientBuilder() {
-        return configure(DynamoDbStreamsClient.builder());
+        return configure(DynamoDbStreamsClient.builder(), null);
     }
 
-    private <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
+    private <B extends AwsClientBuilder<B, ?>> B configure(B builder, Duration roleRenewal) {
         InvalidSettingsException.throwIfAny(problems());
-        if (region != null) {
-            builder.region(Region.of(region));
-        } else if (endpoint != null) {
-            builder.region(Region.US_EAST_1); // a local endpoint ignores the region, the SDK still wants one
+        // a local endpoint ignores the region, the SDK still wants one; null: the default region chain, which an
+        // assumed role's STS client needs too (and fails as the client would without one: no region)
+        Region resolved = region != null ? Region.of(region) : endpoint != null ? Region.US_EAST_1
+                : credentials.hasRole() ? DefaultAwsRegionProviderChain.builder().build().getRegion() : null;
+        if (resolved != null) {
+            builder.region(resolved);
         }
         if (endpoint != null) {
             builder.endpointOverride(URI.create(endpoint));
         }
-        if (accessKey != null && !accessKey.isBlank()) {
-            builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)));
+        // the client closes the provider with itself (and an assumed role's STS client with it)
+        AwsCredentialsProvider provider = credentials.provider(resolved, roleRenewal);
+        if (provider != null) {
+            builder.credentialsProvider(provider);
         }
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder().retryStrategy(retryStrategy());
         if (apiCallTimeout != null) {
@@ -284,30 +350,26 @@ public record ClientSettings(String region, String endpoint, String accessKey, S
      * @throws InvalidSettingsException for any problem, and when no region or no credentials can be found
      */
     public DynamoDbClient buildClient() {
-        DynamoDbClientBuilder builder = clientBuilder();
         DynamoDbClient client;
         try {
-            client = builder.build();
+            client = clientBuilder().build();
         } catch (SdkClientException e) {
             throw new InvalidSettingsException(List.of(new SettingProblem(Setting.REGION, "no AWS region is set and"
                     + " the default region chain found none (AWS_REGION, ~/.aws/config, instance metadata): set it")), e);
         }
         try {
             client.serviceClientConfiguration().credentialsProvider().resolveIdentity().join();
-        } catch (CompletionException | SdkClientException e) {
+        } catch (CompletionException | SdkClientException | AwsServiceException e) {
             client.close();
-            throw new InvalidSettingsException(List.of(new SettingProblem(Setting.ACCESS_KEY, "no AWS credentials were"
-                    + " found: set {ACCESS_KEY} and {SECRET_KEY}, or provide credentials through the default AWS chain"
-                    + " (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, a container or instance role)")), e);
+            throw new InvalidSettingsException(List.of(credentials.unresolvable(e)), e);
         }
         return client;
     }
 
     @Override
     public String toString() {
-        return "ClientSettings{region=" + region + ", endpoint=" + endpoint + ", accessKey=" + accessKey
-                + ", secretKey=" + (secretKey == null ? null : "******") + ", maxAttempts=" + maxAttempts
-                + ", retryBaseDelay=" + retryBaseDelay + ", retryMaxDelay=" + retryMaxDelay
+        return "ClientSettings{region=" + region + ", endpoint=" + endpoint + ", credentials=" + credentials
+                + ", maxAttempts=" + maxAttempts + ", retryBaseDelay=" + retryBaseDelay + ", retryMaxDelay=" + retryMaxDelay
                 + ", apiCallTimeout=" + apiCallTimeout + ", apiCallAttemptTimeout=" + apiCallAttemptTimeout + "}";
     }
 }

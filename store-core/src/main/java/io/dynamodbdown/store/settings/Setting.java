@@ -10,10 +10,26 @@ public enum Setting {
     REGION,
     /** An endpoint to use instead of AWS's: {@link ClientSettings#endpoint()}. */
     ENDPOINT,
-    /** The AWS access key id: {@link ClientSettings#accessKey()}. */
+    /** The AWS access key id: {@link CredentialSettings#accessKey()}. */
     ACCESS_KEY,
-    /** The AWS secret access key: {@link ClientSettings#secretKey()}. */
+    /** The AWS secret access key: {@link CredentialSettings#secretKey()}. */
     SECRET_KEY,
+    /** The session token of temporary credentials: {@link CredentialSettings#sessionToken()}. */
+    SESSION_TOKEN,
+    /** A profile of the AWS profile files: {@link CredentialSettings#profile()}. */
+    PROFILE,
+    /** A credentials file to read the profile from: {@link CredentialSettings#profileFile()}. */
+    PROFILE_FILE,
+    /** An IAM role to assume: {@link CredentialSettings#roleArn()}. */
+    ROLE_ARN,
+    /** The external id the role's trust policy asks for: {@link CredentialSettings#roleExternalId()}. */
+    ROLE_EXTERNAL_ID,
+    /** The name of the role session: {@link CredentialSettings#roleSessionName()}. */
+    ROLE_SESSION_NAME,
+    /** How long the role's credentials last: {@link CredentialSettings#roleDuration()}. */
+    ROLE_DURATION,
+    /** An STS endpoint to assume the role through: {@link CredentialSettings#stsEndpoint()}. */
+    STS_ENDPOINT,
     /** Attempts per request in all, retries included: {@link ClientSettings#maxAttempts()}. */
     MAX_ATTEMPTS,
     /** The longest pause before the first retry: {@link ClientSettings#retryBaseDelay()}. */

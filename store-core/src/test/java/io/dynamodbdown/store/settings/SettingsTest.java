@@ -11,11 +11,16 @@ import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Layout;
 import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.testing.NoAwsCredentials;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 
 /** The settings both adapters map onto: every problem on its setting, under each adapter's own names. */
@@ -49,6 +54,45 @@ class SettingsTest {
                 .withRetryDelays(Duration.ofMillis(100), Duration.ofMillis(10)).problems());
         assertEquals("must be at least opt.retry_base_delay (100 ms), got 10 ms", delays.get(Setting.RETRY_MAX_DELAY));
         assertEquals(List.of(), ClientSettings.defaults().problems());
+    }
+
+    @Test
+    void credentialProblemsAreReportedOnTheSettingTheyConcernAndNeverQuoteASecret(@TempDir Path dir) throws IOException {
+        Map<Setting, String> tokenAlone = byName(ClientSettings.defaults().withSessionToken("t0k3n").problems());
+        assertEquals(Map.of(Setting.SESSION_TOKEN, "goes with opt.access_key and opt.secret_key: temporary credentials are"
+                + " all three; set the key pair they were issued with, or leave the token out"), tokenAlone);
+
+        Path file = Files.writeString(dir.resolve("credentials"), "[backup]\naws_access_key_id = K\naws_secret_access_key = S\n");
+        Map<Setting, String> twoSources = byName(ClientSettings.defaults().withCredentials("AKIA", "s").withProfile("backup", file).problems());
+        assertTrue(twoSources.get(Setting.PROFILE).startsWith("and opt.access_key are two sources of credentials"), twoSources.toString());
+        Map<Setting, String> missing = byName(ClientSettings.defaults().withProfile("nightly", file).problems());
+        assertEquals("there is no profile 'nightly' in '" + file + "'; profiles there: [backup]", missing.get(Setting.PROFILE));
+        Map<Setting, String> noDefault = byName(ClientSettings.defaults().withProfile(null, file).problems());
+        assertTrue(noDefault.get(Setting.PROFILE_FILE).startsWith("there is no profile 'default'"), noDefault.toString());
+        Map<Setting, String> unreadable = byName(ClientSettings.defaults().withProfile("backup", dir.resolve("absent")).problems());
+        assertTrue(unreadable.get(Setting.PROFILE_FILE).contains("cannot read"), unreadable.toString());
+        assertEquals(List.of(), ClientSettings.defaults().withProfile("backup", file).problems());
+        try (NoAwsCredentials none = NoAwsCredentials.inThisJvm()) {
+            assertTrue(byName(ClientSettings.defaults().withProfile("backup", null).problems()).get(Setting.PROFILE)
+                    .contains("in the AWS profile files (~/.aws/credentials"));
+        }
+
+        Map<Setting, String> badRole = byName(ClientSettings.defaults().withRole("arn:aws:iam::12:user/me", "x", "a b",
+                Duration.ofMinutes(10)).withStsEndpoint("sts").problems());
+        assertEquals(5, badRole.size(), badRole.toString());
+        assertTrue(badRole.get(Setting.ROLE_ARN).contains("is not the ARN of an IAM role"), badRole.toString());
+        assertEquals("must be 2 to 1224 characters of letters, digits and _+=,.@:/- (as STS accepts it)",
+                badRole.get(Setting.ROLE_EXTERNAL_ID), "the external id is a secret: never quoted");
+        assertTrue(badRole.get(Setting.ROLE_SESSION_NAME).startsWith("'a b' must be 2 to 64"), badRole.toString());
+        assertTrue(badRole.get(Setting.ROLE_DURATION).contains("between 900 and 43200 seconds"), badRole.toString());
+        assertTrue(badRole.get(Setting.STS_ENDPOINT).contains("not an endpoint URL"), badRole.toString());
+
+        Map<Setting, String> noRole = byName(ClientSettings.defaults().withRole(null, "ext", "name", null)
+                .withStsEndpoint("http://localhost:1").problems());
+        assertEquals(Set.of(Setting.ROLE_EXTERNAL_ID, Setting.ROLE_SESSION_NAME, Setting.STS_ENDPOINT), noRole.keySet());
+        assertEquals("is used only to assume a role: set opt.role_arn too, or leave this out", noRole.get(Setting.STS_ENDPOINT));
+        assertEquals(List.of(), ClientSettings.defaults().withRole("arn:aws-cn:iam::123456789012:role/path/to/role", null, null,
+                Duration.ofHours(12)).problems());
     }
 
     @Test
