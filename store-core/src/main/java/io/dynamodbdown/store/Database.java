@@ -245,16 +245,18 @@ public interface Database extends AutoCloseable {
     long clear(KeyRange range);
 
     /**
-     * Deletes the entries of the range that were last written in a generation older than {@code generation} (see
-     * {@link WriteOptions#generation()}), and the chunks of the large values among them. Entries written without a
-     * generation are kept, and so is an entry written again in a newer one while this runs (each delete is
-     * conditional on the generation it read). Reads every key of the range; not atomic: clearing again is safe.
+     * Deletes the entries of the range that were last written in an older generation of the same origin as
+     * {@code generation} (see {@link WriteOptions#generation()}), and the chunks of the large values among them.
+     * Entries written without a generation, or by another origin, are kept, and so is an entry written again in a newer
+     * generation while this runs (each delete is conditional on the generation it read). Reads every key of the range;
+     * not atomic: clearing again is safe.
      *
      * @param range the keys to look at
-     * @param generation entries of a lower generation are deleted; positive
-     * @return how many entries were deleted
+     * @param generation entries of its origin and a lower number are deleted
+     * @return how many entries were deleted (one whose delete the client had to send again, its answer lost, is not
+     *     counted)
      */
-    long clearOlderGenerations(KeyRange range, long generation);
+    long clearOlderGenerations(KeyRange range, Generation generation);
 
     /**
      * Removes the chunks of large values that no entry refers to any more and that were written more than

@@ -18,6 +18,12 @@ public record Location(String table, String hashKey) {
     /** The hash key used when a location names only a table, as in the JavaScript original. */
     public static final String DEFAULT_HASH_KEY = "!";
 
+    /**
+     * Hash keys starting with this hold the store's own items (large values' chunks and registry, shards and their
+     * recorded counts, the adapters' positions and records): no database of a user has one.
+     */
+    public static final String RESERVED_PREFIX = "__dynamodbdown.";
+
     private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_.-]{3,255}");
     /** DynamoDB's limit for a partition key value. */
     static final int MAX_HASH_KEY_BYTES = 2048;
@@ -70,6 +76,11 @@ public record Location(String table, String hashKey) {
      */
     public Location withHashKey(String otherHashKey) {
         return new Location(table, otherHashKey);
+    }
+
+    /** {@return whether the hash key is one of the store's own ({@link #RESERVED_PREFIX}), not a user's database} */
+    public boolean isReserved() {
+        return hashKey.startsWith(RESERVED_PREFIX);
     }
 
     @Override

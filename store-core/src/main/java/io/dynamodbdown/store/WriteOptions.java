@@ -6,11 +6,11 @@ package io.dynamodbdown.store;
  * @param atomic all-or-nothing through one DynamoDB transaction (at most
  *     {@value #MAX_ATOMIC_OPERATIONS} distinct keys); otherwise the batch is split into
  *     BatchWriteItem calls sent concurrently, and a failure names the keys not written.
- * @param generation 0 (none), or a positive number every entry the batch puts carries: what
+ * @param generation null (none), or the generation every entry the batch puts carries: what
  *     {@link Database#clearOlderGenerations} compares. To replace what a range holds without a moment where it
  *     holds too little, write its new content in a generation higher than any before, then clear the older ones.
  */
-public record WriteOptions(boolean atomic, long generation) {
+public record WriteOptions(boolean atomic, Generation generation) {
 
     /** DynamoDB's limit for the items in one TransactWriteItems call. */
     public static final int MAX_ATOMIC_OPERATIONS = 100;
@@ -21,33 +21,20 @@ public record WriteOptions(boolean atomic, long generation) {
     public static final WriteOptions ATOMIC = new WriteOptions(true);
 
     /**
-     * Checks the generation.
-     *
-     * @param atomic all or nothing
-     * @param generation 0 or positive
-     * @throws IllegalArgumentException for a negative generation
-     */
-    public WriteOptions {
-        if (generation < 0) {
-            throw new IllegalArgumentException("A generation is 0 (none) or positive, got " + generation);
-        }
-    }
-
-    /**
      * Options without a generation.
      *
      * @param atomic all or nothing
      */
     public WriteOptions(boolean atomic) {
-        this(atomic, 0);
+        this(atomic, null);
     }
 
     /**
      * {@return the same options, writing entries in {@code generation}}
      *
-     * @param generation 0 (none) or positive
+     * @param generation the generation the entries carry; null for none
      */
-    public WriteOptions withGeneration(long generation) {
+    public WriteOptions withGeneration(Generation generation) {
         return new WriteOptions(atomic, generation);
     }
 }

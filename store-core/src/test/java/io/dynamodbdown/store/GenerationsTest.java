@@ -59,9 +59,9 @@ class GenerationsTest {
         }
         first.add(BatchOperation.put(Bytes.utf8("r50-large"), large(1)));
         first.add(BatchOperation.put(Bytes.utf8("r51-large"), large(2)));
-        db.batch(first, WriteOptions.DEFAULT.withGeneration(100));
+        db.batch(first, WriteOptions.DEFAULT.withGeneration(first()));
         db.put("r60-unstamped", "written without a generation");
-        db.batch(List.of(BatchOperation.put("s00-outside", "first")), WriteOptions.DEFAULT.withGeneration(100));
+        db.batch(List.of(BatchOperation.put("s00-outside", "first")), WriteOptions.DEFAULT.withGeneration(first()));
 
         // the range's new content: every other key, one large value again, one atomically
         List<BatchOperation> second = new ArrayList<>();
@@ -69,11 +69,11 @@ class GenerationsTest {
             second.add(BatchOperation.put(String.format("r%02d", i), "second"));
         }
         second.add(BatchOperation.put(Bytes.utf8("r51-large"), large(3)));
-        db.batch(second, WriteOptions.DEFAULT.withGeneration(200));
-        db.batch(List.of(BatchOperation.put("r01", "second, atomically")), WriteOptions.ATOMIC.withGeneration(200));
+        db.batch(second, WriteOptions.DEFAULT.withGeneration(second()));
+        db.batch(List.of(BatchOperation.put("r01", "second, atomically")), WriteOptions.ATOMIC.withGeneration(second()));
 
         KeyRange range = KeyRange.all().gte("r").lt("s");
-        assertEquals(19 + 1, db.clearOlderGenerations(range, 200), "the 19 odd keys but r01, and the large r50");
+        assertEquals(19 + 1, db.clearOlderGenerations(range, second()), "the 19 odd keys but r01, and the large r50");
         Map<String, String> expected = new TreeMap<>();
         for (int i = 0; i < 40; i += 2) {
             expected.put(String.format("r%02d", i), "second");
@@ -84,10 +84,31 @@ class GenerationsTest {
         expected.put("s00-outside", "first");
         assertEquals(expected, contents());
         assertArrayEquals(large(3), db.get(Bytes.utf8("r51-large")));
-        assertEquals(0, db.clearOlderGenerations(range, 200), "clearing again finds nothing");
+        assertEquals(0, db.clearOlderGenerations(range, second()), "clearing again finds nothing");
         assertEquals(0, db.sweep(java.time.Duration.ZERO), "r50's chunks went with it, r51's old ones with its overwrite");
-        assertThrows(IllegalArgumentException.class, () -> db.clearOlderGenerations(range, 0));
-        assertThrows(IllegalArgumentException.class, () -> WriteOptions.DEFAULT.withGeneration(-1));
+        assertThrows(IllegalArgumentException.class, () -> new Generation("orders", 0));
+        assertThrows(IllegalArgumentException.class, () -> new Generation("", 1));
+    }
+
+    private static Generation first() {
+        return new Generation("source$orders", 100);
+    }
+
+    private static Generation second() {
+        return new Generation("source$orders", 200);
+    }
+
+    /** A copy fed by two origins: clearing one's older generation leaves the other's entries, whatever their number. */
+    @Test
+    void clearingOneOriginsOlderGenerationsLeavesAnotherOriginsEntries() {
+        db.batch(List.of(BatchOperation.put("a1", "a"), BatchOperation.put("a2", "a")),
+                WriteOptions.DEFAULT.withGeneration(new Generation("source$a", 5)));
+        db.batch(List.of(BatchOperation.put("b1", "b"), BatchOperation.put("b2", "b")),
+                WriteOptions.DEFAULT.withGeneration(new Generation("source$b", 1)));
+        db.batch(List.of(BatchOperation.put("a1", "a again")), WriteOptions.DEFAULT.withGeneration(new Generation("source$a", 9)));
+        assertEquals(1, db.clearOlderGenerations(KeyRange.all(), new Generation("source$a", 9)), "a2 only");
+        assertEquals(Map.of("a1", "a again", "b1", "b", "b2", "b"), contents());
+        assertEquals(0, db.clearOlderGenerations(KeyRange.all(), new Generation("source$b", 1)), "b's own generation: nothing older");
     }
 
     private Map<String, String> contents() {

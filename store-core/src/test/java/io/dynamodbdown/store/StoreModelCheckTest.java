@@ -37,9 +37,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * every few steps whole ranges read through a faulty handle (a read may fail, never be wrong). At the end, after a
  * healthy sweep, the table holds the model's entries and nothing else: no chunk left behind, none missing.
  *
- * <p>A run prints its seed and what it did; {@code -Dcheck.seed=N} replays one, {@code -Dcheck.seconds=S} sets how
- * long it runs (60 by default; the {@code soak} profile runs it 30 minutes). A failure names the seed and the last
- * operations.
+ * <p>A run prints its seed and what it did; {@code -Dcheck.seed=N} replays its operations and faults (their timing
+ * against the sweeper thread may differ), {@code -Dcheck.seconds=S} sets how long it runs (60 by default; the
+ * {@code soak} profile runs it 15 minutes). A failure names the seed and the last operations.
  */
 @ExtendWith(DynamoDbLocalExtension.class)
 class StoreModelCheckTest {
@@ -61,6 +61,12 @@ class StoreModelCheckTest {
     private final String table = DynamoDbLocal.uniqueTableName("model-check");
     private final int shards = List.of(1, 3, 8).get(random.nextInt(3));
     private final TreeMap<ByteBuffer, byte[]> model = new TreeMap<>((a, b) -> Bytes.compare(a.array(), b.array()));
+    /** The generation each key's entry was written in (none: absent), or {@link #UNKNOWN} after a failed write. */
+    private final Map<ByteBuffer, Object> stamps = new HashMap<>();
+    private static final Object UNKNOWN = new Object();
+    private static final List<String> ORIGINS = List.of("source$a", "source$b");
+    /** The newest generation number written per origin. */
+    private final Map<String, Long> newest = new HashMap<>();
     private final Deque<String> recent = new ArrayDeque<>();
     private final Map<String, Integer> counts = new TreeMap<>();
     private final List<Handle> handles = new ArrayList<>();
@@ -201,13 +207,15 @@ class StoreModelCheckTest {
         } else if (kind < 37) {
             delete(handle, verifier);
         } else if (kind < 55) {
-            batch(handle, verifier);
+            batch(handle, verifier, random.nextInt(3) == 0 ? generation() : null);
         } else if (kind < 65) {
             atomicBatch(handle, verifier);
         } else if (kind < 80) {
             writeIf(handle, verifier);
-        } else if (kind < 84) {
+        } else if (kind < 82) {
             clear(handle, verifier);
+        } else if (kind < 84) {
+            clearOlderGenerations(handle, verifier);
         } else if (kind < 88) {
             note("reopen " + handle);
             handle.reopen();
@@ -233,12 +241,34 @@ class StoreModelCheckTest {
         return model.get(ByteBuffer.wrap(key));
     }
 
+    /** The key holds {@code value} (null: nothing), written without a generation. */
     private void set(byte[] key, byte[] value) {
+        set(key, value, null);
+    }
+
+    /** The key holds {@code value} (null: nothing), written in {@code stamp} (a Generation, {@link #UNKNOWN} or none). */
+    private void set(byte[] key, byte[] value, Object stamp) {
+        ByteBuffer at = ByteBuffer.wrap(key);
         if (value == null) {
-            model.remove(ByteBuffer.wrap(key));
+            model.remove(at);
+            stamps.remove(at);
         } else {
-            model.put(ByteBuffer.wrap(key), value);
+            model.put(at, value);
+            if (stamp == null) {
+                stamps.remove(at);
+            } else {
+                stamps.put(at, stamp);
+            }
         }
+    }
+
+    /** A generation of one of two origins, usually the newest of its origin or one past it, now and then an older one. */
+    private Generation generation() {
+        String origin = ORIGINS.get(random.nextInt(ORIGINS.size()));
+        long newestOfOrigin = newest.getOrDefault(origin, 1L);
+        long number = Math.max(1, newestOfOrigin + (random.nextInt(4) == 0 ? -random.nextInt(3) : random.nextInt(2)));
+        newest.put(origin, Math.max(newestOfOrigin, number));
+        return new Generation(origin, number);
     }
 
     private static String describe(byte[] key, byte[] value) {
@@ -269,7 +299,7 @@ class StoreModelCheckTest {
         apply(verifier, change, () -> handle.db.del(key));
     }
 
-    private void batch(Handle handle, Database verifier) {
+    private void batch(Handle handle, Database verifier, Generation generation) {
         List<BatchOperation> operations = new ArrayList<>();
         Map<ByteBuffer, byte[]> last = new HashMap<>();
         int count = 1 + random.nextInt(40);
@@ -281,21 +311,24 @@ class StoreModelCheckTest {
             last.put(ByteBuffer.wrap(key), value);
             refused |= refuses(handle, value);
         }
-        note("batch " + operations.size() + " operations, " + last.size() + " keys via " + handle);
+        note("batch " + operations.size() + " operations, " + last.size() + " keys" + (generation == null ? ""
+                : " in generation " + generation) + " via " + handle);
+        WriteOptions options = WriteOptions.DEFAULT.withGeneration(generation);
         if (refused) {
-            expectRefused(() -> handle.db.batch(operations));
+            expectRefused(() -> handle.db.batch(operations, options));
             return;
         }
         try {
-            handle.db.batch(operations);
-            last.forEach((key, value) -> set(key.array(), value));
+            handle.db.batch(operations, options);
+            last.forEach((key, value) -> set(key.array(), value, generation));
             checkKeys(verifier, last.keySet());
         } catch (BatchWriteException e) {
             Set<ByteBuffer> unwritten = new java.util.HashSet<>();
             e.unwrittenKeys().forEach(k -> unwritten.add(ByteBuffer.wrap(k)));
             Map<ByteBuffer, byte[]> written = new HashMap<>(last);
             written.keySet().removeAll(unwritten);
-            written.forEach((key, value) -> set(key.array(), value)); // written: exactly what the exception does not name
+            // written: exactly what the exception does not name
+            written.forEach((key, value) -> set(key.array(), value, generation));
             checkKeys(verifier, written.keySet());
             Map<ByteBuffer, byte[]> maybe = new HashMap<>(last);
             maybe.keySet().retainAll(unwritten);
@@ -349,7 +382,11 @@ class StoreModelCheckTest {
             if (!allOld && !allNew) {
                 throw new AssertionError("A failed atomic batch was written in part (" + e.getMessage() + ")");
             }
-            (allNew ? last : before).forEach((key, value) -> set(key.array(), value));
+            if (allNew && !allOld) {
+                last.forEach((key, value) -> set(key.array(), value));
+            } else if (allNew) {
+                last.keySet().forEach(key -> set(key.array(), current(key.array()), UNKNOWN)); // same values: written or not
+            }
         }
     }
 
@@ -420,6 +457,43 @@ class StoreModelCheckTest {
         Map<ByteBuffer, byte[]> cleared = new HashMap<>();
         model.keySet().stream().filter(k -> range.contains(k.array())).forEach(k -> cleared.put(k, null));
         apply(verifier, cleared, () -> handle.db.clear(range));
+    }
+
+    /**
+     * Clears a range of an origin's older generations: the keys the model says are stamped older by that origin go,
+     * the others stay; a key whose stamp a failed write left unknown may go or stay (read to settle it).
+     */
+    private void clearOlderGenerations(Handle handle, Database verifier) {
+        KeyRange range = randomRange().limit(KeyRange.NO_LIMIT).reverse(false);
+        Generation generation = generation();
+        note("clearGenerations " + range + " older than " + generation + " via " + handle);
+        Map<ByteBuffer, byte[]> certain = new HashMap<>();
+        Map<ByteBuffer, byte[]> maybe = new HashMap<>();
+        for (ByteBuffer key : model.keySet()) {
+            Object stamp = stamps.get(key);
+            if (!range.contains(key.array())) {
+                continue;
+            }
+            if (stamp == UNKNOWN) {
+                maybe.put(key, null);
+            } else if (stamp instanceof Generation stamped && stamped.before(generation)) {
+                certain.put(key, null);
+            }
+        }
+        try {
+            long deleted = handle.db.clearOlderGenerations(range, generation);
+            // a delete whose answer was lost and that the client sent again finds nothing to delete: not counted
+            if (deleted > certain.size() + maybe.size()) {
+                throw new AssertionError("clearOlderGenerations deleted " + deleted + " entries; the model says at most "
+                        + (certain.size() + maybe.size()));
+            }
+            certain.keySet().forEach(key -> set(key.array(), null));
+            checkKeys(verifier, certain.keySet());
+            resolveEach(verifier, maybe, "a stamp a failed write left unknown", false);
+        } catch (DynamoDbDownException e) {
+            certain.putAll(maybe);
+            resolveEach(verifier, certain, e.getMessage());
+        }
     }
 
     /** A handle opened with another count than the recorded one is refused and changes nothing. */
@@ -500,7 +574,13 @@ class StoreModelCheckTest {
 
     /** After a write that failed: each key holds its old value or the new one, whole; the model takes what it holds. */
     private void resolveEach(Database verifier, Map<ByteBuffer, byte[]> change, String failure) {
-        counts.merge("failedWrite", 1, Integer::sum);
+        resolveEach(verifier, change, failure, true);
+    }
+
+    private void resolveEach(Database verifier, Map<ByteBuffer, byte[]> change, String failure, boolean failed) {
+        if (failed) {
+            counts.merge("failedWrite", 1, Integer::sum);
+        }
         change.forEach((key, value) -> {
             byte[] now = verifier.get(key.array());
             byte[] old = current(key.array());
@@ -508,7 +588,7 @@ class StoreModelCheckTest {
                 throw new AssertionError("After a failed write (" + failure + ") " + Bytes.describe(key.array())
                         + " holds neither its old value nor the new one: " + (now == null ? "nothing" : now.length + " bytes"));
             }
-            set(key.array(), now);
+            set(key.array(), now, UNKNOWN); // what generation it holds, if any, is not known
         });
     }
 

@@ -8,6 +8,7 @@ import io.dynamodbdown.store.DatabaseClosedException;
 import io.dynamodbdown.store.DynamoDbDownException;
 import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.Expect;
+import io.dynamodbdown.store.Generation;
 import io.dynamodbdown.store.InvalidEntryException;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
@@ -218,7 +219,7 @@ final class DynamoDbDatabase implements Database {
         ensureOpen();
         checkOperation(put);
         if (!fitsInItem(put, 0)) {
-            writeLarge(put, large.write(put.key(), put.value()), null, 0);
+            writeLarge(put, large.write(put.key(), put.value()), null, null);
             return;
         }
         boolean replacesLarge = large.mayHold();
@@ -234,7 +235,7 @@ final class DynamoDbDatabase implements Database {
      * chunks removed meanwhile (nor be applied twice). With {@code expect}, only if the key's value meets it; false
      * if not, and the new chunks are removed.
      */
-    private boolean writeLarge(BatchOperation.Put put, LargeValues.Reference written, Expect expect, long generation) {
+    private boolean writeLarge(BatchOperation.Put put, LargeValues.Reference written, Expect expect, Generation generation) {
         String what = "put the " + put.value().length + "-byte value of " + Bytes.describe(put.key()) + " into " + location;
         for (int attempt = 1; ; attempt++) {
             Map<String, AttributeValue> current = getItem(put.key(), true);
@@ -305,10 +306,6 @@ final class DynamoDbDatabase implements Database {
                 Map.of(":stored", value));
     }
 
-    private static int generationBytes(long generation) {
-        return generation == 0 ? 0 : TableLayout.GENERATION_BYTES;
-    }
-
     /**
      * Whether the put's value fits in its entry's own item ({@code extra}: bytes a token or generation adds); if
      * not, it goes in chunks.
@@ -331,7 +328,7 @@ final class DynamoDbDatabase implements Database {
         Objects.requireNonNull(expect, "expect");
         checkOperation(operation);
         if (operation instanceof BatchOperation.Put put && !fitsInItem(put, TableLayout.TOKEN_BYTES)) {
-            return writeLarge(put, large.write(put.key(), put.value()), expect, 0);
+            return writeLarge(put, large.write(put.key(), put.value()), expect, null);
         }
         String what = operation + " if " + expect + " in " + location;
         String token = operation instanceof BatchOperation.Put ? UUID.randomUUID().toString() : null;
@@ -458,7 +455,7 @@ final class DynamoDbDatabase implements Database {
         if (lastPerKey.isEmpty()) {
             return;
         }
-        long generation = writeOptions.generation();
+        Generation generation = writeOptions.generation();
         if (writeOptions.atomic()) {
             writeAtomic(lastPerKey, generation);
             return;
@@ -466,7 +463,7 @@ final class DynamoDbDatabase implements Database {
         List<BatchOperation> inItems = new ArrayList<>();
         List<BatchOperation.Put> inChunks = new ArrayList<>();
         for (BatchOperation operation : lastPerKey) {
-            if (operation instanceof BatchOperation.Put put && !fitsInItem(put, generationBytes(generation))) {
+            if (operation instanceof BatchOperation.Put put && !fitsInItem(put, TableLayout.generationBytes(generation))) {
                 inChunks.add(put);
             } else {
                 inItems.add(operation);
@@ -510,11 +507,11 @@ final class DynamoDbDatabase implements Database {
      * before). What it replaces is read first; a large value written concurrently and replaced unseen is left
      * to the sweep.
      */
-    private void writeAtomic(List<BatchOperation> operations, long generation) {
+    private void writeAtomic(List<BatchOperation> operations, Generation generation) {
         Map<ByteBuffer, LargeValues.Reference> written = new HashMap<>();
         List<TransactWriteItem> items = new ArrayList<>();
         for (BatchOperation operation : operations) {
-            if (operation instanceof BatchOperation.Put put && !fitsInItem(put, generationBytes(generation))) {
+            if (operation instanceof BatchOperation.Put put && !fitsInItem(put, TableLayout.generationBytes(generation))) {
                 LargeValues.Reference reference = large.write(put.key(), put.value());
                 written.put(ByteBuffer.wrap(put.key()), reference);
                 items.add(large.fence(reference.version()));
@@ -581,7 +578,7 @@ final class DynamoDbDatabase implements Database {
         }
         List<BatchOperation> result = new ArrayList<>(lastPerKey.values());
         if (writeOptions.atomic()) {
-            checkTransactionLimits(result, generationBytes(writeOptions.generation()));
+            checkTransactionLimits(result, TableLayout.generationBytes(writeOptions.generation()));
         }
         return result;
     }
@@ -683,18 +680,16 @@ final class DynamoDbDatabase implements Database {
     }
 
     @Override
-    public long clearOlderGenerations(KeyRange range, long generation) {
+    public long clearOlderGenerations(KeyRange range, Generation generation) {
         ensureOpen();
-        if (generation <= 0) {
-            throw new IllegalArgumentException("A generation to clear below is positive, got " + generation);
-        }
+        Objects.requireNonNull(generation, "generation");
         long deleted = 0;
         try (RangeIterator<Map<String, AttributeValue>> items = items(range.limit(KeyRange.NO_LIMIT),
                 QueryIterator.Projection.GENERATIONS, item -> item)) {
             while (items.hasNext()) {
                 Map<String, AttributeValue> item = items.next();
-                long stamped = TableLayout.generationOf(item);
-                if (stamped != 0 && stamped < generation && deleteIfOlder(layout.keyOf(item), generation)) {
+                Generation stamped = TableLayout.generationOf(item);
+                if (stamped != null && stamped.before(generation) && deleteIfOlder(layout.keyOf(item), generation)) {
                     deleted++;
                 }
             }
@@ -702,15 +697,17 @@ final class DynamoDbDatabase implements Database {
         return deleted;
     }
 
-    /** Deletes the key if it is still of a generation below {@code generation}; false if it was written again since. */
-    private boolean deleteIfOlder(byte[] key, long generation) {
+    /** Deletes the key if it is still of an older generation of the same origin; false if it was written again since. */
+    private boolean deleteIfOlder(byte[] key, Generation generation) {
         try {
             DeleteItemResponse response = Failures.call("delete " + Bytes.describe(key) + " from " + location
                     + " as older than generation " + generation, () -> client.deleteItem(b -> b.tableName(location.table())
                             .key(layout.itemKey(shards.hashKeyOf(key), key))
-                            .conditionExpression(TableLayout.GENERATION + " < :g")
-                            .expressionAttributeNames(Map.of(TableLayout.GENERATION, TableLayout.GENERATION_ATTRIBUTE))
-                            .expressionAttributeValues(Map.of(":g", AttributeValue.fromN(Long.toString(generation))))
+                            .conditionExpression(TableLayout.GENERATION_ORIGIN + " = :o AND " + TableLayout.GENERATION + " < :g")
+                            .expressionAttributeNames(Map.of(TableLayout.GENERATION, TableLayout.GENERATION_ATTRIBUTE,
+                                    TableLayout.GENERATION_ORIGIN, TableLayout.GENERATION_ORIGIN_ATTRIBUTE))
+                            .expressionAttributeValues(Map.of(":g", AttributeValue.fromN(Long.toString(generation.number())),
+                                    ":o", AttributeValue.fromS(generation.origin())))
                             .returnValues(ReturnValue.ALL_OLD)));
             discardReplaced(response.attributes(), null);
             return true;

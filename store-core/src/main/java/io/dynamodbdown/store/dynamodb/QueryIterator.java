@@ -219,8 +219,9 @@ final class QueryIterator<T> implements RangeIterator<T> {
             names.putAll(LargeValues.referenceNames());
         }
         if (projection == Projection.GENERATIONS) {
-            projectionExpression += ", " + TableLayout.GENERATION;
+            projectionExpression += ", " + TableLayout.GENERATION + ", " + TableLayout.GENERATION_ORIGIN;
             names.put(TableLayout.GENERATION, TableLayout.GENERATION_ATTRIBUTE);
+            names.put(TableLayout.GENERATION_ORIGIN, TableLayout.GENERATION_ORIGIN_ATTRIBUTE);
         }
         QueryRequest.Builder request = QueryRequest.builder()
                 .tableName(db.location().table())

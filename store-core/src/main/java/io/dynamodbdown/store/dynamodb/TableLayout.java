@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Expect;
+import io.dynamodbdown.store.Generation;
 import io.dynamodbdown.store.InvalidEntryException;
 import io.dynamodbdown.store.Layout;
 import java.io.IOException;
@@ -60,6 +61,7 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
     static final String TOKEN = "#t";
     static final String LARGE = "#lv";
     static final String GENERATION = "#g";
+    static final String GENERATION_ORIGIN = "#go";
 
     /**
      * The attribute a conditional put leaves on its item: a token unique to that call, by which the call
@@ -70,12 +72,17 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
     static final int TOKEN_BYTES = TOKEN_ATTRIBUTE.length() + 36;
 
     /**
-     * The attribute of an entry written with a generation ({@link io.dynamodbdown.store.WriteOptions#generation()}),
-     * a number: what {@code clearOlderGenerations} compares. Entries written without one have none.
+     * The attributes of an entry written in a generation ({@link io.dynamodbdown.store.WriteOptions#generation()}): its
+     * number (N) and its origin (S), what {@code clearOlderGenerations} compares. Entries written without one have none.
      */
     static final String GENERATION_ATTRIBUTE = "generation";
-    /** What a generation adds to an item's size at most: its name and a number of up to 19 digits. */
-    static final int GENERATION_BYTES = GENERATION_ATTRIBUTE.length() + 21;
+    static final String GENERATION_ORIGIN_ATTRIBUTE = "generationOrigin";
+
+    /** What a generation adds to an item's size at most: two names, a number of up to 19 digits and the origin. */
+    static int generationBytes(Generation generation) {
+        return generation == null ? 0 : GENERATION_ATTRIBUTE.length() + 21 + GENERATION_ORIGIN_ATTRIBUTE.length()
+                + generation.origin().getBytes(StandardCharsets.UTF_8).length;
+    }
 
     /** A condition expression with the names and values it uses. */
     record Condition(String expression, Map<String, String> names, Map<String, AttributeValue> values) {
@@ -152,20 +159,22 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
                 valueAttribute, encodeValue(value, text));
     }
 
-    /** The item with the generation it is written in; the item itself for generation 0 (none). */
-    static Map<String, AttributeValue> stamped(Map<String, AttributeValue> item, long generation) {
-        if (generation == 0) {
+    /** The item with the generation it is written in; the item itself for none. */
+    static Map<String, AttributeValue> stamped(Map<String, AttributeValue> item, Generation generation) {
+        if (generation == null) {
             return item;
         }
         Map<String, AttributeValue> stamped = new HashMap<>(item);
-        stamped.put(GENERATION_ATTRIBUTE, AttributeValue.fromN(Long.toString(generation)));
+        stamped.put(GENERATION_ATTRIBUTE, AttributeValue.fromN(Long.toString(generation.number())));
+        stamped.put(GENERATION_ORIGIN_ATTRIBUTE, AttributeValue.fromS(generation.origin()));
         return stamped;
     }
 
-    /** The generation an item was written in, or 0 for none. */
-    static long generationOf(Map<String, AttributeValue> item) {
-        AttributeValue generation = item.get(GENERATION_ATTRIBUTE);
-        return generation == null ? 0 : Long.parseLong(generation.n());
+    /** The generation an item was written in, or null for none. */
+    static Generation generationOf(Map<String, AttributeValue> item) {
+        AttributeValue number = item.get(GENERATION_ATTRIBUTE);
+        AttributeValue origin = item.get(GENERATION_ORIGIN_ATTRIBUTE);
+        return number == null || origin == null ? null : new Generation(origin.s(), Long.parseLong(number.n()));
     }
 
     /** A value the way this layout's own library writes it. */
