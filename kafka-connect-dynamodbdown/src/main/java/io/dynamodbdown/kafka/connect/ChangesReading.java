@@ -10,6 +10,7 @@ import io.dynamodbdown.store.PositionKeeper;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -30,14 +32,15 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * <p>Four steps, each safe to interrupt:
  * <ol>
  *   <li><b>Start</b> (no offset stored yet): the snapshot's start time is sent as a heartbeat and nothing else is
- *       sent until the worker has stored it. Otherwise a worker that died before its first offset commit would
- *       begin again with a later start, and a key the first run sent and that was deleted in between would never
- *       be deleted from a copy.</li>
+ *       sent until the worker has stored it (it is read back from the offset store). Otherwise a worker that died
+ *       before its first offset commit would begin again with a later start, and a key the first run sent and that
+ *       was deleted in between would never be deleted from a copy.</li>
  *   <li><b>Snapshot</b>: the range in key order, each record's offset its key and the start time.</li>
  *   <li><b>End</b>: once the worker has written every record of the snapshot, a snapshot-end marker to every
- *       partition of the topic records were seen in (its offset: the stream from the start time). The sink then
- *       deletes from its copy of the range what this snapshot did not send, among the entries it wrote in older
- *       generations: keys deleted while the source could not follow the table (before a resnapshot).</li>
+ *       partition of the topic records were seen in. All but the last carry the snapshot's offset, the last the
+ *       stream from the start time: a restart before all are written sends them all again. The sink then deletes
+ *       from its copy of the range what this snapshot did not send, among the entries this database wrote there in
+ *       older generations: keys deleted while the source could not follow the table (before a resnapshot).</li>
  *   <li><b>Stream</b>: every put, overwrite and delete, each record's offset the reader's checkpoint right after it;
  *       while the database has no changes of its own, heartbeats carry the checkpoint on. A checkpoint the stream
  *       can no longer continue fails the task, or ({@code changes.on.trimmed=resnapshot}) starts a new snapshot in
@@ -48,9 +51,6 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 final class ChangesReading implements SourceReading {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangesReading.class);
-
-    /** Commits after its ack when a record's offset is surely stored: the first may have begun before the ack. */
-    private static final int COMMITS_TO_BE_STORED = 2;
 
     private enum Step { START, SNAPSHOT, END, STREAM }
 
@@ -67,27 +67,30 @@ final class ChangesReading implements SourceReading {
     private volatile long generation;
     private Instant since;
     private RangeScan scan;
+    /** The last key the current snapshot sent, or where it resumed; null for none. */
+    private byte[] lastKey;
     private ChangeCheckpoint from;
     private ChangeReader reader;
     /** The start's heartbeat, until the worker stored it. */
-    private volatile SourceRecord start;
-    private volatile boolean startAcked;
-    private final AtomicInteger commitsSinceStartAck = new AtomicInteger();
+    private SourceRecord start;
+    private final OffsetStorageReader offsets;
     /** Records of the current snapshot sent, and written by the worker. */
     private final AtomicLong snapshotSent = new AtomicLong();
     private final AtomicLong snapshotAcked = new AtomicLong();
     /** How many partitions of the topic records were seen in: the highest partition plus one. */
     private final AtomicInteger partitionsSeen = new AtomicInteger();
 
-    ChangesReading(RangePartition partition, Database db, DynamoDbStreamsClient streams, ChangesOffset stored,
+    ChangesReading(RangePartition partition, Database db, DynamoDbStreamsClient streams, OffsetStorageReader offsets,
             DynamoDbDownSourceConfig config, SourceRecords records, SourceMetrics metrics, Clock clock) {
         this.clock = clock;
+        this.offsets = offsets;
         this.partition = partition;
         this.db = db;
         this.streams = streams;
         this.config = config;
         this.records = records;
         this.metrics = metrics;
+        ChangesOffset stored = partition.storedChangesOffset(offsets, config.table());
         if (stored == null) {
             beginSnapshot(Step.START, 0);
             streamPosition = new PositionKeeper<>(null, config.heartbeatInterval());
@@ -102,7 +105,13 @@ final class ChangesReading implements SourceReading {
         } else {
             step = Step.SNAPSHOT;
             since = stored.since();
+            if (stored.key() == null) {
+                // nothing of it stored yet (or a start set over REST): its records get a generation newer than any
+                // a copy may hold of this database, so that its end clears what it does not send
+                generation = Math.max(generation, clock.millis());
+            }
             scan = new RangeScan(db, partition.range(), stored.key());
+            lastKey = stored.key();
             metrics.lagUnknown(partition.hashKey());
             LOG.info("Resuming the snapshot of {} (changes since {})", partition.hashKey(), since);
         }
@@ -111,10 +120,12 @@ final class ChangesReading implements SourceReading {
 
     /** A new snapshot, from now, in a generation newer than {@code after}. */
     private void beginSnapshot(Step first, long after) {
-        since = clock.instant().minus(ChangeCheckpoint.CLOCK_MARGIN); // as ChangeCheckpoint.fromNow()
+        // as ChangeCheckpoint.fromNow(), in whole milliseconds as an offset keeps it
+        since = clock.instant().minus(ChangeCheckpoint.CLOCK_MARGIN).truncatedTo(ChronoUnit.MILLIS);
         generation = Math.max(after + 1, since.toEpochMilli());
         step = first;
         scan = new RangeScan(db, partition.range(), null);
+        lastKey = null;
         snapshotSent.set(0);
         snapshotAcked.set(0);
         metrics.lagUnknown(partition.hashKey());
@@ -136,17 +147,18 @@ final class ChangesReading implements SourceReading {
         }
     }
 
-    /** Sends the start once; true once the worker has stored it. */
+    /** Sends the start once; true once the worker has stored it (read back from the offset store). */
     private boolean started(List<SourceRecord> out) {
         if (start == null) {
             start = records.heartbeat(offset(null).toMap(), "snapshot since " + since);
             out.add(start);
             metrics.heartbeatsSent.incrementAndGet();
             LOG.info("Starting the changes of {}: its snapshot begins once the worker has stored the time it starts from"
-                    + " ({}; within two offset commits, offset.flush.interval.ms)", partition.hashKey(), since);
+                    + " ({}; at its next offset commit, offset.flush.interval.ms)", partition.hashKey(), since);
             return false;
         }
-        if (commitsSinceStartAck.get() < COMMITS_TO_BE_STORED) {
+        ChangesOffset stored = partition.storedChangesOffset(offsets, config.table());
+        if (stored == null || stored.inStream() || !since.equals(stored.since()) || stored.generation() != generation) {
             return false;
         }
         start = null;
@@ -158,6 +170,7 @@ final class ChangesReading implements SourceReading {
         List<Entry> entries = scan.next(wanted);
         for (Entry entry : entries) {
             out.add(records.change(offset(entry.key()).toMap(), entry.key(), entry.value(), null, generation));
+            lastKey = entry.key();
         }
         snapshotSent.addAndGet(entries.size());
         metrics.recordsPolled.addAndGet(entries.size());
@@ -174,9 +187,11 @@ final class ChangesReading implements SourceReading {
         }
         int partitions = Math.max(1, partitionsSeen.get());
         from = ChangeCheckpoint.since(since);
+        // all but the last carry the snapshot's offset: only once every marker is written does the stream's stand
+        Map<String, String> ending = ChangesOffset.snapshot(lastKey, since, generation, partitions).toMap();
         Map<String, String> after = ChangesOffset.stream(from, generation, partitions).toMap();
         for (int p = 0; p < partitions; p++) {
-            out.add(records.snapshotEnd(after, partition.rangeId(), generation, p, partitions));
+            out.add(records.snapshotEnd(p == partitions - 1 ? after : ending, partition.rangeId(), generation, p, partitions));
         }
         streamPosition.delivered(from);
         step = Step.STREAM;
@@ -239,12 +254,11 @@ final class ChangesReading implements SourceReading {
 
     @Override
     public void acked(SourceRecord record, RecordMetadata metadata) {
-        if (metadata != null && metadata.topic().equals(records.topic())) {
+        // by the record's own topic, as it left this task: a transformation may rename the topic it lands in
+        if (metadata != null && record.topic().equals(records.topic())) {
             partitionsSeen.accumulateAndGet(metadata.partition() + 1, Math::max);
         }
-        if (record == start) {
-            startAcked = true;
-        } else if (isOfCurrentSnapshot(record)) {
+        if (isOfCurrentSnapshot(record)) {
             snapshotAcked.incrementAndGet();
         }
     }
@@ -253,13 +267,6 @@ final class ChangesReading implements SourceReading {
         Map<String, ?> offset = record.sourceOffset();
         return record.topic().equals(records.topic()) && offset.get(ChangesOffset.SINCE) != null
                 && Long.toString(generation).equals(offset.get(ChangesOffset.GENERATION));
-    }
-
-    @Override
-    public void committed() {
-        if (startAcked) {
-            commitsSinceStartAck.incrementAndGet();
-        }
     }
 
     private void closeReader() {

@@ -26,6 +26,11 @@ public final class DynamoDbDownHeaders {
     /** The database (hash key) a record is of, on every record the source sends, heartbeats included. */
     public static final String HASH_KEY = "dynamodbdown.hash.key";
     /**
+     * The table a record's database is in, on every record the source sends: with {@value #HASH_KEY}, the origin the
+     * sink writes a generation's entries for, so that a copy fed by several databases tells them apart.
+     */
+    public static final String TABLE = "dynamodbdown.table";
+    /**
      * Changes mode: the generation of a record, a number that grows with each snapshot of a database's range (the
      * time it began, in epoch milliseconds); the records of a snapshot and the changes after it share it. The sink
      * writes entries in it ({@code WriteOptions.withGeneration}).

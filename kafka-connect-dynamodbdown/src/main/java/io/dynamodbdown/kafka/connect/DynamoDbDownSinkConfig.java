@@ -17,6 +17,12 @@ public class DynamoDbDownSinkConfig extends DynamoDbDownConnectorConfig {
     /** Key {@value}: concurrent BatchWriteItem calls per batch (default 16, at most 64). */
     public static final String MAX_IN_FLIGHT_REQUESTS = "max.in.flight.requests";
 
+    /**
+     * Key {@value}: the header whose value names the database each record is written into (the source's
+     * {@code dynamodbdown.hash.key}); empty (default): {@value #HASH_KEY} decides.
+     */
+    public static final String HASH_KEY_HEADER = "hash.key.header";
+
     /** Where the sink's hash.key puts the record's topic. */
     static final String TOPIC_PLACEHOLDER = "${topic}";
 
@@ -30,7 +36,15 @@ public class DynamoDbDownSinkConfig extends DynamoDbDownConnectorConfig {
                 .define(HASH_KEY, Type.STRING, Location.DEFAULT_HASH_KEY, new HashKeyTemplateValidator(), Importance.HIGH,
                         "The database (DynamoDB hash key) records are written to. " + TOPIC_PLACEHOLDER
                                 + " in it is replaced by the record's topic, so one connector keeps one database per topic.",
-                        GROUP_DATABASE, 2, Width.MEDIUM, "Hash key");
+                        GROUP_DATABASE, 2, Width.MEDIUM, "Hash key")
+                .define(HASH_KEY_HEADER, Type.STRING, "", Importance.MEDIUM,
+                        "The header whose value names the database (hash key) each record is written into, e.g. "
+                                + DynamoDbDownHeaders.HASH_KEY + ", which the source puts on every record: one topic"
+                                + " of many databases restores into as many databases. Empty: " + HASH_KEY + " decides."
+                                + " A record without the header (or with a hash key no database may have) is a bad"
+                                + " record: dead letter queue, or the task fails naming its position. " + SHARDS
+                                + " applies to every database it writes.",
+                        GROUP_DATABASE, 3, Width.MEDIUM, "Hash key header");
         int order = 0;
         return def.define(BATCH_SIZE, Type.INT, 500, Range.atLeast(1), Importance.MEDIUM,
                         "Operations buffered before they are written; within a batch the last record per key wins.",
@@ -50,9 +64,15 @@ public class DynamoDbDownSinkConfig extends DynamoDbDownConnectorConfig {
         super(CONFIG_DEF, props, DynamoDbDownConnectorConfig::commonProblems);
     }
 
-    /** The database a record of {@code topic} goes to. */
+    /** The database a record of {@code topic} goes to, when no header names it. */
     String hashKeyFor(String topic) {
         return getString(HASH_KEY).replace(TOPIC_PLACEHOLDER, topic);
+    }
+
+    /** The header naming each record's database, or null when hash.key decides. */
+    String hashKeyHeader() {
+        String header = getString(HASH_KEY_HEADER);
+        return header.isBlank() ? null : header;
     }
 
     int batchSize() {

@@ -3,7 +3,7 @@ package io.dynamodbdown.kafka.connect;
 import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.DynamoDbDownException;
-import io.dynamodbdown.store.InvalidEntryException;
+import io.dynamodbdown.store.Generation;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.WriteOptions;
@@ -89,19 +89,26 @@ public class DynamoDbDownSinkTask extends SinkTask {
     public void put(Collection<SinkRecord> records) {
         for (SinkRecord record : records) {
             TopicPartition partition = new TopicPartition(record.topic(), record.kafkaPartition());
-            String hashKey = config.hashKeyFor(record.topic());
+            String hashKey;
+            try {
+                hashKey = databaseOf(record);
+            } catch (DataException e) {
+                reportBadRecord(record, e);
+                buffer.advance(partition, record.kafkaOffset());
+                continue;
+            }
             if (SinkHeaders.isSnapshotEnd(record)) {
                 reachSnapshotEnd(record, hashKey);
                 buffer.advance(partition, record.kafkaOffset());
                 continue;
             }
             BatchOperation operation;
-            long generation;
+            Generation generation;
             try {
                 operation = converter.toOperation(record);
-                generation = SinkHeaders.generation(record);
+                generation = SinkHeaders.generation(record, hashKey);
                 database(hashKey).check(operation);
-            } catch (DataException | InvalidEntryException | NumberFormatException e) {
+            } catch (DataException | IllegalArgumentException e) { // an InvalidEntryException too: a key or value refused
                 reportBadRecord(record, e);
                 buffer.advance(partition, record.kafkaOffset());
                 continue;
@@ -113,6 +120,31 @@ public class DynamoDbDownSinkTask extends SinkTask {
         }
     }
 
+    /** The database a record is written into: the one its header names ({@code hash.key.header}), or hash.key's. */
+    private String databaseOf(SinkRecord record) {
+        String header = config.hashKeyHeader();
+        if (header == null) {
+            return config.hashKeyFor(record.topic());
+        }
+        String hashKey = SinkHeaders.text(record, header);
+        if (hashKey == null) {
+            throw new DataException("Record " + RecordConverter.where(record) + " has no header " + header
+                    + " naming the database to write it into (hash.key.header=" + header + ")");
+        }
+        Location location;
+        try {
+            location = new Location(config.table(), hashKey);
+        } catch (IllegalArgumentException e) {
+            throw new DataException("Record " + RecordConverter.where(record) + " names no database a table can hold in its"
+                    + " header " + header + ": " + e.getMessage(), e);
+        }
+        if (location.isReserved()) {
+            throw new DataException("Record " + RecordConverter.where(record) + " names '" + hashKey + "' in its header "
+                    + header + ": hash keys starting with " + Location.RESERVED_PREFIX + " hold the store's own items");
+        }
+        return hashKey;
+    }
+
     /**
      * A snapshot-end marker: once every record before it is written (this task's buffer, written now), its partition
      * counts as reached; the copy is cleared of what the snapshot did not write when every partition is.
@@ -121,7 +153,7 @@ public class DynamoDbDownSinkTask extends SinkTask {
         writeBuffered();
         try {
             snapshotEnds.reached(hashKey, SinkHeaders.text(marker, DynamoDbDownHeaders.RANGE),
-                    SinkHeaders.generation(marker), marker.kafkaPartition(),
+                    SinkHeaders.generation(marker, hashKey), marker.kafkaPartition(),
                     Integer.parseInt(SinkHeaders.text(marker, DynamoDbDownHeaders.PARTITIONS)));
         } catch (DynamoDbDownException e) {
             throw translate(e, "Completing the snapshot in " + new Location(config.table(), hashKey));

@@ -10,9 +10,11 @@ import io.dynamodbdown.store.settings.TableSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -64,6 +66,11 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
     /** Key {@value}: the topic of the heartbeat records (default {@code dynamodbdown-heartbeats}). */
     public static final String HEARTBEAT_TOPIC = "heartbeat.topic";
 
+    /** {@value #HASH_KEY} for every database the table holds. */
+    public static final String ALL_DATABASES = "*";
+    /** Where {@value #TOPIC} puts each record's database. */
+    static final String HASH_KEY_PLACEHOLDER = "${hash.key}";
+
     /** Mode: read the range in key order, then keep polling for keys beyond the last one (an append-only keyspace). */
     public static final String MODE_TAIL = "tail";
     /** Mode: read the range once, then idle. */
@@ -97,22 +104,39 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
                             if (hashKeys.isEmpty()) {
                                 throw new ConfigException(name, value, "name at least one database");
                             }
+                            if (hashKeys.contains(ALL_DATABASES) && hashKeys.size() > 1) {
+                                throw new ConfigException(name, value, ALL_DATABASES + " already names every database of"
+                                        + " the table: give it alone, or a list of databases");
+                            }
                             if (new HashSet<>(hashKeys).size() < hashKeys.size()) {
                                 throw new ConfigException(name, value, "names a database twice: each database is read"
                                         + " once, and two readers of one database would each send it whole");
                             }
                             for (String hashKey : hashKeys) {
+                                if (hashKey.equals(ALL_DATABASES)) {
+                                    continue;
+                                }
+                                Location location;
                                 try {
-                                    new Location("any-table", hashKey);
+                                    location = new Location("any-table", hashKey);
                                 } catch (IllegalArgumentException e) {
                                     throw new ConfigException(name, value, e.getMessage());
                                 }
+                                if (location.isReserved()) {
+                                    throw new ConfigException(name, value, "hash keys starting with "
+                                            + Location.RESERVED_PREFIX + " hold the store's own items, not a database");
+                                }
                             }
-                        }, () -> "comma-separated distinct non-empty hash keys"), Importance.HIGH,
-                        "The databases (DynamoDB hash keys) to read, comma-separated; each is a source partition.",
+                        }, () -> "comma-separated distinct non-empty hash keys, or " + ALL_DATABASES), Importance.HIGH,
+                        "The databases (DynamoDB hash keys) to read, comma-separated, or " + ALL_DATABASES + ": every"
+                                + " database the table holds (snapshot and changes mode: the table is read with a parallel"
+                                + " Scan, and in changes mode a database that appears later comes from the stream).",
                         GROUP_DATABASE, 2, Width.LONG, "Hash keys")
                 .define(TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
-                        "The topic the entries are written to.", GROUP_DATABASE, 3, Width.MEDIUM, "Topic");
+                        "The topic the entries are written to. " + HASH_KEY_PLACEHOLDER + " in it is replaced by each"
+                                + " record's database (e.g. backup." + HASH_KEY_PLACEHOLDER + ": a topic per database);"
+                                + " every record also names its database in the header " + DynamoDbDownHeaders.HASH_KEY + ".",
+                        GROUP_DATABASE, 3, Width.MEDIUM, "Topic");
         int order = 0;
         def.define(KEY_GT, Type.STRING, null, Importance.MEDIUM, "Range lower bound, exclusive (read with key.encoding).",
                         GROUP_RANGE, ++order, Width.MEDIUM, "Greater than")
@@ -181,6 +205,53 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
      */
     public DynamoDbDownSourceConfig(Map<String, String> props) {
         super(CONFIG_DEF, props, DynamoDbDownSourceConfig::sourceProblems);
+        Map<String, String> problems = keyProblems(this::get);
+        if (!problems.isEmpty()) {
+            throw new ConfigException("Invalid dynamodbdown source configuration: " + problems.entrySet().stream()
+                    .map(p -> p.getKey() + ": " + p.getValue()).collect(Collectors.joining("; ")));
+        }
+    }
+
+    /**
+     * What only the source's own keys can get wrong together, by key: every database of a table in tail mode (which
+     * follows key ranges of databases it knows), split points with it, and topics {@value #HASH_KEY_PLACEHOLDER} makes
+     * that Kafka would refuse.
+     */
+    static Map<String, String> keyProblems(Values values) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        @SuppressWarnings("unchecked")
+        List<String> hashKeys = (List<String>) values.get(HASH_KEY);
+        boolean all = hashKeys != null && hashKeys.equals(List.of(ALL_DATABASES));
+        if (all && MODE_TAIL.equals(values.get(MODE))) {
+            problems.put(HASH_KEY, ALL_DATABASES + " (every database of the table) is read in snapshot and changes mode;"
+                    + " tail mode follows the key ranges of the databases it is given: list them");
+        }
+        List<?> splits = (List<?>) values.get(KEY_RANGE_SPLITS);
+        if (all && splits != null && !splits.isEmpty()) {
+            problems.put(KEY_RANGE_SPLITS, "cuts the range of listed databases; with " + HASH_KEY + "=" + ALL_DATABASES
+                    + " the table is read in Scan segments instead: remove it");
+        }
+        String topic = (String) values.get(TOPIC);
+        if (topic != null && hashKeys != null && !all) {
+            for (String hashKey : hashKeys) {
+                String problem = topicProblem(topic.replace(HASH_KEY_PLACEHOLDER, hashKey));
+                if (problem != null) {
+                    problems.put(TOPIC, "for database '" + hashKey + "' it is '" + topic.replace(HASH_KEY_PLACEHOLDER, hashKey)
+                            + "', which Kafka refuses: " + problem);
+                    break;
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** Why Kafka refuses a topic name, or null: 1 to 249 characters of A-Z, a-z, 0-9, '.', '_' and '-'. */
+    static String topicProblem(String topic) {
+        if (topic.isEmpty() || topic.length() > 249 || !topic.matches("[a-zA-Z0-9._-]+") || topic.equals(".")
+                || topic.equals("..")) {
+            return "a topic name is 1 to 249 characters of A-Z, a-z, 0-9, '.', '_' and '-'";
+        }
+        return null;
     }
 
     @Override
@@ -216,8 +287,14 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
                 .withSplits(splits);
     }
 
-    String topic() {
-        return getString(TOPIC);
+    /** The topic of {@code hashKey}'s records. */
+    String topicFor(String hashKey) {
+        return getString(TOPIC).replace(HASH_KEY_PLACEHOLDER, hashKey);
+    }
+
+    /** Whether {@value #HASH_KEY} is {@value #ALL_DATABASES}: every database of the table. */
+    boolean allDatabases() {
+        return getList(HASH_KEY).equals(List.of(ALL_DATABASES));
     }
 
     boolean snapshot() {

@@ -15,6 +15,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
@@ -72,8 +73,16 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
 
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
-        return DynamoDbDownConnectorConfig.validate(DynamoDbDownSourceConfig.CONFIG_DEF, super.validate(connectorConfigs),
-                DynamoDbDownSourceConfig::sourceProblems);
+        Config config = DynamoDbDownConnectorConfig.validate(DynamoDbDownSourceConfig.CONFIG_DEF,
+                super.validate(connectorConfigs), DynamoDbDownSourceConfig::sourceProblems);
+        Map<String, ConfigValue> byKey = new HashMap<>();
+        config.configValues().forEach(v -> byKey.put(v.name(), v));
+        DynamoDbDownSourceConfig.keyProblems(key -> byKey.get(key).value()).forEach((key, problem) -> {
+            if (byKey.get(key).errorMessages().isEmpty()) {
+                byKey.get(key).addErrorMessage(problem);
+            }
+        });
+        return config;
     }
 
     /**

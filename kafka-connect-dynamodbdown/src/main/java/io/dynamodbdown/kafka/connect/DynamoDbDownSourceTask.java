@@ -110,11 +110,12 @@ public class DynamoDbDownSourceTask extends SourceTask {
     private void add(RangePartition partition, Database db) {
         Map<String, String> sourcePartition = config.changes() ? partition.changesPartition(config.table())
                 : partition.sourcePartition(config.table());
-        SourceRecords records = new SourceRecords(sourcePartition, partition.hashKey(), config.topic(), config.heartbeatTopic());
+        SourceRecords records = new SourceRecords(sourcePartition, config.table(), partition.hashKey(),
+                config.topicFor(partition.hashKey()),
+                config.heartbeatTopic());
         SourceReading reading;
         if (config.changes()) {
-            reading = new ChangesReading(partition, db, streams,
-                    partition.storedChangesOffset(context.offsetStorageReader(), config.table()), config, records, metrics,
+            reading = new ChangesReading(partition, db, streams, context.offsetStorageReader(), config, records, metrics,
                     clock);
         } else {
             RangeOffset stored = partition.storedOffset(context.offsetStorageReader(), config.table());
@@ -171,11 +172,6 @@ public class DynamoDbDownSourceTask extends SourceTask {
         if (reading != null) {
             reading.acked(record, metadata);
         }
-    }
-
-    @Override
-    public void commit() {
-        readings.forEach(SourceReading::committed);
     }
 
     /** The counters of this task, for tests. */

@@ -1,6 +1,7 @@
 package io.dynamodbdown.kafka.connect;
 
 import io.dynamodbdown.store.BatchOperation;
+import io.dynamodbdown.store.Generation;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,19 +24,19 @@ final class SinkBuffer {
     private record Slot(TopicPartition partition, ByteBuffer key) {
     }
 
-    /** An operation and the generation it is written in (0: none). */
-    private record Pending(BatchOperation operation, long generation) {
+    /** An operation and the generation it is written in (null: none). */
+    private record Pending(BatchOperation operation, Generation generation) {
     }
 
     /** The operations of one database in one generation, ready for a batch. */
-    record Batch(String hashKey, long generation, List<BatchOperation> operations) {
+    record Batch(String hashKey, Generation generation, List<BatchOperation> operations) {
     }
 
     private final Map<String, LinkedHashMap<Slot, Pending>> byDatabase = new LinkedHashMap<>();
     private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     private int size;
 
-    void add(String hashKey, long generation, TopicPartition partition, long offset, BatchOperation operation) {
+    void add(String hashKey, Generation generation, TopicPartition partition, long offset, BatchOperation operation) {
         LinkedHashMap<Slot, Pending> operations = byDatabase.computeIfAbsent(hashKey, h -> new LinkedHashMap<>());
         Slot slot = new Slot(partition, ByteBuffer.wrap(operation.key()));
         if (operations.remove(slot) == null) {
@@ -62,7 +63,7 @@ final class SinkBuffer {
     List<Batch> batches() {
         List<Batch> batches = new ArrayList<>();
         byDatabase.forEach((hashKey, operations) -> {
-            Map<Long, List<BatchOperation>> byGeneration = new LinkedHashMap<>();
+            Map<Generation, List<BatchOperation>> byGeneration = new LinkedHashMap<>();
             operations.values().forEach(pending -> byGeneration.computeIfAbsent(pending.generation(), g -> new ArrayList<>())
                     .add(pending.operation()));
             byGeneration.forEach((generation, batch) -> batches.add(new Batch(hashKey, generation, batch)));

@@ -1,5 +1,6 @@
 package io.dynamodbdown.kafka.connect;
 
+import io.dynamodbdown.store.Generation;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -28,9 +29,20 @@ final class SinkHeaders {
         return DynamoDbDownHeaders.SNAPSHOT_END.equals(text(record, DynamoDbDownHeaders.CHANGE));
     }
 
-    /** The record's generation, or 0 for none; {@code NumberFormatException} when it is not a number. */
-    static long generation(SinkRecord record) {
-        String generation = text(record, DynamoDbDownHeaders.GENERATION);
-        return generation == null ? 0 : Long.parseLong(generation);
+    /**
+     * The generation a record is written in, or null for none: its number, of the origin its headers name (the source
+     * table and database; {@code database} when the record names none).
+     *
+     * @throws IllegalArgumentException when the generation is not a positive number
+     */
+    static Generation generation(SinkRecord record, String database) {
+        String number = text(record, DynamoDbDownHeaders.GENERATION);
+        if (number == null) {
+            return null;
+        }
+        String table = text(record, DynamoDbDownHeaders.TABLE);
+        String source = text(record, DynamoDbDownHeaders.HASH_KEY);
+        String origin = (table == null ? "" : table + "$") + (source == null ? database : source);
+        return new Generation(origin, Long.parseLong(number));
     }
 }

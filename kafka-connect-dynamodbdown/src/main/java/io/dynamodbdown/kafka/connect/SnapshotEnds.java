@@ -1,6 +1,7 @@
 package io.dynamodbdown.kafka.connect;
 
 import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.Generation;
 import io.dynamodbdown.store.KeyRange;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -10,19 +11,21 @@ import org.slf4j.LoggerFactory;
  * The sink's side of the source's snapshot-end markers ({@link DynamoDbDownHeaders#SNAPSHOT_END}). The source sends
  * one to each of n partitions of the topic once every record of a snapshot is in it; a marker is reached when this
  * task has written every record before it in its partition. When the markers of all n partitions are reached, by
- * this task or others, every record of the snapshot is written, and the entries of the range the snapshot did not
- * write and that were written in an older generation are deleted from the copy: keys deleted in the source while it
- * could not be followed. Entries written without a generation (not by this pipeline) are kept.
+ * this task or others, every record of the snapshot is written, and the copy's entries of the range that the same
+ * origin (the source database) wrote in an older generation are deleted: what the snapshot did not send, keys
+ * deleted in the source while it could not be followed. Entries of other origins, or written without a generation,
+ * are kept.
  *
  * <p>Tasks agree through a database of the target table, {@code __dynamodbdown.snapshot-ends/<hashKey>}: a key per
- * partition reached, and one when the copy was cleared. Reaching a marker again (a redelivery) is harmless.
+ * partition reached. A marker reached again once all are (records given to the sink again after a failed write, or
+ * after a restart before their offsets were committed) clears again: a record of the older generation written again
+ * before it is deleted again, and clearing twice deletes nothing more.
  */
 final class SnapshotEnds {
 
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotEnds.class);
     /** The hash key prefix of the databases that record the markers reached. */
     static final String HASH_KEY_PREFIX = "__dynamodbdown.snapshot-ends/";
-    private static final String CLEARED = "cleared";
 
     private final Function<String, Database> copies;
     private final Function<String, Database> records;
@@ -37,12 +40,9 @@ final class SnapshotEnds {
      * The marker of partition {@code partition} was reached: every record before it there is written. Clears the
      * copy once the markers of partitions 0 to {@code partitions - 1} are reached.
      */
-    void reached(String hashKey, String rangeId, long generation, int partition, int partitions) {
+    void reached(String hashKey, String rangeId, Generation generation, int partition, int partitions) {
         Database ends = records.apply(HASH_KEY_PREFIX + hashKey);
-        String prefix = generation + "/" + rangeId + "/";
-        if (ends.has(prefix + CLEARED)) {
-            return;
-        }
+        String prefix = generation.origin() + "/" + generation.number() + "/" + rangeId + "/";
         ends.put(prefix + partition, "");
         long reached = ends.keys(KeyRange.all().gte(prefix + "0").lt(prefix + ":")).stream().count();
         if (reached < partitions) {
@@ -51,8 +51,6 @@ final class SnapshotEnds {
             return;
         }
         long deleted = copies.apply(hashKey).clearOlderGenerations(KeyRange.ofBoundsId(rangeId), generation);
-        ends.put(prefix + CLEARED, Long.toString(deleted));
-        ends.clear(KeyRange.all().gte(prefix + "0").lt(prefix + ":"));
         LOG.info("Snapshot of {} {} in generation {} is complete in the copy: deleted {} entries it did not hold",
                 hashKey, rangeId, generation, deleted);
     }

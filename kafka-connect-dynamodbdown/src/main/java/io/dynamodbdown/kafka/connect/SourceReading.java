@@ -19,10 +19,6 @@ interface SourceReading extends AutoCloseable {
     default void acked(SourceRecord record, RecordMetadata metadata) {
     }
 
-    /** The worker committed the offsets of the records acked before. */
-    default void committed() {
-    }
-
     @Override
     default void close() {
     }

@@ -17,12 +17,14 @@ final class SourceRecords {
     private static final byte[] MARKER_KEY = new byte[0];
 
     private final Map<String, String> sourcePartition;
+    private final String table;
     private final String hashKey;
     private final String topic;
     private final String heartbeatTopic;
 
-    SourceRecords(Map<String, String> sourcePartition, String hashKey, String topic, String heartbeatTopic) {
+    SourceRecords(Map<String, String> sourcePartition, String table, String hashKey, String topic, String heartbeatTopic) {
         this.sourcePartition = sourcePartition;
+        this.table = table;
         this.hashKey = hashKey;
         this.topic = topic;
         this.heartbeatTopic = heartbeatTopic;
@@ -73,6 +75,7 @@ final class SourceRecords {
 
     private ConnectHeaders headers() {
         ConnectHeaders headers = new ConnectHeaders();
+        headers.addString(DynamoDbDownHeaders.TABLE, table);
         headers.addString(DynamoDbDownHeaders.HASH_KEY, hashKey);
         return headers;
     }

@@ -4,9 +4,11 @@ import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.FaultInjectingHttpClient;
 import java.time.Clock;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.function.ToIntFunction;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -19,6 +21,10 @@ import org.apache.kafka.connect.storage.OffsetStorageReader;
 
 /** Source tasks run outside a worker, on DynamoDB Local, whose DynamoDB and Streams requests go through a fault injector. */
 final class FaultySourceTasks {
+
+    /** Each started task's offsets, where {@link #pollAndCommit} stores what the worker would commit. */
+    private static final Map<DynamoDbDownSourceTask, OffsetStorageReader> OFFSETS =
+            Collections.synchronizedMap(new WeakHashMap<>());
 
     private FaultySourceTasks() {
     }
@@ -58,13 +64,20 @@ final class FaultySourceTasks {
             }
         });
         task.start(all);
+        track(task, offsets);
         return task;
+    }
+
+    /** {@link #pollAndCommit} stores the task's committed offsets in {@code offsets} (when they are InMemoryOffsets). */
+    static void track(DynamoDbDownSourceTask task, OffsetStorageReader offsets) {
+        OFFSETS.put(task, offsets);
     }
 
     /**
      * One poll, driven as a worker drives it: every record written to Kafka (acknowledged; in the partition it
-     * names, or else the one {@code partitionOf} gives its key), then the offsets committed. Returns the records
-     * the poll gave (possibly none).
+     * names, or else the one {@code partitionOf} gives its key), then the offsets committed: the last offset of each
+     * source partition stored in the task's offsets, when they are {@link InMemoryOffsets}. Returns the records the
+     * poll gave (possibly none).
      */
     static List<SourceRecord> pollAndCommit(DynamoDbDownSourceTask task, ToIntFunction<SourceRecord> partitionOf)
             throws InterruptedException {
@@ -72,6 +85,9 @@ final class FaultySourceTasks {
         for (SourceRecord record : records == null ? List.<SourceRecord>of() : records) {
             int partition = record.kafkaPartition() != null ? record.kafkaPartition() : partitionOf.applyAsInt(record);
             task.commitRecord(record, new RecordMetadata(new TopicPartition(record.topic(), partition), 0, 0, 0, 0, 0));
+            if (OFFSETS.get(task) instanceof InMemoryOffsets stored && record.sourceOffset() != null) {
+                stored.store(record.sourcePartition(), record.sourceOffset());
+            }
         }
         task.commit();
         return records == null ? List.of() : records;

@@ -18,22 +18,31 @@ class IamPoliciesTest {
     private static final Set<String> ALL_SOURCE_MODES = Set.of("source-snapshot", "source-tail", "source-changes");
 
     /**
-     * Which connector and mode asked, from the innermost adapter frame: a cursor reads for tail mode when the store's
-     * TailReader is between it and the request, for changes mode when a changes feed drives it (its snapshot), for
-     * snapshot mode otherwise; what a source task does outside a reading (opening its databases) every mode does.
+     * Which connector and mode asked, from the innermost adapter frame: a source task's reading of a partition says
+     * its mode ({@link SnapshotReading}, {@link TailReading}, {@link ChangesReading}; a {@link RangeScan} is read for
+     * one of them); what a source task does outside a reading (opening its databases) every mode does; the sink task
+     * (and its {@link SnapshotEnds}) is the sink.
      */
     static Set<String> components(List<String> askers) {
         for (String asker : askers) {
-            if (asker.startsWith(SOURCE_TASK + "$Feed#") || asker.startsWith(SOURCE_TASK + "$Cursor#")) {
-                return askers.stream().anyMatch(a -> a.startsWith(SOURCE_TASK + "$Feed#")) ? Set.of("source-changes")
-                        : askers.stream().anyMatch(a -> a.startsWith("io.dynamodbdown.store.TailReader#")) ? Set.of("source-tail")
-                        : Set.of("source-snapshot");
+            String type = asker.substring(0, asker.indexOf('#'));
+            if (type.equals(SnapshotReading.class.getName())) {
+                return Set.of("source-snapshot");
             }
-            if (asker.startsWith(SOURCE_TASK + "#")) {
+            if (type.equals(TailReading.class.getName())) {
+                return Set.of("source-tail");
+            }
+            if (type.equals(ChangesReading.class.getName())) {
+                return Set.of("source-changes");
+            }
+            if (type.equals(SOURCE_TASK)) {
                 return ALL_SOURCE_MODES;
             }
-            if (asker.startsWith(DynamoDbDownSinkTask.class.getName() + "#")) {
+            if (type.equals(DynamoDbDownSinkTask.class.getName())) {
                 return Set.of("sink");
+            }
+            if (type.equals(RangeScan.class.getName()) || type.equals(SnapshotEnds.class.getName())) {
+                continue; // read or written for the reading, or the task, that called it
             }
             if (AwsActionRecorder.isAdapter(asker)) {
                 return Set.of(); // a connector class nobody expected to call DynamoDB

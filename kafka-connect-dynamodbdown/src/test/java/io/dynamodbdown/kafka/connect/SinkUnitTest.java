@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dynamodbdown.store.BatchOperation;
+import io.dynamodbdown.store.Generation;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.InvalidEntryException;
 import java.util.List;
@@ -64,10 +65,10 @@ class SinkUnitTest {
     @Test
     void bufferKeepsTheLastOperationPerKeyAndPartition() {
         SinkBuffer buffer = new SinkBuffer();
-        buffer.add("db", 0, P0, 1, BatchOperation.put("k", "1"));
-        buffer.add("db", 0, P0, 2, BatchOperation.put("k", "2"));
-        buffer.add("db", 0, P1, 5, BatchOperation.put("k", "other partition"));
-        buffer.add("db", 0, P0, 3, BatchOperation.del("j"));
+        buffer.add("db", null, P0, 1, BatchOperation.put("k", "1"));
+        buffer.add("db", null, P0, 2, BatchOperation.put("k", "2"));
+        buffer.add("db", null, P1, 5, BatchOperation.put("k", "other partition"));
+        buffer.add("db", null, P0, 3, BatchOperation.del("j"));
         assertEquals(3, buffer.size());
         assertEquals(1, buffer.batches().size());
         List<BatchOperation> ops = buffer.batches().get(0).operations();
@@ -78,9 +79,9 @@ class SinkUnitTest {
     @Test
     void droppingARevokedPartitionLeavesTheOthersIntact() {
         SinkBuffer buffer = new SinkBuffer();
-        buffer.add("db", 0, P0, 1, BatchOperation.put("k", "from p0"));
-        buffer.add("db", 0, P1, 1, BatchOperation.put("k", "from p1"));
-        buffer.add("other", 0, P1, 2, BatchOperation.put("x", "y"));
+        buffer.add("db", null, P0, 1, BatchOperation.put("k", "from p0"));
+        buffer.add("db", null, P1, 1, BatchOperation.put("k", "from p1"));
+        buffer.add("other", null, P1, 2, BatchOperation.put("x", "y"));
         buffer.drop(List.of(P1));
         assertEquals(1, buffer.size());
         assertEquals(Map.of(P0, new OffsetAndMetadata(2)), buffer.offsets());
@@ -90,10 +91,10 @@ class SinkUnitTest {
     @Test
     void aKeyIsInOneBatchWhateverGenerationsItsOperationsCameIn() {
         SinkBuffer buffer = new SinkBuffer();
-        buffer.add("db", 100, P0, 1, BatchOperation.put("k", "old generation"));
-        buffer.add("db", 100, P0, 2, BatchOperation.put("j", "old generation"));
-        buffer.add("db", 200, P0, 3, BatchOperation.del("k"));
-        assertEquals(List.of("100:j", "200:k"), buffer.batches().stream()
+        buffer.add("db", new Generation("t$db", 100), P0, 1, BatchOperation.put("k", "old generation"));
+        buffer.add("db", new Generation("t$db", 100), P0, 2, BatchOperation.put("j", "old generation"));
+        buffer.add("db", new Generation("t$db", 200), P0, 3, BatchOperation.del("k"));
+        assertEquals(List.of("t$db#100:j", "t$db#200:k"), buffer.batches().stream()
                 .flatMap(b -> b.operations().stream().map(op -> b.generation() + ":" + new String(op.key()))).toList());
     }
 

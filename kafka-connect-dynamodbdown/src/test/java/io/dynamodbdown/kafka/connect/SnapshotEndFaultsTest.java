@@ -1,0 +1,398 @@
+package io.dynamodbdown.kafka.connect;
+
+import static io.dynamodbdown.kafka.connect.FaultySourceTasks.isSnapshotEnd;
+import static io.dynamodbdown.kafka.connect.FaultySourceTasks.pollAndCommit;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.dynamodbdown.store.BatchOperation;
+import io.dynamodbdown.store.ChangeCheckpoint;
+import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.Entry;
+import io.dynamodbdown.store.Generation;
+import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.WriteOptions;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
+import io.dynamodbdown.testing.DynamoDbLocal;
+import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import io.dynamodbdown.testing.FaultInjectingHttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.ToIntFunction;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTaskContext;
+import org.apache.kafka.connect.storage.OffsetStorageReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+/**
+ * Snapshot ends under the faults a skeptical review found (issue #24, 4): several databases of one source in one
+ * copy, a restart while the markers are being written, a transformation that renames the topic, records given to
+ * the sink again after its clear (a crash, or a retried batch), and a restart before the markers of a resnapshot.
+ * Source and sink tasks are driven directly on DynamoDB Local, as a worker drives them.
+ */
+class SnapshotEndFaultsTest {
+
+    private static final String TOPIC = "backup";
+
+    private final DynamoDbLocal dynamo = DynamoDbLocalExtension.get();
+    private final String table = DynamoDbLocal.uniqueTableName("review-src");
+    private final String copyTable = DynamoDbLocal.uniqueTableName("review-copy");
+    private final FaultInjectingHttpClient http = new FaultInjectingHttpClient();
+    private final List<DynamoDbDownSourceTask> tasks = new ArrayList<>();
+    private final List<DynamoDbDownSinkTask> sinks = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        tasks.forEach(DynamoDbDownSourceTask::stop);
+        sinks.forEach(DynamoDbDownSinkTask::stop);
+        http.close();
+        for (String t : List.of(table, copyTable)) {
+            try {
+                dynamo.client().deleteTable(b -> b.tableName(t));
+            } catch (RuntimeException ignored) {
+                // not created
+            }
+        }
+    }
+
+    private DynamoDbDownSourceTask startSource(List<String> hashKeys, OffsetStorageReader offsets, String... extra) {
+        Map<String, String> all = new HashMap<>(Map.of("table", table, "topic", TOPIC, "mode", "changes",
+                "poll.interval.ms", "10", "max.retries", "1", "retry.backoff.ms", "1", "retry.backoff.max.ms", "5"));
+        for (int i = 0; i < extra.length; i += 2) {
+            all.put(extra[i], extra[i + 1]);
+        }
+        all.putAll(Map.of("hash.key", String.join(",", hashKeys), "aws.endpoint", dynamo.endpoint().toString(),
+                "aws.region", "us-east-1", "aws.access.key.id", DynamoDbLocal.ACCESS_KEY,
+                "aws.secret.access.key", DynamoDbLocal.SECRET_KEY));
+        all.put(DynamoDbDownSourceTask.TASK_PARTITIONS,
+                RangePartition.encode(hashKeys.stream().map(h -> new RangePartition(h, KeyRange.all())).toList()));
+        DynamoDbDownSourceTask task = new DynamoDbDownSourceTask(
+                config -> config.clientSettings().clientBuilder().httpClient(http).build(),
+                config -> config.clientSettings().streamsClientBuilder().httpClient(http).build(), Clock.systemUTC());
+        task.initialize(new SourceTaskContext() {
+            @Override
+            public Map<String, String> configs() {
+                return all;
+            }
+
+            @Override
+            public OffsetStorageReader offsetStorageReader() {
+                return offsets;
+            }
+
+            @Override
+            public PluginMetrics pluginMetrics() {
+                return new PluginMetricsImpl(new Metrics(), Map.of());
+            }
+        });
+        task.start(all);
+        FaultySourceTasks.track(task, offsets);
+        tasks.add(task);
+        return task;
+    }
+
+    private DynamoDbDownSinkTask startSink(String hashKey) {
+        Map<String, String> props = new HashMap<>(Map.of("table", copyTable, "hash.key", hashKey, "batch.size", "50",
+                "aws.endpoint", dynamo.endpoint().toString(), "aws.region", "us-east-1",
+                "aws.access.key.id", DynamoDbLocal.ACCESS_KEY, "aws.secret.access.key", DynamoDbLocal.SECRET_KEY));
+        DynamoDbDownSinkTask sink = new DynamoDbDownSinkTask();
+        sink.initialize(new StubSinkTaskContext(false));
+        sink.start(props);
+        sinks.add(sink);
+        return sink;
+    }
+
+    /** The records of the topic as the sink gets them: partition as the worker wrote them, offsets in order. */
+    private static List<SinkRecord> asSinkRecords(List<SourceRecord> sent, ToIntFunction<SourceRecord> partitionOf) {
+        List<SinkRecord> out = new ArrayList<>();
+        long offset = 0;
+        for (SourceRecord r : sent) {
+            if (!r.topic().equals(TOPIC)) {
+                continue; // heartbeats
+            }
+            int partition = r.kafkaPartition() != null ? r.kafkaPartition() : partitionOf.applyAsInt(r);
+            out.add(new SinkRecord(TOPIC, partition, r.keySchema(), r.key(), r.valueSchema(), r.value(), offset++, null,
+                    TimestampType.NO_TIMESTAMP_TYPE, r.headers()));
+        }
+        return out;
+    }
+
+    private static TreeSet<String> keys(Database db) {
+        TreeSet<String> keys = new TreeSet<>();
+        try (var it = db.iterator(KeyRange.all())) {
+            it.forEachRemaining((Entry e) -> keys.add(new String(e.key())));
+        }
+        return keys;
+    }
+
+    /**
+     * One changes-mode source of two databases writes one topic, and the sink writes it into one copy. The two
+     * databases' snapshots have generations of their own; before, the newer one's end cleared every entry of the
+     * older generation, the other database's included. Generations are now of an origin (table and database), and a
+     * snapshot's end clears only its own database's older entries.
+     */
+    @Test
+    void twoDatabasesOfOneChangesSourceInOneCopyKeepEachOthersEntries() throws Exception {
+        try (Database a = DynamoDbDown.open(dynamo.client(), table + "$a", OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false));
+                Database b = DynamoDbDown.open(dynamo.client(), table + "$b")) {
+            List<BatchOperation> pa = new ArrayList<>();
+            List<BatchOperation> pb = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                pa.add(BatchOperation.put(String.format("a-%02d", i), "va"));
+                pb.add(BatchOperation.put(String.format("b-%02d", i), "vb"));
+            }
+            a.batch(pa);
+            b.batch(pb);
+        }
+        DynamoDbDownSourceTask source = startSource(List.of("a", "b"), new InMemoryOffsets());
+        List<SourceRecord> sent = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
+            sent.addAll(pollAndCommit(source, r -> 0));
+            return sent.stream().filter(FaultySourceTasks::isSnapshotEnd).count() >= 2;
+        });
+
+        DynamoDbDownSinkTask sink = startSink("copy-${topic}");
+        sink.put(asSinkRecords(sent, r -> 0));
+        sink.flush(Map.of());
+        try (Database copy = DynamoDbDown.open(dynamo.client(), copyTable + "$copy-" + TOPIC)) {
+            assertEquals(40, keys(copy).size(), "the copy holds both databases' 40 keys: " + keys(copy));
+        }
+    }
+
+    /**
+     * A resnapshot whose worker dies after its last snapshot record's offset is stored but before its markers are
+     * written: the restarted task sends a marker to every partition records were ever seen in (the stream phase's
+     * offsets carried the count), so the sink clears the copy only once all three are reached, and never loses a key
+     * the source holds. (A first snapshot of a handful of keys cut off the same way may know fewer partitions than
+     * the topic has: README.)
+     */
+    @Test
+    void aResnapshotRestartedBeforeItsMarkersSendsThemToEveryPartitionSeen() throws Exception {
+        try (Database db = DynamoDbDown.open(dynamo.client(), table + "$orders",
+                OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false))) {
+            List<BatchOperation> puts = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                puts.add(BatchOperation.put(String.format("k%03d", i), "v"));
+            }
+            db.batch(puts);
+        }
+        // the stream phase's checkpoint, in a stream that is gone: a new snapshot, with the three partitions seen
+        String stream = dynamo.client().describeTable(b -> b.tableName(table)).table().latestStreamArn();
+        InMemoryOffsets offsets = new InMemoryOffsets();
+        offsets.store(new RangePartition("orders", KeyRange.all()).changesPartition(table), ChangesOffset.stream(
+                ChangeCheckpoint.since(null).inStream(stream).at("shardId-gone", "000000000000000000001"), 5, 3).toMap());
+        ToIntFunction<SourceRecord> byKey = r -> Math.floorMod(Arrays.hashCode((byte[]) r.key()), 3);
+        DynamoDbDownSourceTask first = startSource(List.of("orders"), offsets, "batch.max.rows", "1000",
+                "changes.on.trimmed", "resnapshot");
+        List<SourceRecord> snapshot = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
+            List<SourceRecord> records = first.poll(); // not acknowledged: the markers never come in this run
+            (records == null ? List.<SourceRecord>of() : records).stream().filter(r -> r.topic().equals(TOPIC))
+                    .forEach(snapshot::add);
+            return snapshot.size() >= 30;
+        });
+        SourceRecord last = snapshot.get(snapshot.size() - 1);
+        first.stop();
+        tasks.remove(first);
+        Generation generation = new Generation(table + "$orders",
+                Long.parseLong(last.headers().lastWithName(DynamoDbDownHeaders.GENERATION).value().toString()));
+        try (Database copy = DynamoDbDown.open(dynamo.client(), copyTable + "$copy")) {
+            List<BatchOperation> old = new ArrayList<>(); // the copy of the generation before
+            for (int i = 0; i < 30; i++) {
+                old.add(BatchOperation.put(String.format("k%03d", i), "v"));
+            }
+            copy.batch(old, WriteOptions.DEFAULT.withGeneration(new Generation(generation.origin(), 5)));
+        }
+
+        InMemoryOffsets stored = new InMemoryOffsets();
+        stored.store(last.sourcePartition(), last.sourceOffset()); // the worker stored the last record's offset, and died
+        DynamoDbDownSourceTask restarted = startSource(List.of("orders"), stored, "batch.max.rows", "1000");
+        List<SourceRecord> after = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
+            after.addAll(pollAndCommit(restarted, byKey));
+            return after.stream().anyMatch(FaultySourceTasks::isSnapshotEnd);
+        });
+        List<SourceRecord> markers = after.stream().filter(FaultySourceTasks::isSnapshotEnd).toList();
+        assertEquals(List.of(0, 1, 2), markers.stream().map(SourceRecord::kafkaPartition).toList());
+
+        // the sink task of partition 0 writes its records and reaches its marker; partitions 1 and 2 are not written yet
+        List<SourceRecord> all = new ArrayList<>(snapshot);
+        all.addAll(markers);
+        List<SinkRecord> partition0 = asSinkRecords(all, byKey).stream().filter(r -> r.kafkaPartition() == 0).toList();
+        DynamoDbDownSinkTask sink = startSink("copy");
+        sink.put(partition0);
+        sink.flush(Map.of());
+        try (Database copy = DynamoDbDown.open(dynamo.client(), copyTable + "$copy")) {
+            assertEquals(30, keys(copy).size(), "the copy lost keys the source holds: " + keys(copy));
+        }
+    }
+
+    /**
+     * A RegexRouter (or any SMT that renames the topic) on the source: the acks name the new topic, never the one
+     * the source compares with, so partitionsSeen stays 0 and the markers go to partition 0 only, saying 1.
+     */
+    @Test
+    void aRenamingTransformStillSendsAMarkerToEveryPartition() throws Exception {
+        try (Database db = DynamoDbDown.open(dynamo.client(), table + "$orders",
+                OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false))) {
+            List<BatchOperation> puts = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                puts.add(BatchOperation.put(String.format("k%03d", i), "v"));
+            }
+            db.batch(puts);
+        }
+        ToIntFunction<SourceRecord> byKey = r -> Math.floorMod(Arrays.hashCode((byte[]) r.key()), 3);
+        InMemoryOffsets offsets = new InMemoryOffsets();
+        DynamoDbDownSourceTask task = startSource(List.of("orders"), offsets);
+        List<SourceRecord> sent = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
+            List<SourceRecord> records = task.poll();
+            for (SourceRecord record : records == null ? List.<SourceRecord>of() : records) {
+                int partition = record.kafkaPartition() != null ? record.kafkaPartition() : byKey.applyAsInt(record);
+                String written = record.topic().equals(TOPIC) ? "dc1." + TOPIC : record.topic(); // RegexRouter
+                task.commitRecord(record, new RecordMetadata(new TopicPartition(written, partition), 0, 0, 0, 0, 0));
+                offsets.store(record.sourcePartition(), record.sourceOffset());
+                sent.add(record);
+            }
+            task.commit();
+            return sent.stream().anyMatch(FaultySourceTasks::isSnapshotEnd);
+        });
+        assertEquals(List.of(0, 1, 2), sent.stream().filter(FaultySourceTasks::isSnapshotEnd)
+                .map(SourceRecord::kafkaPartition).toList(), "a marker to each partition the snapshot went to");
+    }
+
+    private SinkRecord change(int partition, long offset, String key, String value, long generation) {
+        org.apache.kafka.connect.header.ConnectHeaders headers = new org.apache.kafka.connect.header.ConnectHeaders();
+        headers.addString(DynamoDbDownHeaders.TABLE, table);
+        headers.addString(DynamoDbDownHeaders.HASH_KEY, "orders");
+        headers.addString(DynamoDbDownHeaders.CHANGE, value == null ? DynamoDbDownHeaders.DELETE : DynamoDbDownHeaders.PUT);
+        headers.addString(DynamoDbDownHeaders.GENERATION, Long.toString(generation));
+        return new SinkRecord(TOPIC, partition, org.apache.kafka.connect.data.Schema.STRING_SCHEMA, key,
+                org.apache.kafka.connect.data.Schema.STRING_SCHEMA, value, offset, null, TimestampType.NO_TIMESTAMP_TYPE, headers);
+    }
+
+    private SinkRecord snapshotEnd(int partition, long offset, long generation, int partitions) {
+        org.apache.kafka.connect.header.ConnectHeaders headers = new org.apache.kafka.connect.header.ConnectHeaders();
+        headers.addString(DynamoDbDownHeaders.TABLE, table);
+        headers.addString(DynamoDbDownHeaders.HASH_KEY, "orders");
+        headers.addString(DynamoDbDownHeaders.CHANGE, DynamoDbDownHeaders.SNAPSHOT_END);
+        headers.addString(DynamoDbDownHeaders.GENERATION, Long.toString(generation));
+        headers.addString(DynamoDbDownHeaders.RANGE, KeyRange.all().boundsId());
+        headers.addString(DynamoDbDownHeaders.PARTITIONS, Integer.toString(partitions));
+        return new SinkRecord(TOPIC, partition, org.apache.kafka.connect.data.Schema.BYTES_SCHEMA, new byte[0],
+                org.apache.kafka.connect.data.Schema.BYTES_SCHEMA, null, offset, null, TimestampType.NO_TIMESTAMP_TYPE, headers);
+    }
+
+    /**
+     * A partition holds, after the sink's last committed offset: a change of generation 1 (j put, before the source
+     * lost the stream; j was deleted in the gap), the new snapshot (generation 2: k only) and its marker. The sink
+     * writes all, reaches the marker, clears j. Its worker then dies before committing the partition's offset; the
+     * restarted task gets the same records again: j@1 is written again, and the marker, reached again, clears it
+     * again (before, a marker already cleared was skipped, and j stayed for good).
+     */
+    @Test
+    void aRedeliveryAfterTheClearDoesNotBringBackAKeyTheClearDeleted() {
+        List<SinkRecord> partition0 = List.of(change(0, 10, "j", "before the gap", 1), change(0, 11, "k", "v", 2),
+                snapshotEnd(0, 12, 2, 1));
+        DynamoDbDownSinkTask sink = startSink("copy");
+        sink.put(partition0);
+        try (Database copy = DynamoDbDown.open(dynamo.client(), copyTable + "$copy")) {
+            assertEquals(List.of("k"), List.copyOf(keys(copy)), "cleared: j is gone");
+            sink.stop(); // a crash: no preCommit, the committed offset stays at 10
+            sinks.remove(sink);
+            DynamoDbDownSinkTask restarted = startSink("copy");
+            restarted.put(partition0); // redelivered from the committed offset
+            restarted.flush(Map.of());
+            assertEquals(List.of("k"), List.copyOf(keys(copy)), "j, deleted in the source, stays out of the copy");
+        }
+    }
+
+    /**
+     * No crash needed: the framework gives the same put() batch again after a RetriableException. A batch holding a
+     * change of generation 1 (j, deleted in the source during the gap), the new snapshot's k and its marker: the
+     * marker clears j; a write after it in the same batch is throttled; the worker puts the same batch again: j@1 is
+     * written again, and the marker clears it again.
+     */
+    @Test
+    void aThrottledWriteAfterTheMarkerInTheSameBatchDoesNotBringBackAClearedKey() {
+        Map<String, String> props = new HashMap<>(Map.of("table", copyTable, "hash.key", "copy", "batch.size", "1",
+                "max.retries", "0", "aws.endpoint", dynamo.endpoint().toString(), "aws.region", "us-east-1",
+                "aws.access.key.id", DynamoDbLocal.ACCESS_KEY, "aws.secret.access.key", DynamoDbLocal.SECRET_KEY));
+        DynamoDbDownSinkTask sink = new DynamoDbDownSinkTask(config -> config.clientSettings().clientBuilder().httpClient(http).build());
+        sink.initialize(new StubSinkTaskContext(false));
+        sink.start(props);
+        sinks.add(sink);
+        List<SinkRecord> batch = List.of(change(0, 10, "j", "before the gap", 1), change(0, 11, "k", "v", 2),
+                snapshotEnd(0, 12, 2, 1), change(0, 13, "x", "a change after the snapshot", 2));
+        http.fail("BatchWriteItem", io.dynamodbdown.testing.FaultInjectingHttpClient.Fault.THROTTLE, 2, 1);
+        org.junit.jupiter.api.Assertions.assertThrows(org.apache.kafka.connect.errors.RetriableException.class, () -> sink.put(batch));
+        try (Database copy = DynamoDbDown.open(dynamo.client(), copyTable + "$copy")) {
+            sink.put(batch); // WorkerSinkTask puts the same batch again
+            sink.flush(Map.of());
+            assertEquals(List.of("k", "x"), List.copyOf(keys(copy)), "j, deleted in the source, stays out of the copy");
+        }
+    }
+
+    /**
+     * The worker commits a source partition's offsets up to the last record acknowledged with all before it: marker
+     * 0 acknowledged, markers 1 and 2 not (their partitions' leaders away), an offset commit, a crash. Before, every
+     * marker carried the stream's offset, so the restarted task resumed in the stream and never sent markers 1 and 2.
+     * Now all but the last carry the snapshot's, and the restarted task sends them all again.
+     */
+    @Test
+    void aCrashWithOnlyTheFirstMarkerWrittenSendsTheOthersAgain() throws Exception {
+        try (Database db = DynamoDbDown.open(dynamo.client(), table + "$orders",
+                OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false))) {
+            List<BatchOperation> puts = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                puts.add(BatchOperation.put(String.format("k%03d", i), "v"));
+            }
+            db.batch(puts);
+        }
+        ToIntFunction<SourceRecord> byKey = r -> Math.floorMod(Arrays.hashCode((byte[]) r.key()), 3);
+        InMemoryOffsets firstOffsets = new InMemoryOffsets();
+        DynamoDbDownSourceTask first = startSource(List.of("orders"), firstOffsets);
+        List<SourceRecord> markers = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
+            List<SourceRecord> records = first.poll();
+            for (SourceRecord record : records == null ? List.<SourceRecord>of() : records) {
+                if (isSnapshotEnd(record)) {
+                    markers.add(record); // not acked yet
+                } else {
+                    int partition = record.kafkaPartition() != null ? record.kafkaPartition() : byKey.applyAsInt(record);
+                    first.commitRecord(record, new RecordMetadata(new TopicPartition(record.topic(), partition), 0, 0, 0, 0, 0));
+                    firstOffsets.store(record.sourcePartition(), record.sourceOffset());
+                }
+            }
+            first.commit();
+            return !markers.isEmpty();
+        });
+        assertEquals(3, markers.size());
+        first.stop();
+        InMemoryOffsets stored = new InMemoryOffsets();
+        stored.store(markers.get(0).sourcePartition(), markers.get(0).sourceOffset()); // what the worker committed
+        DynamoDbDownSourceTask restarted = startSource(List.of("orders"), stored);
+        List<SourceRecord> after = new ArrayList<>();
+        for (int poll = 0; poll < 20; poll++) {
+            after.addAll(pollAndCommit(restarted, byKey));
+        }
+        assertEquals(List.of(0, 1, 2), after.stream().filter(FaultySourceTasks::isSnapshotEnd).map(SourceRecord::kafkaPartition)
+                .distinct().sorted().toList(), "the markers not yet in Kafka are sent after the restart (with the first again)");
+    }
+}
