@@ -18,6 +18,14 @@ public record Location(String table, String hashKey) {
     /** The hash key used when a location names only a table, as in the JavaScript original. */
     public static final String DEFAULT_HASH_KEY = "!";
 
+    /**
+     * Hash keys starting with this belong to the store and its adapters, not to users' databases: the shards of
+     * sharded databases and their recorded counts, the chunks of large values and their registries, and the
+     * adapters' own records (positions, snapshot ends). A whole-table scan leaves them out (a shard's entries
+     * come out as its database's).
+     */
+    public static final String RESERVED_PREFIX = "__dynamodbdown.";
+
     private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_.-]{3,255}");
     /** DynamoDB's limit for a partition key value. */
     static final int MAX_HASH_KEY_BYTES = 2048;

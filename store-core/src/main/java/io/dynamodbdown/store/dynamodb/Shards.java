@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 final class Shards {
 
     /** Hash keys starting with this are shards of other databases (and the recorded counts). */
-    static final String PREFIX = "__dynamodbdown.shard/";
+    static final String PREFIX = Location.RESERVED_PREFIX + "shard/";
     /** The hash key under which databases of more than one shard record their count. */
     static final String COUNT_HASH_KEY = PREFIX + "count";
 
