@@ -9,7 +9,8 @@ import java.util.Iterator;
  * as their database's. Pages are read as the caller goes, the next one while the caller reads this one.
  *
  * <p>A page that fails to read fails {@code hasNext} (or {@code next}) with a {@link DynamoDbDownException};
- * calling {@code hasNext} again reads the same page again: nothing skipped, nothing repeated. Not thread-safe.
+ * calling {@code hasNext} again reads the same page again: nothing skipped, nothing repeated. Not thread-safe,
+ * but for {@link #close}, which another thread may call to stop the reader: its next call fails as closed.
  */
 public interface TableScan extends Iterator<TableEntry>, AutoCloseable {
 

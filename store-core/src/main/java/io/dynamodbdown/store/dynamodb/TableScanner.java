@@ -69,7 +69,8 @@ final class TableScanner implements TableScan {
     private TableEntry prepared;
     /** The next page, asked for already; null when none is on its way. */
     private Future<ScanResponse> ahead;
-    private boolean closed;
+    /** Set by close, which may come from another thread (a task stopped while its poll reads). */
+    private volatile boolean closed;
 
     private TableScanner(DynamoDbClient client, String table, int segment, int segments, OpenOptions options,
             TableLayout layout, Map<String, AttributeValue> startKey) {
@@ -114,6 +115,15 @@ final class TableScanner implements TableScan {
     @Override
     public boolean hasNext() {
         ensureOpen();
+        try {
+            return prepareNext();
+        } catch (RuntimeException e) {
+            ensureOpen(); // closed by another thread meanwhile: that is what failed
+            throw e;
+        }
+    }
+
+    private boolean prepareNext() {
         while (prepared == null) {
             while (index >= page.size()) {
                 if (lastPage) {
@@ -138,20 +148,15 @@ final class TableScanner implements TableScan {
         return next;
     }
 
+    /** Leaves the reader's fields to the reader (it may be in a call now): its next call fails as closed. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        prepared = null;
-        page = List.of();
-        if (ahead != null) {
-            ahead.cancel(false);
-            ahead = null;
-        }
         if (pool != null) {
-            pool.shutdown();
+            pool.shutdown(); // a page on its way completes and is dropped
         }
         databases.values().forEach(Database::close);
         databases.clear();
@@ -221,7 +226,8 @@ final class TableScanner implements TableScan {
     }
 
     /** The database, opened the first time a large value of it is met: it reads the value's chunks. */
-    private Database database(String hashKey) {
+    private synchronized Database database(String hashKey) {
+        ensureOpen();
         Database db = databases.get(hashKey);
         if (db == null) {
             // never creates or changes the table, and takes the shard count the database recorded
@@ -264,7 +270,8 @@ final class TableScanner implements TableScan {
         }
     }
 
-    private ExecutorService pool() {
+    private synchronized ExecutorService pool() {
+        ensureOpen();
         if (pool == null) {
             pool = Executors.newSingleThreadExecutor(DynamoDbDatabase.daemonThreads(table));
         }
