@@ -19,8 +19,10 @@ public record Location(String table, String hashKey) {
     public static final String DEFAULT_HASH_KEY = "!";
 
     /**
-     * Hash keys starting with this hold the store's own items (large values' chunks and registry, shards and their
-     * recorded counts, the adapters' positions and records): no database of a user has one.
+     * Hash keys starting with this belong to the store and its adapters, not to users' databases: the shards of
+     * sharded databases and their recorded counts, the chunks of large values and their registries, and the
+     * adapters' own records (positions, snapshot ends). A whole-table scan leaves them out (a shard's entries
+     * come out as its database's).
      */
     public static final String RESERVED_PREFIX = "__dynamodbdown.";
 

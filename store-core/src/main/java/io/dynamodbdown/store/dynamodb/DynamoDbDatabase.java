@@ -85,7 +85,7 @@ final class DynamoDbDatabase implements Database {
         this.shards = shards;
         this.retrier = new Retrier(options.retryPolicy());
         this.tables = new TableManager(client);
-        this.pool = Executors.newFixedThreadPool(options.writeConcurrency(), daemonThreads(location));
+        this.pool = Executors.newFixedThreadPool(options.writeConcurrency(), daemonThreads(location.table()));
         this.writer = new BatchWriter(client, location, layout, retrier, pool);
         this.getter = new BatchGetter(client, location, layout, shards, retrier, pool, options.consistentRead());
         this.large = new LargeValues(client, location, layout, shards, writer, retrier, pool, options.consistentRead());
@@ -764,10 +764,11 @@ final class DynamoDbDatabase implements Database {
         return "DynamoDbDatabase{" + location + (closed.get() ? ", closed" : "") + "}";
     }
 
-    private static ThreadFactory daemonThreads(Location location) {
+    /** Threads named after the table they send requests to, which never keep the JVM alive. */
+    static ThreadFactory daemonThreads(String table) {
         AtomicInteger count = new AtomicInteger();
         return task -> {
-            Thread thread = new Thread(task, "dynamodbdown-" + location.table() + "-" + count.incrementAndGet());
+            Thread thread = new Thread(task, "dynamodbdown-" + table + "-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         };

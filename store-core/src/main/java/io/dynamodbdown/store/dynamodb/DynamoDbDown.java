@@ -6,6 +6,8 @@ import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.TableEntry;
+import io.dynamodbdown.store.TableScan;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
@@ -72,6 +74,33 @@ public final class DynamoDbDown {
      */
     public static Database open(DynamoDbClient client, Location location, OpenOptions options) {
         return DynamoDbDatabase.open(client, location, options);
+    }
+
+    /**
+     * Segment {@code segment} of {@code segments} of a parallel Scan of a whole table: the entries of every database
+     * the table holds whose items fall in that segment, each once, in DynamoDB's scan order (not key order).
+     * Sharded databases' entries come out under their database's hash key, large values whole; the store's own
+     * items (hash keys starting with {@link Location#RESERVED_PREFIX}: shard counts, chunks and their registries, the
+     * adapters' records) are left out. Every item of the segment is read once (and billed), the chunks of large
+     * values once more. The table is neither created nor changed; a database holding a large value is opened to
+     * read it (which records its shard count if it has none yet). The client stays the caller's.
+     *
+     * @param client the client every request goes through; the caller's, not closed with the scan
+     * @param table the table to scan
+     * @param segment which segment, 0 to {@code segments - 1}
+     * @param segments how many segments the table is split into, 1 to 1,000,000; each is scanned on its own,
+     *     e.g. one per task
+     * @param after the {@link TableEntry#position()} of an entry a scan of the same segment and split returned, to
+     *     resume strictly after it; null to start at the segment's beginning
+     * @param options {@code pageSize} (items per Scan page), {@code consistentRead} and {@code layout} (AUTO: the
+     *     table's own) apply; a large value's database is opened with them
+     * @return the scan, reading nothing yet; close it when done
+     * @throws IllegalArgumentException when the table name, the segments or the position are invalid
+     * @throws io.dynamodbdown.store.DynamoDbDownException when the table does not exist or has another layout
+     */
+    public static TableScan scan(DynamoDbClient client, String table, int segment, int segments, String after,
+            OpenOptions options) {
+        return TableScanner.open(client, table, segment, segments, after, options);
     }
 
     /**

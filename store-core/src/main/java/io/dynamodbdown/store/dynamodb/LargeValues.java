@@ -48,7 +48,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 final class LargeValues {
 
-    static final String PREFIX = "__dynamodbdown.chunks/";
+    static final String PREFIX = Location.RESERVED_PREFIX + "chunks/";
     /** On an entry's item: the version of its chunks (S), their number (N) and the value's size in bytes (N). */
     static final String VERSION = "largeValue";
     static final String CHUNKS = "largeValueChunks";

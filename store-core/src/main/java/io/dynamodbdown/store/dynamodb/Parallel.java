@@ -51,6 +51,25 @@ final class Parallel {
         }
     }
 
+    /**
+     * The result of a request sent ahead on a pool: what it returned, or what it threw (an SDK failure comes as
+     * the DynamoDbDownException {@link Failures#call} made of it).
+     */
+    static <T> T await(Future<T> future, String what) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new DynamoDbDownException("Interrupted while waiting to " + what, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new DynamoDbDownException("Could not " + what + ": " + e.getCause(), e.getCause());
+        }
+    }
+
     static <T> List<List<T>> chunks(List<T> items, int size) {
         List<List<T>> chunks = new ArrayList<>((items.size() + size - 1) / size);
         for (int from = 0; from < items.size(); from += size) {

@@ -1,14 +1,12 @@
 package io.dynamodbdown.store.dynamodb;
 
 import io.dynamodbdown.store.DatabaseClosedException;
-import io.dynamodbdown.store.DynamoDbDownException;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.RangeIterator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
@@ -175,19 +173,8 @@ final class QueryIterator<T> implements RangeIterator<T> {
 
     private QueryResponse awaitAhead() {
         Future<QueryResponse> page = ahead;
-        ahead = null;
-        try {
-            return page.get();
-        } catch (InterruptedException e) {
-            page.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new DynamoDbDownException("Interrupted while reading " + db.location(), e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
-            throw new DynamoDbDownException("Reading " + db.location() + " failed: " + e.getCause(), e.getCause());
-        }
+        ahead = null; // failed or not, it is spent: a retry sends the same request again
+        return Parallel.await(page, "read " + db.location());
     }
 
     private QueryRequest request() {

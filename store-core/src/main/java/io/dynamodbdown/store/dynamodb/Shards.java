@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 final class Shards {
 
     /** Hash keys starting with this are shards of other databases (and the recorded counts). */
-    static final String PREFIX = "__dynamodbdown.shard/";
+    static final String PREFIX = Location.RESERVED_PREFIX + "shard/";
     /** The hash key under which databases of more than one shard record their count. */
     static final String COUNT_HASH_KEY = PREFIX + "count";
 
@@ -131,6 +131,25 @@ final class Shards {
                 .expressionAttributeNames(Map.of(TableLayout.HASH, layout.hashAttribute()))
                 .expressionAttributeValues(Map.of(":h", layout.hashValue(location.hashKey())))
                 .limit(1).consistentRead(true))).count() > 0;
+    }
+
+    /**
+     * The database whose shard {@code hashKey} is ({@code __dynamodbdown.shard/<i>/<db>}, i at least 1), or null
+     * when it is no shard: another hash key, or the recorded counts' {@value #COUNT_HASH_KEY}.
+     */
+    static String databaseOfShard(String hashKey) {
+        if (!hashKey.startsWith(PREFIX)) {
+            return null;
+        }
+        int slash = hashKey.indexOf('/', PREFIX.length());
+        if (slash < 0 || slash == PREFIX.length() || slash == hashKey.length() - 1) {
+            return null;
+        }
+        String index = hashKey.substring(PREFIX.length(), slash);
+        if (index.startsWith("0") || !index.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return null; // shard i >= 1 is written as a decimal number without leading zeros
+        }
+        return hashKey.substring(slash + 1);
     }
 
     int count() {

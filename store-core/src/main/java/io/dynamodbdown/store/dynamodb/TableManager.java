@@ -68,6 +68,18 @@ final class TableManager {
         LOG.info("Enabled a {} change stream on DynamoDB table '{}'", options.streamView(), table);
     }
 
+    /**
+     * The layout of a table that must exist ({@link Layout#AUTO}: the one it was written with), for readers that
+     * neither create nor change a table, nor wait for it.
+     */
+    TableLayout existingLayout(String table, Layout wanted, String why) {
+        TableDescription existing = describe(table);
+        if (existing == null) {
+            throw new DynamoDbDownException("Table '" + table + "' does not exist: " + why);
+        }
+        return existingLayout(existing, wanted);
+    }
+
     /** The table's description, or null when there is no such table: for readers that need its stream. */
     TableDescription describeTable(String table) {
         return describe(table);
