@@ -97,18 +97,11 @@ class FaultsPipelineTest extends PipelineTestSupport {
     @Test
     void sinkWritesEverythingThroughRepeatedUnprocessedItemsAndThrottling() throws Exception {
         Assumptions.assumeTrue(dynamo.isPlainHttp(), "the fault proxy needs an emulator over plain HTTP, not " + dynamo);
-        String table = dynamo.newTable("p3-unprocessed");
-        String topic = "p3-unprocessed-input";
-        kafka.createTopic(topic, 2);
-        List<Entry> expected = produceNumbered(topic, 10_000);
         // Every 2nd BatchWriteItem hands all its items back, every 7th is throttled.
         try (FaultInjectingProxy proxy = FaultInjectingProxy.to(dynamo.endpoint()).unprocessedEvery(2).throttleEvery(7).start()) {
-            Map<String, String> config = sink(topic, table, "events");
-            config.putAll(dynamo.connectorSettings(proxy.endpoint()));
-            config.put("retry.backoff.ms", "50");
-            connect.putConnector("p3-unprocessed", config);
-            awaitUntil(() -> dynamo.count(table + "$events") >= expected.size(), "every record through the faults");
-            assertSameEntries(expected, dynamo.entries(table + "$events"), "the table after the faults");
+            ProxiedSink sink = startSinkThrough(proxy, "p3-unprocessed", 10_000, Map.of("retry.backoff.ms", "50"));
+            awaitUntil(() -> dynamo.count(sink.location()) >= sink.expected().size(), "every record through the faults");
+            assertSameEntries(sink.expected(), dynamo.entries(sink.location()), "the table after the faults");
             assertTrue(proxy.unprocessedAnswers() > 10 && proxy.throttledAnswers() > 5,
                     "faults were met: " + proxy.unprocessedAnswers() + " unprocessed, " + proxy.throttledAnswers() + " throttled");
             connect.deleteConnector("p3-unprocessed");
@@ -118,23 +111,17 @@ class FaultsPipelineTest extends PipelineTestSupport {
     @Test
     void sinkIntoAKeyAtItsLimitStaysRunningAndRedeliversNothing() throws Exception {
         Assumptions.assumeTrue(dynamo.isPlainHttp(), "the fault proxy needs an emulator over plain HTTP, not " + dynamo);
-        String table = dynamo.newTable("p3-limited");
-        String topic = "p3-limited-input";
-        kafka.createTopic(topic, 2);
-        List<Entry> expected = produceNumbered(topic, 2_000);
         // 200 write units a second into the one partition key, no burst: below what one put() of the sink asks for
         // (500 records), so the sink meets the limit on any machine, as a backlog into one key meets DynamoDB's.
         try (FaultInjectingProxy proxy = FaultInjectingProxy.to(dynamo.endpoint()).partitionLimits(200, 3_000).noBurst().start()) {
-            Map<String, String> config = sink(topic, table, "events");
-            config.putAll(dynamo.connectorSettings(proxy.endpoint()));
-            connect.putConnector("p3-limited", config);
+            ProxiedSink sink = startSinkThrough(proxy, "p3-limited", 2_000, Map.of());
             Set<String> states = new TreeSet<>();
             awaitUntil(() -> {
                 JsonNode status = connect.status("p3-limited");
                 status.path("tasks").forEach(task -> states.add(task.path("state").asText()));
-                return dynamo.count(table + "$events") >= expected.size();
+                return dynamo.count(sink.location()) >= sink.expected().size();
             }, () -> "every record into the limited key; task states seen: " + states);
-            assertSameEntries(expected, dynamo.entries(table + "$events"), "the table after the limited run");
+            assertSameEntries(sink.expected(), dynamo.entries(sink.location()), "the table after the limited run");
             assertEquals(Set.of("RUNNING"), states, "the task kept running");
             ObjectName task = new ObjectName("kafka.connect:type=plugins,connector=p3-limited,task=0");
             MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
@@ -146,6 +133,26 @@ class FaultsPipelineTest extends PipelineTestSupport {
                     + " turned away as the task counted them%n", proxy.itemsHandedBack(), proxy.throttledAnswers(), throttled);
             connect.deleteConnector("p3-limited");
         }
+    }
+
+    /** A sink's database and the entries it must end up holding. */
+    private record ProxiedSink(String location, List<Entry> expected) {
+    }
+
+    /**
+     * A new table, a topic of {@code count} numbered records, and sink {@code name} (with {@code settings} added)
+     * from the topic into the table's database {@code events}, through {@code proxy}.
+     */
+    private ProxiedSink startSinkThrough(FaultInjectingProxy proxy, String name, int count, Map<String, String> settings) {
+        String table = dynamo.newTable(name);
+        String topic = name + "-input";
+        kafka.createTopic(topic, 2);
+        List<Entry> expected = produceNumbered(topic, count);
+        Map<String, String> config = sink(topic, table, "events");
+        config.putAll(dynamo.connectorSettings(proxy.endpoint()));
+        config.putAll(settings);
+        connect.putConnector(name, config);
+        return new ProxiedSink(table + "$events", expected);
     }
 
     private static Set<String> distinctKeys(List<ConsumerRecord<byte[], byte[]>> records) {
