@@ -55,7 +55,8 @@ final class BatchGetter {
         }
         Map<ByteBuffer, Map<String, AttributeValue>> found = new HashMap<>();
         for (Map<ByteBuffer, Map<String, AttributeValue>> part : Parallel.map(pool,
-                Parallel.chunks(new ArrayList<>(distinct), MAX_BATCH_GET_KEYS), chunk -> getChunk(chunk, withValues))) {
+                Parallel.chunksByKey(new ArrayList<>(distinct), MAX_BATCH_GET_KEYS, key -> shards.hashKeyOf(key.array())),
+                chunk -> getChunk(chunk, withValues))) {
             found.putAll(part);
         }
         return found;

@@ -78,7 +78,8 @@ final class BatchWriter {
     }
 
     private Outcome send(List<WriteRequest> requests) {
-        List<ChunkResult> results = Parallel.map(pool, Parallel.chunks(requests, MAX_BATCH_WRITE_ITEMS), this::writeChunk);
+        List<ChunkResult> results = Parallel.map(pool, Parallel.chunksByKey(requests, MAX_BATCH_WRITE_ITEMS, this::partitionOf),
+                this::writeChunk);
         List<WriteRequest> unwritten = new ArrayList<>();
         RuntimeException cause = null;
         boolean retryable = true;
@@ -230,12 +231,16 @@ final class BatchWriter {
     private Map<String, Double> writeUnitsByPartition(List<WriteRequest> requests) {
         Map<String, Double> units = new HashMap<>();
         for (WriteRequest request : requests) {
-            Map<String, AttributeValue> item = request.putRequest() != null ? request.putRequest().item()
-                    : request.deleteRequest().key();
-            units.merge(item.get(layout.hashAttribute()).s(),
-                    request.putRequest() != null ? CapacityUnits.write(item) : 1.0, Double::sum);
+            units.merge(partitionOf(request), request.putRequest() != null ? CapacityUnits.write(request.putRequest().item())
+                    : 1.0, Double::sum);
         }
         return units;
+    }
+
+    private String partitionOf(WriteRequest request) {
+        Map<String, AttributeValue> item = request.putRequest() != null ? request.putRequest().item()
+                : request.deleteRequest().key();
+        return item.get(layout.hashAttribute()).s();
     }
 
     private List<byte[]> keysOf(List<WriteRequest> requests) {
