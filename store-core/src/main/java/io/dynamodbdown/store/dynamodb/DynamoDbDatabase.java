@@ -686,7 +686,10 @@ final class DynamoDbDatabase implements Database {
         return large.sweep(olderThan, key -> LargeValues.referenceOf(getItem(key, true)));
     }
 
-    /** One page, at the pace of the partition key it reads (charged what its items cost once they are known). */
+    /**
+     * One page of a {@link QueryIterator}'s, at the pace of the partition key it reads (its {@code :h}), charged what
+     * its items cost once they are known.
+     */
     QueryResponse query(QueryRequest request, QueryBounds bounds) {
         double least = CapacityUnits.leastRead(options.consistentRead());
         return retrier.read("query " + bounds + " of " + location, request.expressionAttributeValues().get(":h").s(), least,
