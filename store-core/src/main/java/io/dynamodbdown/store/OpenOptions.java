@@ -22,8 +22,8 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  *     full as they can be, while DynamoDB Local, which without a limit reads every remaining row of the range
  *     for each page, stays linear instead of quadratic (18x faster on a 400,000-entry range)
  * @param writeConcurrency concurrent requests a batch or getMany may have in flight (default 16)
- * @param retryPolicy retries of unprocessed batch items and keys and of cancelled transactions (failed requests
- *     are retried by the client's retry strategy)
+ * @param retryPolicy how many attempts in a row without progress (unprocessed batch items and keys, cancelled
+ *     transactions) end an operation; failed requests are retried by the client's retry strategy
  * @param layout how entries are stored; {@link Layout#AUTO} (default) detects an existing table's layout
  * @param streamView the change stream a table this creates gets (NEW_IMAGE is what a change reader needs;
  *     NEW_AND_OLD_IMAGES keeps old values too); null (default) for none
@@ -285,8 +285,9 @@ public record OpenOptions(
     }
 
     /**
-     * Sets the store's own retries of unprocessed batch items and keys and of cancelled transactions; failed requests
-     * are the client's to retry.
+     * Sets the store's own retries of unprocessed batch items and keys and of cancelled transactions: how many
+     * attempts in a row without progress end an operation (while DynamoDB accepts part of each request, it goes
+     * on at the pace DynamoDB accepts). Failed requests are the client's to retry.
      *
      * @param value the policy, not null (default {@link RetryPolicy#DEFAULT})
      * @return new options with this change
