@@ -149,8 +149,9 @@ public class DynamoDbDownConfiguration implements Cloneable {
 
     /**
      * Attempts per DynamoDB request in all, 1 for no retry: throttling, server errors and connection errors are
-     * retried with exponential backoff (25 ms doubling up to 2 s, full jitter), as are unprocessed batch items.
-     * Only for the client the component builds; a dynamoDbClient of your own keeps its own retry strategy.
+     * retried with exponential backoff (25 ms doubling up to 2 s, full jitter). Unprocessed batch items are sent
+     * again at the pace DynamoDB accepts them, and only this many attempts in a row that it accepted none of end
+     * a batch. Only for the client the component builds; a dynamoDbClient of your own keeps its own retry strategy.
      */
     @UriParam(label = "common", defaultValue = "10")
     private int maxAttempts = ClientSettings.DEFAULT_MAX_ATTEMPTS;

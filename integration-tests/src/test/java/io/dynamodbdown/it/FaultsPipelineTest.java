@@ -3,6 +3,7 @@ package io.dynamodbdown.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.dynamodbdown.it.infra.DynamoDbService;
 import io.dynamodbdown.it.infra.FaultInjectingProxy;
 import io.dynamodbdown.store.BatchOperation;
@@ -11,6 +12,7 @@ import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocalProcess;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Pipeline 3: faults in the middle of a run. DynamoDB goes away for several seconds under a sink, the
- * Connect worker restarts under a source, and a sink meets UnprocessedItems and throttling again and again:
- * afterwards every record is in place and the source went on without a gap.
+ * Connect worker restarts under a source, a sink meets UnprocessedItems and throttling again and again, and a
+ * sink writes a backlog into a partition key at its limit: afterwards every record is in place, the source went
+ * on without a gap, and the limited sink ran throughout without a redelivery.
  */
 class FaultsPipelineTest extends PipelineTestSupport {
 
@@ -92,22 +97,62 @@ class FaultsPipelineTest extends PipelineTestSupport {
     @Test
     void sinkWritesEverythingThroughRepeatedUnprocessedItemsAndThrottling() throws Exception {
         Assumptions.assumeTrue(dynamo.isPlainHttp(), "the fault proxy needs an emulator over plain HTTP, not " + dynamo);
-        String table = dynamo.newTable("p3-unprocessed");
-        String topic = "p3-unprocessed-input";
-        kafka.createTopic(topic, 2);
-        List<Entry> expected = produceNumbered(topic, 10_000);
         // Every 2nd BatchWriteItem hands all its items back, every 7th is throttled.
         try (FaultInjectingProxy proxy = FaultInjectingProxy.to(dynamo.endpoint()).unprocessedEvery(2).throttleEvery(7).start()) {
-            Map<String, String> config = sink(topic, table, "events");
-            config.putAll(dynamo.connectorSettings(proxy.endpoint()));
-            config.put("retry.backoff.ms", "50");
-            connect.putConnector("p3-unprocessed", config);
-            awaitUntil(() -> dynamo.count(table + "$events") >= expected.size(), "every record through the faults");
-            assertSameEntries(expected, dynamo.entries(table + "$events"), "the table after the faults");
+            ProxiedSink sink = startSinkThrough(proxy, "p3-unprocessed", 10_000, Map.of("retry.backoff.ms", "50"));
+            awaitUntil(() -> dynamo.count(sink.location()) >= sink.expected().size(), "every record through the faults");
+            assertSameEntries(sink.expected(), dynamo.entries(sink.location()), "the table after the faults");
             assertTrue(proxy.unprocessedAnswers() > 10 && proxy.throttledAnswers() > 5,
                     "faults were met: " + proxy.unprocessedAnswers() + " unprocessed, " + proxy.throttledAnswers() + " throttled");
             connect.deleteConnector("p3-unprocessed");
         }
+    }
+
+    @Test
+    void sinkIntoAKeyAtItsLimitStaysRunningAndRedeliversNothing() throws Exception {
+        Assumptions.assumeTrue(dynamo.isPlainHttp(), "the fault proxy needs an emulator over plain HTTP, not " + dynamo);
+        // 200 write units a second into the one partition key, no burst: below what one put() of the sink asks for
+        // (500 records), so the sink meets the limit on any machine, as a backlog into one key meets DynamoDB's.
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.to(dynamo.endpoint()).partitionLimits(200, 3_000).noBurst().start()) {
+            ProxiedSink sink = startSinkThrough(proxy, "p3-limited", 2_000, Map.of());
+            Set<String> states = new TreeSet<>();
+            awaitUntil(() -> {
+                JsonNode status = connect.status("p3-limited");
+                status.path("tasks").forEach(task -> states.add(task.path("state").asText()));
+                return dynamo.count(sink.location()) >= sink.expected().size();
+            }, () -> "every record into the limited key; task states seen: " + states);
+            assertSameEntries(sink.expected(), dynamo.entries(sink.location()), "the table after the limited run");
+            assertEquals(Set.of("RUNNING"), states, "the task kept running");
+            ObjectName task = new ObjectName("kafka.connect:type=plugins,connector=p3-limited,task=0");
+            MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+            assertEquals(0L, ((Number) jmx.getAttribute(task, "records-retried-total")).longValue(), "nothing redelivered");
+            double throttled = ((Number) jmx.getAttribute(task, "requests-throttled-total")).doubleValue();
+            assertTrue(throttled > 0 && proxy.itemsHandedBack() + proxy.throttledAnswers() > 0,
+                    "the limit was met: " + throttled + " requests turned away");
+            System.out.printf("sink into one key at 200 WCU/s: %,d items handed back, %,d throttled answers, %.0f requests"
+                    + " turned away as the task counted them%n", proxy.itemsHandedBack(), proxy.throttledAnswers(), throttled);
+            connect.deleteConnector("p3-limited");
+        }
+    }
+
+    /** A sink's database and the entries it must end up holding. */
+    private record ProxiedSink(String location, List<Entry> expected) {
+    }
+
+    /**
+     * A new table, a topic of {@code count} numbered records, and sink {@code name} (with {@code settings} added)
+     * from the topic into the table's database {@code events}, through {@code proxy}.
+     */
+    private ProxiedSink startSinkThrough(FaultInjectingProxy proxy, String name, int count, Map<String, String> settings) {
+        String table = dynamo.newTable(name);
+        String topic = name + "-input";
+        kafka.createTopic(topic, 2);
+        List<Entry> expected = produceNumbered(topic, count);
+        Map<String, String> config = sink(topic, table, "events");
+        config.putAll(dynamo.connectorSettings(proxy.endpoint()));
+        config.putAll(settings);
+        connect.putConnector(name, config);
+        return new ProxiedSink(table + "$events", expected);
     }
 
     private static Set<String> distinctKeys(List<ConsumerRecord<byte[], byte[]>> records) {

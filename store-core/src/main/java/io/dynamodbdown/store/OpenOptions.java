@@ -22,8 +22,8 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  *     full as they can be, while DynamoDB Local, which without a limit reads every remaining row of the range
  *     for each page, stays linear instead of quadratic (18x faster on a 400,000-entry range)
  * @param writeConcurrency concurrent requests a batch or getMany may have in flight (default 16)
- * @param retryPolicy retries of unprocessed batch items and keys and of cancelled transactions (failed requests
- *     are retried by the client's retry strategy)
+ * @param retryPolicy how many attempts in a row without progress (unprocessed batch items and keys, cancelled
+ *     transactions) end an operation; failed requests are retried by the client's retry strategy
  * @param layout how entries are stored; {@link Layout#AUTO} (default) detects an existing table's layout
  * @param streamView the change stream a table this creates gets (NEW_IMAGE is what a change reader needs;
  *     NEW_AND_OLD_IMAGES keeps old values too); null (default) for none
@@ -36,6 +36,8 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  *     0 (default) for the count recorded with the database, or 1 for a new one. One partition key serves about
  *     1,000 writes and 3,000 reads a second on DynamoDB: n shards serve n times that. A database with more than
  *     one shard records its count in the table; opening it with another count fails
+ * @param throttleListener told whenever DynamoDB turns requests away for throughput (default
+ *     {@link ThrottleListener#NONE})
  */
 public record OpenOptions(
         boolean createIfMissing,
@@ -52,7 +54,8 @@ public record OpenOptions(
         StreamViewType streamView,
         boolean enableStream,
         long maxValueSize,
-        int shards) {
+        int shards,
+        ThrottleListener throttleListener) {
 
     /** The most {@code shards} a database may have: each is read by every iterator, so more only costs. */
     public static final int MAX_SHARDS = 256;
@@ -64,7 +67,8 @@ public record OpenOptions(
     public static final long MAX_VALUE_SIZE_LIMIT = 256L * 1024 * 1024;
 
     private static final OpenOptions DEFAULTS = new OpenOptions(true, false, BillingMode.PAY_PER_REQUEST, 5, 5,
-            Duration.ofSeconds(60), true, DEFAULT_PAGE_SIZE, 16, RetryPolicy.DEFAULT, Layout.AUTO, null, false, DEFAULT_MAX_VALUE_SIZE, 0);
+            Duration.ofSeconds(60), true, DEFAULT_PAGE_SIZE, 16, RetryPolicy.DEFAULT, Layout.AUTO, null, false, DEFAULT_MAX_VALUE_SIZE, 0,
+            ThrottleListener.NONE);
 
     /**
      * Checks the options; prefer {@link #defaults()} and the {@code with} methods.
@@ -84,8 +88,9 @@ public record OpenOptions(
      * @param enableStream true only with a {@code streamView}
      * @param maxValueSize 0 to {@value #MAX_VALUE_SIZE_LIMIT} bytes
      * @param shards 0 (the recorded count) or 1 to {@value #MAX_SHARDS}
-     * @throws NullPointerException when {@code billingMode}, {@code activeTimeout}, {@code retryPolicy} or
-     *     {@code layout} is null
+     * @param throttleListener not null
+     * @throws NullPointerException when {@code billingMode}, {@code activeTimeout}, {@code retryPolicy},
+     *     {@code layout} or {@code throttleListener} is null
      * @throws IllegalArgumentException when an option is outside what is given here
      */
     public OpenOptions {
@@ -93,6 +98,7 @@ public record OpenOptions(
         Objects.requireNonNull(activeTimeout, "activeTimeout");
         Objects.requireNonNull(retryPolicy, "retryPolicy");
         Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(throttleListener, "throttleListener");
         if (billingMode == BillingMode.UNKNOWN_TO_SDK_VERSION) {
             throw new IllegalArgumentException("billingMode must be PAY_PER_REQUEST or PROVISIONED");
         }
@@ -153,6 +159,7 @@ public record OpenOptions(
         boolean enableStream;
         long maxValueSize;
         int shards;
+        ThrottleListener throttleListener;
     }
 
     private OpenOptions with(Consumer<Fields> change) {
@@ -172,10 +179,11 @@ public record OpenOptions(
         f.enableStream = enableStream;
         f.maxValueSize = maxValueSize;
         f.shards = shards;
+        f.throttleListener = throttleListener;
         change.accept(f);
         return new OpenOptions(f.createIfMissing, f.errorIfExists, f.billingMode, f.readCapacity, f.writeCapacity,
                 f.activeTimeout, f.consistentRead, f.pageSize, f.writeConcurrency, f.retryPolicy, f.layout, f.streamView,
-                f.enableStream, f.maxValueSize, f.shards);
+                f.enableStream, f.maxValueSize, f.shards, f.throttleListener);
     }
 
     /**
@@ -277,8 +285,9 @@ public record OpenOptions(
     }
 
     /**
-     * Sets the store's own retries of unprocessed batch items and keys and of cancelled transactions; failed requests
-     * are the client's to retry.
+     * Sets the store's own retries of unprocessed batch items and keys and of cancelled transactions: how many
+     * attempts in a row without progress end an operation (while DynamoDB accepts part of each request, it goes
+     * on at the pace DynamoDB accepts). Failed requests are the client's to retry.
      *
      * @param value the policy, not null (default {@link RetryPolicy#DEFAULT})
      * @return new options with this change
@@ -326,5 +335,16 @@ public record OpenOptions(
      */
     public OpenOptions withShards(int count) {
         return with(f -> f.shards = count);
+    }
+
+    /**
+     * Sets who is told when DynamoDB turns requests of the database away for throughput (throttled attempts, items
+     * or keys handed back): for a metric. The store slows down to what DynamoDB accepts either way.
+     *
+     * @param value the listener, not null (default {@link ThrottleListener#NONE})
+     * @return new options with this change
+     */
+    public OpenOptions withThrottleListener(ThrottleListener value) {
+        return with(f -> f.throttleListener = value);
     }
 }

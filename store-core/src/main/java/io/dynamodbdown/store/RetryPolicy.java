@@ -4,19 +4,23 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How the store retries what DynamoDB answers but does not do: the UnprocessedItems of BatchWriteItem, the
- * UnprocessedKeys of BatchGetItem, and transactions cancelled by throttling or a conflict. Exponential backoff
- * with full jitter, {@code maxAttempts} attempts in all. A failed request (throttling, server error, no
- * connection) is retried by the client's own retry strategy, never again by the store: see
- * {@code ClientSettings}, which configures both from the same options.
+ * How long the store keeps going when DynamoDB does not do what it asked: the UnprocessedItems of BatchWriteItem,
+ * the UnprocessedKeys of BatchGetItem, and transactions cancelled by throttling or a conflict. While DynamoDB
+ * accepts part of each request the store goes on, at the pace DynamoDB accepts (per partition key); only
+ * {@code maxAttempts} attempts in a row that made no progress at all end it, pausing with exponential backoff and
+ * full jitter between them. A failed request (throttling, server error, no connection) is retried by the client's
+ * own retry strategy, never again by the store: see {@code ClientSettings}, which configures both from the same
+ * options. So a request throttled on every one of its attempts made no progress through the whole budget, and
+ * fails.
  *
- * @param maxAttempts attempts in all, at least 1 (1: no retry)
- * @param baseDelay the longest pause before the first retry; doubles with each retry
- * @param maxDelay the longest pause before any retry, at least {@code baseDelay}
+ * @param maxAttempts attempts in a row without progress before giving up, at least 1 (1: give up at the first)
+ * @param baseDelay the longest pause before the first retry without progress; doubles with each one
+ * @param maxDelay the longest pause before any retry, at least {@code baseDelay}; also the longest the store holds
+ *     one request back to keep to a partition's pace
  */
 public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay) {
 
-    /** 10 attempts with at most 7.2 s of pauses in all, the same budget as {@code ClientSettings}' defaults. */
+    /** 10 attempts without progress, with at most 7.2 s of pauses in all: the same budget as {@code ClientSettings}' defaults. */
     public static final RetryPolicy DEFAULT = new RetryPolicy(10, Duration.ofMillis(25), Duration.ofSeconds(2));
 
     /**

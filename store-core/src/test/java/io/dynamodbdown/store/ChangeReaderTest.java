@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -126,18 +127,22 @@ class ChangeReaderTest {
     @Test
     void streamsThrottlingIsRetriedAndReportedAsTransient(DynamoDbLocal local, DynamoDbClient client) {
         String table = DynamoDbLocal.uniqueTableName("streams-limit");
+        AtomicInteger turnedAway = new AtomicInteger();
         try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
                 DynamoDbStreamsClient throttled = local.settings().withMaxAttempts(3)
                         .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5)).streamsClientBuilder().httpClient(http).build();
-                Database db = DynamoDbDown.open(client, table + "$db", STREAM.withShards(shards));
+                Database db = DynamoDbDown.open(client, table + "$db", STREAM.withShards(shards)
+                        .withThrottleListener(turnedAway::addAndGet));
                 ChangeReader reader = DynamoDbDown.changes(throttled, db, KeyRange.all(), ChangeCheckpoint.since(null))) {
             db.put("k1", "v1");
             http.fail("GetRecords", Fault.STREAMS_LIMIT, 0, 2);
             assertEquals(List.of("k1=v1"), text(read(reader, 1)), "two throttled answers, then the client's third attempt");
+            assertEquals(2, turnedAway.get(), "the throttled attempts are counted");
             db.put("k2", "v2");
             http.failAlways("GetRecords", Fault.STREAMS_LIMIT);
             DynamoDbDownException e = assertThrows(DynamoDbDownException.class, () -> reader.poll(10));
             assertTrue(e.isRetryable(), "throttling passes: worth polling again");
+            assertEquals(2 + 3, turnedAway.get(), "a call throttled on all its 3 attempts counts 3");
             http.heal();
             assertEquals(List.of("k2=v2"), text(read(reader, 1)));
             assertTrue(http.injected() >= 5, "the faults happened: " + http.injected());

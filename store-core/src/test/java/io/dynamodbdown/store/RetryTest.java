@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,9 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 /**
  * One retry layer: failed requests are retried by the client's retry strategy (faults injected below it, in
  * its HTTP client), what DynamoDB answers but does not do (unprocessed items and keys) by the store's loop
- * (faults injected above the client). Both with the same budget, from {@link ClientSettings}.
+ * (faults injected above the client). Both with the same budget, from {@link ClientSettings}: the store's loop
+ * counts only attempts that made no progress, so a batch DynamoDB accepts a part of at each attempt never fails.
+ * Every request DynamoDB turned away is counted for the {@link ThrottleListener}.
  */
 @ExtendWith(DynamoDbLocalExtension.class)
 class RetryTest {
@@ -42,6 +45,7 @@ class RetryTest {
             .withMaxAttempts(5).withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(10));
 
     private final FaultInjectingHttpClient http = new FaultInjectingHttpClient();
+    private final AtomicInteger throttled = new AtomicInteger();
     private DynamoDbClient client;
     private FaultInjectingClient faulty;
     private Database db;
@@ -51,7 +55,7 @@ class RetryTest {
         client = FAST.clientBuilder().httpClient(http).build();
         faulty = new FaultInjectingClient(client);
         db = DynamoDbDown.open(faulty, DynamoDbLocal.uniqueTableName("retry"),
-                OpenOptions.defaults().withRetryPolicy(FAST.retryPolicy()));
+                OpenOptions.defaults().withRetryPolicy(FAST.retryPolicy()).withThrottleListener(throttled::addAndGet));
     }
 
     @AfterEach
@@ -76,6 +80,30 @@ class RetryTest {
         db.batch(puts(25));
         assertEquals(25, drain(db.iterator(KeyRange.all())).size());
         assertEquals(4, faulty.batchWriteCalls(), "one call plus three retries of the unprocessed rest");
+        assertEquals(3, throttled.get(), "three answers handed items back");
+    }
+
+    @Test
+    void aBatchGoesOnForAsLongAsEachAttemptWritesSomething() {
+        faulty.acceptAtMost(2); // a partition key at its limit: 2 items of each request, the rest handed back
+        db.batch(puts(100));
+        faulty.acceptAtMost(Integer.MAX_VALUE);
+        assertEquals(100, drain(db.iterator(KeyRange.all())).size(), "all written");
+        assertTrue(faulty.batchWriteCalls() >= 50, "13 calls for each chunk of 25, far past the budget of 5 attempts: "
+                + faulty.batchWriteCalls());
+        assertTrue(throttled.get() >= 46, "each call that handed items back is counted: " + throttled.get());
+    }
+
+    @Test
+    void aKeyThatAcceptsNothingFailsAfterMaxAttemptsInARowNamingTheKeys() {
+        faulty.acceptAtMost(0);
+        BatchWriteException e = assertThrows(BatchWriteException.class, () -> db.batch(puts(30)));
+        faulty.acceptAtMost(Integer.MAX_VALUE);
+        assertEquals(30, e.unwrittenKeys().size());
+        assertEquals(2 * 5, faulty.batchWriteCalls(), "two chunks, 5 attempts each without progress");
+        assertTrue(e.getMessage().contains("30 key(s) not written") && e.getMessage().contains("5 attempts in a row")
+                && e.getMessage().contains("r0000"), e.getMessage());
+        assertTrue(e.isRetryable());
     }
 
     @Test
@@ -103,6 +131,7 @@ class RetryTest {
         assertEquals(100, drain(db.iterator(KeyRange.all())).size());
         assertEquals(3, http.injected());
         assertEquals(4 + 3, http.requests("BatchWriteItem"), "four chunks, three of their attempts throttled");
+        assertEquals(3, throttled.get(), "the client's throttled attempts are counted too");
     }
 
     @Test
@@ -130,6 +159,7 @@ class RetryTest {
         db.batch(List.of(BatchOperation.put("t", "x")), WriteOptions.ATOMIC);
         assertEquals("x", db.getString("t"));
         assertEquals(6, http.injected());
+        assertEquals(4, throttled.get(), "throttled GetItem and TransactWriteItems attempts; server errors are no throttling");
     }
 
     @Test

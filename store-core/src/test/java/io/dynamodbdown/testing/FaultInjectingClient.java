@@ -50,6 +50,7 @@ public final class FaultInjectingClient implements DynamoDbClient {
     private final AtomicInteger cancelledTransactions = new AtomicInteger();
     private final AtomicInteger conflictingTransactions = new AtomicInteger();
     private final AtomicInteger refusedBatchWrites = new AtomicInteger();
+    private final AtomicInteger acceptedPerBatchWrite = new AtomicInteger(Integer.MAX_VALUE);
     private final AtomicInteger batchWriteCalls = new AtomicInteger();
     private final AtomicInteger batchGetCalls = new AtomicInteger();
 
@@ -60,6 +61,16 @@ public final class FaultInjectingClient implements DynamoDbClient {
     /** The next {@code calls} BatchWriteItem calls leave half their items unprocessed. */
     public FaultInjectingClient unprocessedWrites(int calls) {
         unprocessedWrites.set(calls);
+        return this;
+    }
+
+    /**
+     * From now on every BatchWriteItem call writes at most its first {@code items} items and hands the rest back
+     * as UnprocessedItems, as a partition key at its limit does: 0 is a key that accepts nothing,
+     * {@code Integer.MAX_VALUE} (the default) no limit.
+     */
+    public FaultInjectingClient acceptAtMost(int items) {
+        acceptedPerBatchWrite.set(items);
         return this;
     }
 
@@ -113,12 +124,14 @@ public final class FaultInjectingClient implements DynamoDbClient {
             throw DynamoDbException.builder().statusCode(400).message("One or more parameter values were invalid (injected)")
                     .awsErrorDetails(AwsErrorDetails.builder().errorCode("ValidationException").build()).build();
         }
-        if (!takeOne(unprocessedWrites)) {
-            return real.batchWriteItem(request);
-        }
         Map.Entry<String, List<WriteRequest>> table = request.requestItems().entrySet().iterator().next();
         List<WriteRequest> all = table.getValue();
-        int written = all.size() / 2;
+        boolean half = takeOne(unprocessedWrites);
+        int limit = acceptedPerBatchWrite.get();
+        if (!half && limit >= all.size()) {
+            return real.batchWriteItem(request);
+        }
+        int written = Math.min(limit, half ? all.size() / 2 : all.size());
         if (written > 0) {
             real.batchWriteItem(b -> b.requestItems(Map.of(table.getKey(), all.subList(0, written))));
         }

@@ -2,9 +2,11 @@ package io.dynamodbdown.it.infra;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dynamodbdown.store.BatchOperation;
+import io.dynamodbdown.store.BatchWriteException;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.KeyRange;
@@ -26,19 +28,16 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The proxy's partition limits behave as DynamoDB's do, and the store loses nothing under them: writes over a
- * partition key's units come back as UnprocessedItems or throttling and are sent again, reads over its units
- * are throttled or handed back and read again, and another partition key of the same table is not held back.
+ * partition key's units come back as UnprocessedItems or throttling and are sent again at the pace the key
+ * accepts, with the default retry budget (which counts only attempts without progress), reads over its units are
+ * throttled or handed back and read again, another partition key of the same table is not held back, and a key
+ * that accepts nothing for longer than the budget still fails, naming the keys not written. The limits are below
+ * what one request asks for, so each check holds whatever the machine's speed.
  */
 @ExtendWith(DynamoDbLocalExtension.class)
 class ThroughputSimulatorTest {
 
     private static final int ENTRIES = 1_000;
-    /**
-     * Writes wait for the partition's units: 100 items at 20 a second take 5 s, past the default budget of
-     * UnprocessedItems retries (10 attempts, ~3.5 s of pauses), which gives up and says so. A longer one.
-     */
-    private static final OpenOptions PATIENT = OpenOptions.defaults()
-            .withRetryPolicy(new RetryPolicy(40, Duration.ofMillis(25), Duration.ofSeconds(1)));
 
     @Test
     void writesOverAPartitionsLimitAreHandedBackAndWrittenInTheEnd(DynamoDbLocal local) throws Exception {
@@ -47,9 +46,11 @@ class ThroughputSimulatorTest {
         // BatchWriteItem of 25 items against 20 units a second always has items handed back.
         try (FaultInjectingProxy proxy = FaultInjectingProxy.to(local.endpoint()).partitionLimits(20, 3_000).start();
                 DynamoDbClient throttled = local.settings().withEndpoint(proxy.endpoint().toString()).buildClient();
-                Database db = DynamoDbDown.open(throttled, table + "$hot", PATIENT)) {
+                Database db = DynamoDbDown.open(throttled, table + "$hot")) {
             long start = System.nanoTime();
-            db.batch(numbered(0, 100)); // 100 write units into one partition key, 20 a second
+            // 100 write units into one partition key, 20 a second: 5 s, where the retry budget of old (10 attempts
+            // in all, about 3.5 s of pauses) gave up with a BatchWriteException
+            db.batch(numbered(0, 100));
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("100 items into one partition key at 20 WCU/s: %.1f s, %,d handed back, %,d throttled%n",
                     seconds, proxy.itemsHandedBack(), proxy.throttledAnswers());
@@ -120,8 +121,8 @@ class ThroughputSimulatorTest {
         String table = DynamoDbLocal.uniqueTableName("sim-two");
         try (FaultInjectingProxy proxy = FaultInjectingProxy.to(local.endpoint()).partitionLimits(20, 3_000).start();
                 DynamoDbClient throttled = local.settings().withEndpoint(proxy.endpoint().toString()).buildClient();
-                Database hot = DynamoDbDown.open(throttled, table + "$hot", PATIENT);
-                Database other = DynamoDbDown.open(throttled, table + "$other", PATIENT)) {
+                Database hot = DynamoDbDown.open(throttled, table + "$hot");
+                Database other = DynamoDbDown.open(throttled, table + "$other")) {
             hot.batch(numbered(0, 50)); // more than the hot partition's second of units
             long handedBack = proxy.itemsHandedBack();
             int throttledCalls = proxy.throttledAnswers();
@@ -130,6 +131,29 @@ class ThroughputSimulatorTest {
             assertEquals(handedBack, proxy.itemsHandedBack(), "nothing of the other partition key handed back");
             assertEquals(throttledCalls, proxy.throttledAnswers(), "nor throttled");
             assertEntries(local.client(), table + "$other", numbered(0, 15));
+        }
+    }
+
+    @Test
+    void aKeyThatAcceptsNothingForLongerThanTheBudgetFailsNamingTheKeysNotWritten(DynamoDbLocal local) throws Exception {
+        String table = DynamoDbLocal.uniqueTableName("sim-stuck");
+        // one write unit every 100 s: the key takes its first item, then nothing for the rest of the test
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.to(local.endpoint()).partitionLimits(0.01, 3_000).noBurst().start();
+                DynamoDbClient throttled = local.settings().withEndpoint(proxy.endpoint().toString())
+                        .withMaxAttempts(4).withRetryDelays(Duration.ofMillis(10), Duration.ofMillis(200)).buildClient();
+                Database db = DynamoDbDown.open(throttled, table + "$stuck", OpenOptions.defaults()
+                        .withRetryPolicy(new RetryPolicy(4, Duration.ofMillis(10), Duration.ofMillis(200))))) {
+            BatchWriteException e = assertThrows(BatchWriteException.class, () -> db.batch(numbered(0, 30)));
+            assertTrue(e.isRetryable(), "DynamoDB may accept them later");
+            assertTrue(e.getMessage().contains("not written") && e.getMessage().contains("k-00001"), e.getMessage());
+            List<String> unwritten = e.unwrittenKeys().stream().map(k -> new String(k, StandardCharsets.UTF_8)).toList();
+            assertTrue(unwritten.size() >= 29, "at most the first item got in: " + unwritten);
+            try (Database direct = DynamoDbDown.open(local.client(), table + "$stuck")) {
+                for (BatchOperation.Put put : numbered(0, 30)) {
+                    String key = new String(put.key(), StandardCharsets.UTF_8);
+                    assertEquals(!unwritten.contains(key), direct.get(put.key()) != null, key + ": written exactly when not reported");
+                }
+            }
         }
     }
 

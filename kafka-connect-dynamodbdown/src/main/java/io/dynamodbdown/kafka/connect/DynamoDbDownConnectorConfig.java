@@ -208,8 +208,10 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
                         GROUP_AWS, ++order, Width.SHORT, "Attempt timeout (ms)");
         order = 0;
         def.define(MAX_RETRIES, Type.INT, 10, Range.atLeast(0), Importance.LOW,
-                        "Retries of one DynamoDB request (throttling, server errors, DynamoDB unreachable) and of the"
-                                + " items or keys it left unprocessed, 0 for none. After that the sink asks the framework"
+                        "Retries of one DynamoDB request (throttling, server errors, DynamoDB unreachable), and how"
+                                + " often in a row the items or keys requests left unprocessed are sent again with none of"
+                                + " them accepted, 0 for none. While DynamoDB accepts part of each request the task slows"
+                                + " to the pace it accepts and goes on. After that the sink asks the framework"
                                 + " to redeliver the records after " + RETRY_BACKOFF_MS + ", and the source reads again"
                                 + " on its next poll. Errors that retrying cannot fix (no credentials, access denied,"
                                 + " a wrong table) fail the task at once.",

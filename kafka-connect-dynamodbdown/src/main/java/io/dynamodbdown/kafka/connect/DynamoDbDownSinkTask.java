@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Writes records as entries, in batches: buffered per database until {@code batch.size} operations, then
- * written through the store's batch (BatchWriteItem calls in parallel, unprocessed items retried).
+ * written through the store's batch (BatchWriteItem calls in parallel, at the pace each partition key accepts).
  * Offsets become committable only once DynamoDB accepted their records.
  */
 public class DynamoDbDownSinkTask extends SinkTask {
@@ -65,7 +65,8 @@ public class DynamoDbDownSinkTask extends SinkTask {
     public void start(Map<String, String> props) {
         config = new DynamoDbDownSinkConfig(props);
         client = clients.apply(config);
-        openOptions = config.openOptions(config.maxInFlightRequests());
+        openOptions = config.openOptions(config.maxInFlightRequests())
+                .withThrottleListener(requests -> metrics.requestsThrottled.addAndGet(requests));
         converter = new RecordConverter();
         reporter = errantRecordReporter();
         try {

@@ -87,7 +87,8 @@ public class DynamoDbDownSourceTask extends SourceTask {
             LOG.info("This worker offers no plugin metrics (Kafka 4.1 and later do); the source's metrics are not published");
         }
         client = clients.apply(config);
-        OpenOptions options = config.openOptions(1);
+        OpenOptions options = config.openOptions(1)
+                .withThrottleListener(requests -> metrics.requestsThrottled.addAndGet(requests));
         Map<String, List<RangePartition>> byDatabase = new LinkedHashMap<>();
         for (RangePartition partition : RangePartition.decode(props.get(TASK_PARTITIONS))) {
             byDatabase.computeIfAbsent(partition.hashKey(), h -> new ArrayList<>()).add(partition);

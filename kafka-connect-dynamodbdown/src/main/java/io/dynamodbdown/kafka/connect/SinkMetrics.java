@@ -19,6 +19,7 @@ final class SinkMetrics {
     final AtomicLong recordsRetried = new AtomicLong();
     final AtomicLong recordsFailed = new AtomicLong();
     final AtomicLong batchesWritten = new AtomicLong();
+    final AtomicLong requestsThrottled = new AtomicLong();
     private Sensor writeLatency;
 
     void register(PluginMetrics metrics) {
@@ -28,6 +29,8 @@ final class SinkMetrics {
         gauge(metrics, tags, "records-retried-total", "Operations in writes that had to be redelivered", recordsRetried);
         gauge(metrics, tags, "records-failed-total", "Bad records reported to the DLQ", recordsFailed);
         gauge(metrics, tags, "batches-written-total", "Batches written to DynamoDB", batchesWritten);
+        gauge(metrics, tags, "requests-throttled-total", "Requests DynamoDB turned away for throughput, whole or in part"
+                + " (throttled attempts, items handed back): the task slows to what DynamoDB accepts", requestsThrottled);
         writeLatency = metrics.addSensor("write-latency");
         writeLatency.add(metrics.metricName("write-latency-avg", "Average time to write one batch (ms)", tags), new Avg());
         writeLatency.add(metrics.metricName("write-latency-max", "Longest time to write one batch (ms)", tags), new Max());

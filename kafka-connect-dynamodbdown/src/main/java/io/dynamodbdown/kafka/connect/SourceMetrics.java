@@ -21,6 +21,7 @@ final class SourceMetrics {
 
     final AtomicLong recordsPolled = new AtomicLong();
     final AtomicLong heartbeatsSent = new AtomicLong();
+    final AtomicLong requestsThrottled = new AtomicLong();
     /** Per database following its change stream: the age of the newest change its last read with changes returned. */
     private final Map<String, Long> changeLagMs = new ConcurrentHashMap<>();
 
@@ -32,6 +33,9 @@ final class SourceMetrics {
         metrics.addMetric(metrics.metricName("heartbeats-sent-total",
                 "Heartbeat records of changes mode (the stream position of a database without changes of its own)", tags),
                 (Measurable) (config, now) -> heartbeatsSent.get());
+        metrics.addMetric(metrics.metricName("requests-throttled-total", "Requests DynamoDB or DynamoDB Streams turned away"
+                + " for throughput (throttled attempts, keys handed back): the task slows to what they accept", tags),
+                (Measurable) (config, now) -> requestsThrottled.get());
         metrics.addMetric(metrics.metricName("change-lag-ms",
                 "Changes mode: how long before the task read it DynamoDB recorded the newest change of that read (ms, to"
                         + " the second), for the database furthest behind; NaN while no database follows its stream"

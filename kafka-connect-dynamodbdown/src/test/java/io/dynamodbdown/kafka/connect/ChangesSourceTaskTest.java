@@ -290,6 +290,19 @@ class ChangesSourceTaskTest {
     }
 
     @Test
+    void throttledQueriesAndGetRecordsAreRiddenOutAndCounted() throws Exception {
+        DynamoDbDownSourceTask task = start(new InMemoryOffsets());
+        http.fail("Query", Fault.THROTTLE, 0, 2); // both attempts (max.retries 1) of the snapshot's first page
+        List<SourceRecord> sent = new ArrayList<>();
+        pollUntilReplayEqualsTable(task, sent);
+        assertEquals(2, task.metrics().requestsThrottled.get(), "the snapshot's throttled Query attempts");
+        http.fail("GetRecords", Fault.STREAMS_LIMIT, 0, 2);
+        db.put(key(1), "while the stream throttles");
+        pollUntilReplayEqualsTable(task, sent);
+        assertEquals(2 + 2, task.metrics().requestsThrottled.get(), "and the stream's LimitExceeded answers");
+    }
+
+    @Test
     void getRecordsFailingForAWhileDelaysChangesButLosesNone() throws Exception {
         DynamoDbDownSourceTask task = start(new InMemoryOffsets());
         List<SourceRecord> sent = new ArrayList<>();

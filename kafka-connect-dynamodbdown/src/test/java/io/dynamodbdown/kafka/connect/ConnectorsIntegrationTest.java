@@ -567,6 +567,7 @@ class ConnectorsIntegrationTest {
             awaitUntil(() -> metric(task, "records-written-total") == 100 && metric(task, "records-deleted-total") == 20
                     && metric(task, "records-failed-total") == 1, "100 written, 20 deleted, 1 failed (over JMX)");
             assertEquals(0, metric(task, "records-retried-total"));
+            assertEquals(0, metric(task, "requests-throttled-total"), "DynamoDB Local never throttles");
             assertTrue(metric(task, "batches-written-total") >= 1);
             assertTrue(metric(task, "write-latency-max") >= 0, "a write latency was recorded");
 
@@ -605,6 +606,7 @@ class ConnectorsIntegrationTest {
             double lag = metric(task, "change-lag-ms");
             assertTrue(lag >= 0 && lag < 60_000, "change-lag-ms: the age of the newest change read, here just written: " + lag);
             assertEquals(1, metric(task, "heartbeats-sent-total"), "the start's heartbeat only: the database had changes of its own");
+            assertEquals(0, metric(task, "requests-throttled-total"), "DynamoDB Local never throttles");
         }
         connect.deleteConnector("jmx-source");
     }

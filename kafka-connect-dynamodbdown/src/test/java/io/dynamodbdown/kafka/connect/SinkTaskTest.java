@@ -131,6 +131,21 @@ class SinkTaskTest {
         assertTrue(task.metrics().recordsRetried.get() > 0);
     }
 
+    @Test
+    void aKeyAcceptingPartOfEachRequestIsWrittenAtItsPaceWithoutRedelivery(DynamoDbClient real) {
+        FaultInjectingClient faulty = new FaultInjectingClient(real);
+        start(faulty, new StubSinkTaskContext(false), props("batch.size", "50"));
+        faulty.acceptAtMost(1); // a partition key at its limit; max.retries 2 would give up after 3 attempts in all
+        task.put(records(0, 50));
+        assertEquals(Map.of(P0, new OffsetAndMetadata(50)), task.preCommit(Map.of(P0, new OffsetAndMetadata(50))));
+        faulty.acceptAtMost(Integer.MAX_VALUE);
+        try (Database db = backup(real)) {
+            assertEquals(7, db.stream(KeyRange.all()).count());
+        }
+        assertEquals(0, task.metrics().recordsRetried.get(), "nothing redelivered");
+        assertEquals(6, task.metrics().requestsThrottled.get(), "7 keys, one a request: 6 answers handed the rest back");
+    }
+
     /** A task whose client is built from its own settings, over an HTTP client that injects faults. */
     private void startWithHttpFaults(FaultInjectingHttpClient http, StubSinkTaskContext context, Map<String, String> props) {
         props.putAll(Map.of("aws.endpoint", DynamoDbLocalExtension.get().endpoint().toString(), "aws.region", "us-east-1",

@@ -83,12 +83,12 @@ final class DynamoDbDatabase implements Database {
         this.options = options;
         this.layout = layout;
         this.shards = shards;
-        this.retrier = new Retrier(options.retryPolicy());
+        this.retrier = new Retrier(options.retryPolicy(), options.throttleListener(), location.table());
         this.tables = new TableManager(client);
         this.pool = Executors.newFixedThreadPool(options.writeConcurrency(), daemonThreads(location.table()));
         this.writer = new BatchWriter(client, location, layout, retrier, pool);
         this.getter = new BatchGetter(client, location, layout, shards, retrier, pool, options.consistentRead());
-        this.large = new LargeValues(client, location, layout, shards, writer, retrier, pool, options.consistentRead());
+        this.large = new LargeValues(client, location, layout, shards, writer, getter, pool, options.consistentRead());
     }
 
     /** Opens (creating the table when allowed and missing) and waits until the table is ACTIVE. */
@@ -141,10 +141,12 @@ final class DynamoDbDatabase implements Database {
 
     /** The key's item (every attribute), or null. */
     private Map<String, AttributeValue> getItem(byte[] key, boolean consistent) {
-        GetItemResponse response = Failures.call("get " + Bytes.describe(key) + " from " + location,
-                () -> client.getItem(b -> b.tableName(location.table())
-                        .key(layout.itemKey(shards.hashKeyOf(key), key))
-                        .consistentRead(consistent)));
+        String hashKey = shards.hashKeyOf(key);
+        double least = CapacityUnits.leastRead(consistent);
+        GetItemResponse response = retrier.read("get " + Bytes.describe(key) + " from " + location, hashKey, least,
+                override -> client.getItem(b -> b.tableName(location.table()).key(layout.itemKey(hashKey, key))
+                        .consistentRead(consistent).overrideConfiguration(override)),
+                found -> found.hasItem() ? CapacityUnits.read(List.of(found.item()), consistent) - least : 0);
         return response.hasItem() && !response.item().isEmpty() ? response.item() : null;
     }
 
@@ -205,12 +207,14 @@ final class DynamoDbDatabase implements Database {
     public boolean has(byte[] key) {
         ensureOpen();
         layout.checkKey(key);
-        GetItemResponse response = Failures.call("has " + Bytes.describe(key) + " in " + location,
-                () -> client.getItem(b -> b.tableName(location.table())
-                        .key(layout.itemKey(shards.hashKeyOf(key), key))
+        String hashKey = shards.hashKeyOf(key);
+        GetItemResponse response = retrier.read("has " + Bytes.describe(key) + " in " + location, hashKey,
+                CapacityUnits.leastRead(options.consistentRead()),
+                override -> client.getItem(b -> b.tableName(location.table()).key(layout.itemKey(hashKey, key))
                         .projectionExpression(TableLayout.RANGE)
                         .expressionAttributeNames(Map.of(TableLayout.RANGE, layout.rangeAttribute()))
-                        .consistentRead(options.consistentRead())));
+                        .consistentRead(options.consistentRead()).overrideConfiguration(override)),
+                found -> 0);
         return response.hasItem() && !response.item().isEmpty();
     }
 
@@ -223,9 +227,11 @@ final class DynamoDbDatabase implements Database {
             return;
         }
         boolean replacesLarge = large.mayHold();
-        PutItemResponse response = Failures.call("put " + Bytes.describe(put.key()) + " into " + location, () -> client.putItem(b -> b
-                .tableName(location.table()).item(layout.item(shards.hashKeyOf(put.key()), put.key(), put.value(), put.text()))
-                .returnValues(replacesLarge ? ReturnValue.ALL_OLD : ReturnValue.NONE)));
+        String hashKey = shards.hashKeyOf(put.key());
+        Map<String, AttributeValue> item = layout.item(hashKey, put.key(), put.value(), put.text());
+        PutItemResponse response = retrier.write("put " + Bytes.describe(put.key()) + " into " + location, hashKey,
+                CapacityUnits.write(item), override -> client.putItem(b -> b.tableName(location.table()).item(item)
+                        .returnValues(replacesLarge ? ReturnValue.ALL_OLD : ReturnValue.NONE).overrideConfiguration(override)));
         discardReplaced(response.attributes(), null);
     }
 
@@ -436,9 +442,10 @@ final class DynamoDbDatabase implements Database {
         ensureOpen();
         layout.checkKey(key);
         boolean replacesLarge = large.mayHold();
-        DeleteItemResponse response = Failures.call("del " + Bytes.describe(key) + " from " + location,
-                () -> client.deleteItem(b -> b.tableName(location.table()).key(layout.itemKey(shards.hashKeyOf(key), key))
-                        .returnValues(replacesLarge ? ReturnValue.ALL_OLD : ReturnValue.NONE)));
+        String hashKey = shards.hashKeyOf(key);
+        DeleteItemResponse response = retrier.write("del " + Bytes.describe(key) + " from " + location, hashKey, 1,
+                override -> client.deleteItem(b -> b.tableName(location.table()).key(layout.itemKey(hashKey, key))
+                        .returnValues(replacesLarge ? ReturnValue.ALL_OLD : ReturnValue.NONE).overrideConfiguration(override)));
         discardReplaced(response.attributes(), null);
     }
 
@@ -726,8 +733,15 @@ final class DynamoDbDatabase implements Database {
         return large.sweep(olderThan, key -> LargeValues.referenceOf(getItem(key, true)));
     }
 
+    /**
+     * One page of a {@link QueryIterator}'s, at the pace of the partition key it reads (its {@code :h}), charged what
+     * its items cost once they are known.
+     */
     QueryResponse query(QueryRequest request, QueryBounds bounds) {
-        return Failures.call("query " + bounds + " of " + location, () -> client.query(request));
+        double least = CapacityUnits.leastRead(options.consistentRead());
+        return retrier.read("query " + bounds + " of " + location, request.expressionAttributeValues().get(":h").s(), least,
+                override -> client.query(request.toBuilder().overrideConfiguration(override).build()),
+                page -> CapacityUnits.read(page.items(), options.consistentRead()) - least);
     }
 
     /** The same query sent on the database's pool: an iterator's next page, asked for while it reads this one. */

@@ -75,7 +75,15 @@ final class Failures {
 
     /** A transaction DynamoDB cancelled because of throttling or a concurrent transaction: worth sending again. */
     static boolean isTransientCancellation(TransactionCanceledException cancelled) {
-        return cancelled.hasCancellationReasons() && cancelled.cancellationReasons().stream()
-                .anyMatch(r -> "ThrottlingError".equals(r.code()) || "TransactionConflict".equals(r.code()));
+        return hasCancellationReason(cancelled, "ThrottlingError") || hasCancellationReason(cancelled, "TransactionConflict");
+    }
+
+    /** A transaction DynamoDB cancelled because a partition it writes was over its throughput. */
+    static boolean isThrottlingCancellation(TransactionCanceledException cancelled) {
+        return hasCancellationReason(cancelled, "ThrottlingError");
+    }
+
+    private static boolean hasCancellationReason(TransactionCanceledException cancelled, String code) {
+        return cancelled.hasCancellationReasons() && cancelled.cancellationReasons().stream().anyMatch(r -> code.equals(r.code()));
     }
 }

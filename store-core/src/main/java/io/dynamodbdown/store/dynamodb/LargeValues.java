@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -93,7 +92,7 @@ final class LargeValues {
     private final Location location;
     private final TableLayout layout;
     private final BatchWriter writer;
-    private final Retrier retrier;
+    private final BatchGetter getter;
     private final ExecutorService pool;
     private final boolean consistentRead;
     private final Shards shards;
@@ -101,13 +100,13 @@ final class LargeValues {
     private volatile long registryCheckedAt = Long.MIN_VALUE;
 
     LargeValues(DynamoDbClient client, Location location, TableLayout layout, Shards shards, BatchWriter writer,
-            Retrier retrier, ExecutorService pool, boolean consistentRead) {
+            BatchGetter getter, ExecutorService pool, boolean consistentRead) {
         this.client = client;
         this.location = location;
         this.layout = layout;
         this.shards = shards;
         this.writer = writer;
-        this.retrier = retrier;
+        this.getter = getter;
         this.pool = pool;
         this.consistentRead = consistentRead;
     }
@@ -232,32 +231,18 @@ final class LargeValues {
     }
 
     private Map<Integer, byte[]> getChunks(String version, List<Integer> indexes) {
-        List<Map<String, AttributeValue>> pending = new ArrayList<>();
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
         for (int index : indexes) {
-            pending.add(chunkKey(version, index));
+            keys.add(chunkKey(version, index));
         }
+        // always strongly consistent: a chunk written a moment ago must be found, or the value would seem gone
         Map<Integer, byte[]> found = new HashMap<>();
-        for (int attempt = 1; ; attempt++) {
-            // always strongly consistent: a chunk written a moment ago must be found, or the value would seem gone
-            KeysAndAttributes request = KeysAndAttributes.builder().keys(pending).consistentRead(true).build();
-            String what = "read " + pending.size() + " chunks of a large value in " + location;
-            BatchGetItemResponse response = Failures.call(what,
-                    () -> client.batchGetItem(b -> b.requestItems(Map.of(location.table(), request))));
-            for (Map<String, AttributeValue> item : response.responses().getOrDefault(location.table(), List.of())) {
-                int index = Integer.parseInt(new String(layout.keyOf(item), StandardCharsets.US_ASCII));
-                found.put(index, item.get(layout.valueAttribute()).b().asByteArrayUnsafe());
-            }
-            KeysAndAttributes unprocessed = response.unprocessedKeys().get(location.table());
-            if (unprocessed == null || unprocessed.keys().isEmpty()) {
-                return found;
-            }
-            if (attempt >= retrier.maxAttempts()) {
-                throw new DynamoDbDownException(what + " failed: DynamoDB left " + unprocessed.keys().size()
-                        + " keys unprocessed through " + attempt + " attempts", null, true);
-            }
-            pending = unprocessed.keys();
-            retrier.pauseBeforeRetry(attempt);
+        for (Map<String, AttributeValue> item : getter.getAll(keys, KeysAndAttributes.builder().consistentRead(true).build(),
+                "read " + keys.size() + " chunks of a large value in " + location)) {
+            int index = Integer.parseInt(new String(layout.keyOf(item), StandardCharsets.US_ASCII));
+            found.put(index, item.get(layout.valueAttribute()).b().asByteArrayUnsafe());
         }
+        return found;
     }
 
     /**

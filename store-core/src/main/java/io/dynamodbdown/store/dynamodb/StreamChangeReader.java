@@ -9,6 +9,7 @@ import io.dynamodbdown.store.ChangesLostException;
 import io.dynamodbdown.store.DynamoDbDownException;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
+import io.dynamodbdown.store.settings.ClientSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,6 +68,8 @@ final class StreamChangeReader implements ChangeReader {
     /** A shard read that failed after others had returned changes: the next poll reports it first. */
     private RuntimeException deferredFailure;
     private final Map<String, String> iterators = new HashMap<>();
+    /** GetRecords calls per shard, at the pace DynamoDB Streams accepts them (it throttles past a few a second). */
+    private final Pacer getRecordsPace;
     private ChangeCheckpoint checkpoint;
 
     StreamChangeReader(DynamoDbStreamsClient streams, DynamoDbDatabase db, KeyRange range, ChangeCheckpoint from) {
@@ -74,6 +77,8 @@ final class StreamChangeReader implements ChangeReader {
         this.db = db;
         this.range = range.limit(KeyRange.NO_LIMIT);
         Location location = db.location();
+        this.getRecordsPace = new Pacer("GetRecords calls on the change stream of " + location + ", shard", "calls",
+                db.options().retryPolicy().maxDelay(), Pacer.SYSTEM);
         TableDescription table = db.describeTable();
         if (table == null || !TableManager.hasStream(table)) {
             throw new DynamoDbDownException("Table '" + location.table() + "' has no change stream: open it with"
@@ -164,16 +169,16 @@ final class StreamChangeReader implements ChangeReader {
         }
         GetRecordsResponse response;
         try {
-            response = getRecords(iterator, max);
+            response = getRecords(shardId, iterator, max);
         } catch (ChangesLostException trimmed) {
             if (checkpoint.shards().containsKey(shardId)) {
                 throw trimmed; // trimmed after the checkpoint's position: lost
             }
-            response = getRecords(atOldestKept(shard, trimmed), max); // trimmed between asking for the iterator and reading
+            response = getRecords(shardId, atOldestKept(shard, trimmed), max); // trimmed between asking for the iterator and reading
         }
         if (response == null) {
             LOG.debug("Shard iterator of {} expired; asking for one again from the checkpoint", shardId);
-            response = getRecords(newIterator(shard), max);
+            response = getRecords(shardId, newIterator(shard), max);
             if (response == null) {
                 throw new DynamoDbDownException("A new shard iterator of " + shardId + " expired at once; the"
                         + " stream's clock and this one's differ by more than 15 minutes?", null, true);
@@ -219,11 +224,24 @@ final class StreamChangeReader implements ChangeReader {
         return after;
     }
 
-    /** The next records of a shard; null when the iterator expired (they live 15 minutes). */
-    private GetRecordsResponse getRecords(String iterator, int max) {
+    /**
+     * The next records of a shard, at the pace the stream accepts its calls; null when the iterator expired (they
+     * live 15 minutes).
+     */
+    private GetRecordsResponse getRecords(String shardId, String iterator, int max) {
+        Pacer.Ticket ticket = getRecordsPace.await(shardId, 1);
+        Attempts attempts = new Attempts();
         try {
-            return streams.getRecords(b -> b.shardIterator(iterator).limit(Math.min(max, MAX_RECORDS_PER_CALL)));
+            GetRecordsResponse response = streams.getRecords(b -> b.shardIterator(iterator)
+                    .limit(Math.min(max, MAX_RECORDS_PER_CALL)).overrideConfiguration(attempts.override()));
+            getRecordsPace.answered(ticket, 1, attempts.throttled());
+            reportThrottled(attempts.throttled());
+            return response;
         } catch (SdkException e) {
+            // a call that ended on the stream's LimitExceededException: its last attempt was throttled too
+            int throttled = attempts.throttled() + (ClientSettings.isStreamsLimitExceeded(e) ? 1 : 0);
+            getRecordsPace.failed(List.of(ticket), throttled);
+            reportThrottled(throttled);
             String code = errorCode(e);
             if ("ExpiredIteratorException".equals(code)) {
                 return null;
@@ -232,6 +250,12 @@ final class StreamChangeReader implements ChangeReader {
                 throw lost("the records after the checkpoint are no longer in the stream", e);
             }
             throw Failures.wrap("reading the change stream of " + db.location(), e);
+        }
+    }
+
+    private void reportThrottled(int requests) {
+        if (requests > 0) {
+            db.options().throttleListener().throttled(requests);
         }
     }
 

@@ -254,7 +254,12 @@ public record ClientSettings(String region, String endpoint, CredentialSettings 
         return new RetryPolicy(maxAttempts, retryBaseDelay, retryMaxDelay);
     }
 
-    /** The client's retry strategy: standard AWS retry conditions, this budget, no token bucket. */
+    /**
+     * The client's retry strategy: standard AWS retry conditions, this budget, no token bucket. Not the SDK's
+     * adaptive mode: its client-side rate limiter is one per client, so one partition key at its limit would slow
+     * every table and key the client serves; the store paces each partition key itself, learning of throttled
+     * attempts from the SDK's metrics (so it does with a client built elsewhere too).
+     */
     RetryStrategy retryStrategy() {
         BackoffStrategy backoff = retryBaseDelay.isZero() ? BackoffStrategy.retryImmediately() // the SDK wants a positive base
                 : BackoffStrategy.exponentialDelay(retryBaseDelay, retryMaxDelay);
