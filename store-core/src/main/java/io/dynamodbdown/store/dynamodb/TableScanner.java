@@ -55,8 +55,8 @@ final class TableScanner implements TableScan {
     private final int segments;
     private final OpenOptions options;
     private final TableLayout layout;
-    /** The databases opened to read large values, by hash key. */
-    private final Map<String, Database> databases = new HashMap<>();
+    /** The databases opened to read large values. */
+    private final TableDatabases databases;
     /** Where the next page is fetched ahead; made when the first page has a next one. */
     private ExecutorService pool;
 
@@ -81,6 +81,7 @@ final class TableScanner implements TableScan {
         this.options = options;
         this.layout = layout;
         this.startKey = startKey;
+        this.databases = new TableDatabases(client, table, options, layout);
     }
 
     /** Checks the arguments, detects the table's layout (never creating or changing it) and reads nothing yet. */
@@ -158,8 +159,7 @@ final class TableScanner implements TableScan {
         if (pool != null) {
             pool.shutdown(); // a page on its way completes and is dropped
         }
-        databases.values().forEach(Database::close);
-        databases.clear();
+        databases.close();
     }
 
     /**
@@ -226,16 +226,9 @@ final class TableScanner implements TableScan {
     }
 
     /** The database, opened the first time a large value of it is met: it reads the value's chunks. */
-    private synchronized Database database(String hashKey) {
+    private Database database(String hashKey) {
         ensureOpen();
-        Database db = databases.get(hashKey);
-        if (db == null) {
-            // never creates or changes the table, and takes the shard count the database recorded
-            db = DynamoDbDown.open(client, new Location(table, hashKey), options.withCreateIfMissing(false)
-                    .withErrorIfExists(false).withStream(null, false).withShards(0).withLayout(layout.layout()));
-            databases.put(hashKey, db);
-        }
-        return db;
+        return databases.get(hashKey);
     }
 
     private String position(String hashKey, byte[] key) {
