@@ -181,7 +181,7 @@ class SimulatedStreamChangeReaderTest {
     }
 
     @Test
-    void aReaderPollingWithoutPauseIsThrottledAtFiveCallsASecondPerShardAndStillReadsEverything(DynamoDbLocal local) {
+    void aReaderPollingWithoutPauseKeepsToFiveCallsASecondPerShardAndReadsEverything(DynamoDbLocal local) {
         String table = DynamoDbLocal.uniqueTableName("simulated-limit");
         for (int attempts : new int[] {ClientSettings.DEFAULT_MAX_ATTEMPTS, 1}) {
             Workload workload = new Workload(attempts, 100);
@@ -193,7 +193,8 @@ class SimulatedStreamChangeReaderTest {
                 AtomicInteger failures = new AtomicInteger();
                 List<Change> changes = read(reader, workload.changes, writes, 10, failures);
                 assertEquals(workload.expected, byKey(changes), "with " + attempts + " attempts a call");
-                assertTrue(simulator.throttledCalls() > 0, "polls of 10 changes, every 10 ms, over 8 shards: throttled");
+                assertEquals(0, simulator.throttledCalls(), "polls of 10 changes, every 10 ms, over 8 shards: the reader"
+                        + " paces its calls to each shard itself, so the stream turns none away");
                 System.out.printf("%d attempts a call: %d changes, %d GetRecords calls, %d throttled, %d retryable"
                         + " failures reported%n", attempts, changes.size(), simulator.getRecordsCalls(),
                         simulator.throttledCalls(), failures.get());
@@ -226,7 +227,8 @@ class SimulatedStreamChangeReaderTest {
             List<Change> changes = readAll(reader, 1115);
             assertEquals(expected, byKey(changes));
             assertEquals(simulator.recordsPulled(), simulator.recordsServed(), "each record handed out once");
-            assertTrue(simulator.getRecordsCalls() >= 3, "1,100 records and 1.5 MB take three pages: " + simulator.getRecordsCalls());
+            // 1,115 records are over 1,000 a call, and 1.5 MB is over 1 MB a call: two pages at least, each read whole
+            assertTrue(simulator.getRecordsCalls() >= 2, "more than one page: " + simulator.getRecordsCalls());
         }
     }
 

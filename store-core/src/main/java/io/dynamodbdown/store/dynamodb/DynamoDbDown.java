@@ -6,9 +6,14 @@ import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.StreamScope;
+import io.dynamodbdown.store.TableChangeReader;
 import io.dynamodbdown.store.TableEntry;
 import io.dynamodbdown.store.TableScan;
+import java.util.List;
+import java.util.Objects;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
@@ -122,5 +127,37 @@ public final class DynamoDbDown {
             throw new IllegalArgumentException("Changes are read from databases DynamoDbDown opened, not " + db.getClass().getName());
         }
         return new StreamChangeReader(streams, database, range, from);
+    }
+
+    /**
+     * A reader of the changes of every database of {@code table} that {@code scope} names, from the table's change
+     * stream: each stream record is read once however many databases are followed, and comes out as a change of its
+     * database (a sharded database's under its own hash key, large values whole, the store's own items left out).
+     * Shards are read in parallel, within the few GetRecords calls a second a shard serves, a child only after its
+     * parent; several readers with disjoint {@link StreamScope#lineages()} share one stream out between them. The
+     * table needs a NEW_IMAGE or NEW_AND_OLD_IMAGES stream and is neither created nor changed. The clients stay the
+     * caller's.
+     *
+     * @param streams the DynamoDB Streams client the reader uses
+     * @param client the DynamoDB client for the table's description and large values' chunks
+     * @param table the table whose stream to read
+     * @param scope which databases and lineages, from where
+     * @param options {@code layout} (AUTO: the table's own), {@code consistentRead}, the retry policy and the
+     *     throttle listener apply
+     * @return a reader to poll from one thread; close it when done
+     * @throws io.dynamodbdown.store.DynamoDbDownException when the table does not exist or has no such stream
+     * @throws io.dynamodbdown.store.ChangesLostException when {@code scope} is in another stream of the table
+     */
+    public static TableChangeReader tableChanges(DynamoDbStreamsClient streams, DynamoDbClient client, String table,
+            StreamScope scope, OpenOptions options) {
+        Objects.requireNonNull(streams, "streams");
+        Objects.requireNonNull(scope, "scope");
+        new Location(table, Location.DEFAULT_HASH_KEY); // checks the table name
+        TableManager tables = new TableManager(client);
+        TableLayout layout = tables.existingLayout(table, options.layout(), "there is no change stream to read");
+        TableDescription description = tables.describeTable(table);
+        TableDatabases databases = new TableDatabases(client, table, options, layout);
+        return new TableStreamReader(streams, description, layout, scope, databases::get, options, List.of(),
+                databases::close);
     }
 }

@@ -1,0 +1,298 @@
+package io.dynamodbdown.store.dynamodb;
+
+import io.dynamodbdown.store.ChangesLostException;
+import io.dynamodbdown.store.DynamoDbDownException;
+import io.dynamodbdown.store.ShardPosition;
+import io.dynamodbdown.store.StreamChange;
+import io.dynamodbdown.store.settings.ClientSettings;
+import java.util.ArrayDeque;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.OperationType;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.Shard;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/**
+ * One shard of a change stream as a {@link TableStreamReader} reads it: where the changes handed out stand
+ * ({@link #position}, {@link #done}), the records read but not handed out yet, and the reading itself. A read
+ * ({@link #read}) runs on a pool thread while the reader's thread leaves the shard alone; its outcome is taken over
+ * by {@link #readEnded} on the reader's thread. A read takes a page whole or not at all: a record that cannot be
+ * turned into a change (its large value unreadable) fails the read, and the next one starts again after the last
+ * record taken.
+ */
+final class StreamShard {
+
+    /** DynamoDB's limit for one GetRecords call. */
+    static final int MAX_RECORDS_PER_CALL = 1000;
+
+    /** A record read: the change it is, or null for one passed over (another database's, the store's own, too old). */
+    record Item(String sequenceNumber, StreamChange change) {
+    }
+
+    /** Where a read starts when it has no iterator: after a record, at the shard's first, or at the oldest kept. */
+    record Start(ShardIteratorType type, String sequenceNumber) {
+    }
+
+    /** What a read needs from the reader that owns the shard. */
+    interface Context {
+        DynamoDbStreamsClient streams();
+
+        String streamArn();
+
+        TableLayout layout();
+
+        /** The database a hash key's items belong to, null for the store's own items or a database out of scope. */
+        String databaseOf(String hashKey);
+
+        /** Whether a change recorded then is too old to be wanted. */
+        boolean skips(Instant recordedAt);
+
+        /** The value an image holds, large values read whole; null when its chunks are gone (replaced since). */
+        byte[] valueOf(String database, Map<String, AttributeValue> image);
+
+        Pacer pace();
+
+        void throttled(int requests);
+
+        ChangesLostException lost(String what, Exception cause);
+
+        DynamoDbDownException failed(String what, SdkException e);
+    }
+
+    final Shard shard;
+    final String lineage;
+    final boolean inScope;
+    /** The last record handed out or passed over, null for none; and whether every record of the shard was. */
+    String position;
+    boolean done;
+    /** Whether the stored position came from a reader before this one (the shard was being read). */
+    final boolean stored;
+    /** Records read and not handed out yet, in order; the shard's end follows them when {@link #endsAfterRecords}. */
+    final ArrayDeque<Item> records = new ArrayDeque<>();
+    boolean endsAfterRecords;
+    /** The last read returned a full page: more is waiting. */
+    boolean fullPage;
+    /** The next read not before this (System.nanoTime). */
+    long notBefore;
+    /** A read under way on the pool. */
+    boolean reading;
+
+    /** Reading state, handed to the read and taken back from it: the iterator to go on with, the last record read. */
+    private String iterator;
+    private String readUpTo;
+    /** A read's outcome, set on the pool thread. */
+    private List<Item> read;
+    private String nextIterator;
+    private String lastRead;
+    private RuntimeException failure;
+
+    StreamShard(Shard shard, String lineage, boolean inScope, ShardPosition from) {
+        this.shard = shard;
+        this.lineage = lineage;
+        this.inScope = inScope;
+        this.stored = from != null;
+        if (from != null) {
+            this.position = from.sequenceNumber();
+            this.done = from.done();
+            this.readUpTo = from.sequenceNumber();
+        }
+    }
+
+    String id() {
+        return shard.shardId();
+    }
+
+    String parentId() {
+        return shard.parentShardId();
+    }
+
+    /** Read from, or up to, a record by this reader or one before it. */
+    boolean started() {
+        return position != null || done;
+    }
+
+    /** Where a read without an iterator starts: after the last record read, or as {@code fresh} says. */
+    Start restart(Start fresh) {
+        return readUpTo != null ? new Start(ShardIteratorType.AFTER_SEQUENCE_NUMBER, readUpTo) : fresh;
+    }
+
+    /** Reads the next page: on a pool thread, the shard untouched by others meanwhile. */
+    void read(Context context, Start fresh, int max) {
+        try {
+            GetRecordsResponse response = getRecords(context, fresh, max);
+            List<Item> items = new ArrayList<>(response.records().size());
+            String last = readUpTo;
+            for (Record record : response.records()) {
+                last = record.dynamodb().sequenceNumber();
+                items.add(new Item(last, change(context, record)));
+            }
+            read = items;
+            lastRead = last;
+            nextIterator = response.nextShardIterator();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+    }
+
+    /**
+     * Takes over a read's outcome, on the reader's thread; returns its failure, if it failed (the next read then
+     * starts again after the last record taken).
+     */
+    RuntimeException readEnded(long callGapNanos, long idleGapNanos) {
+        reading = false;
+        RuntimeException failed = failure;
+        failure = null;
+        if (failed != null) {
+            iterator = null; // the next read, when the caller polls again, starts after the last record taken
+            return failed;
+        }
+        records.addAll(read);
+        fullPage = read.size() >= MAX_RECORDS_PER_CALL;
+        notBefore = System.nanoTime() + (read.isEmpty() && nextIterator != null ? idleGapNanos : callGapNanos);
+        readUpTo = lastRead;
+        iterator = nextIterator;
+        endsAfterRecords = nextIterator == null;
+        read = null;
+        return null;
+    }
+
+    /**
+     * Hands out the records read, up to {@code max} changes, moving the position over each (and over those passed
+     * over); marks the shard done once its last record is handed out. True when it finished now.
+     */
+    boolean handOut(int max, List<StreamChange> out) {
+        int handed = 0;
+        while (!records.isEmpty() && handed < max) {
+            Item item = records.poll();
+            position = item.sequenceNumber();
+            if (item.change() != null) {
+                out.add(item.change());
+                handed++;
+            }
+        }
+        if (records.isEmpty() && endsAfterRecords && !done) {
+            done = true;
+            return true;
+        }
+        return false;
+    }
+
+    ShardPosition positionNow() {
+        return new ShardPosition(lineage, position, done);
+    }
+
+    /** The next page; an expired iterator asked for again, a shard trimmed under an iterator at its oldest record too. */
+    private GetRecordsResponse getRecords(Context context, Start fresh, int max) {
+        Start start = restart(fresh);
+        if (iterator == null) {
+            iterator = iterator(context, start);
+        }
+        GetRecordsResponse response;
+        try {
+            response = call(context, max);
+        } catch (ChangesLostException trimmed) {
+            if (start.type() != ShardIteratorType.TRIM_HORIZON) {
+                throw trimmed; // trimmed after the records this reader needs next: lost
+            }
+            iterator = iterator(context, start); // trimmed between asking for the iterator and reading
+            response = call(context, max);
+        }
+        if (response == null) {
+            iterator = iterator(context, start); // expired: they live 15 minutes
+            response = call(context, max);
+            if (response == null) {
+                throw new DynamoDbDownException("A new shard iterator of " + id() + " expired at once; the"
+                        + " stream's clock and this one's differ by more than 15 minutes?", null, true);
+            }
+        }
+        return response;
+    }
+
+    /** One GetRecords call at the pace the stream accepts; null when the iterator expired. */
+    private GetRecordsResponse call(Context context, int max) {
+        Pacer.Ticket ticket = context.pace().await(id(), 1);
+        Attempts attempts = new Attempts();
+        String from = iterator;
+        try {
+            GetRecordsResponse response = context.streams().getRecords(b -> b.shardIterator(from)
+                    .limit(Math.min(max, MAX_RECORDS_PER_CALL)).overrideConfiguration(attempts.override()));
+            context.pace().answered(ticket, 1, attempts.throttled());
+            context.throttled(attempts.throttled());
+            return response;
+        } catch (SdkException e) {
+            // a call that ended on the stream's LimitExceededException: its last attempt was throttled too
+            int throttled = attempts.throttled() + (ClientSettings.isStreamsLimitExceeded(e) ? 1 : 0);
+            context.pace().failed(List.of(ticket), throttled);
+            context.throttled(throttled);
+            String code = errorCode(e);
+            if ("ExpiredIteratorException".equals(code)) {
+                return null;
+            }
+            if ("TrimmedDataAccessException".equals(code) || "ResourceNotFoundException".equals(code)) {
+                throw context.lost("shard " + id() + " no longer holds the records after " + describe(readUpTo), e);
+            }
+            throw context.failed("reading shard " + id(), e);
+        }
+    }
+
+    private String iterator(Context context, Start start) {
+        try {
+            return context.streams().getShardIterator(b -> b.streamArn(context.streamArn()).shardId(id())
+                    .shardIteratorType(start.type()).sequenceNumber(start.sequenceNumber())).shardIterator();
+        } catch (SdkException e) {
+            String code = errorCode(e);
+            if ("TrimmedDataAccessException".equals(code) || "ResourceNotFoundException".equals(code)) {
+                throw context.lost(start.type() == ShardIteratorType.AT_SEQUENCE_NUMBER
+                        ? "the first records of shard " + id() + " were trimmed before they were read"
+                        : "shard " + id() + " no longer holds the records after " + describe(start.sequenceNumber()), e);
+            }
+            throw context.failed("reading shard " + id(), e);
+        }
+    }
+
+    private static String describe(String sequenceNumber) {
+        return sequenceNumber == null ? "its start" : "sequence number " + sequenceNumber;
+    }
+
+    /** The record as a change of its database; null when it is passed over. */
+    private StreamChange change(Context context, Record record) {
+        TableLayout layout = context.layout();
+        Map<String, AttributeValue> keys = record.dynamodb().keys();
+        AttributeValue hash = keys.get(layout.hashAttribute());
+        String database = hash == null ? null : context.databaseOf(hash.s());
+        Instant at = record.dynamodb().approximateCreationDateTime();
+        if (database == null || context.skips(at)) {
+            return null;
+        }
+        byte[] key = layout.keyOf(keys);
+        String sequenceNumber = record.dynamodb().sequenceNumber();
+        if (record.eventName() == OperationType.REMOVE) {
+            return new StreamChange(database, key, null, at, id(), sequenceNumber);
+        }
+        byte[] value = context.valueOf(database, record.dynamodb().newImage());
+        // null: a large value whose chunks are gone, replaced since; the change that replaced it comes later
+        return value == null ? null : new StreamChange(database, key, value, at, id(), sequenceNumber);
+    }
+
+    /**
+     * The service's error code. By code, not by exception class: DynamoDB Local's in-process client reports
+     * these as plain DynamoDbExceptions that only carry the code.
+     */
+    static String errorCode(SdkException e) {
+        return e instanceof AwsServiceException service && service.awsErrorDetails() != null
+                ? service.awsErrorDetails().errorCode() : null;
+    }
+
+    @Override
+    public String toString() {
+        return id() + " (lineage " + lineage + ")";
+    }
+}

@@ -1,0 +1,232 @@
+package io.dynamodbdown.store;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
+import io.dynamodbdown.testing.DynamoDbLocal;
+import io.dynamodbdown.testing.DynamoDbLocalExtension;
+import io.dynamodbdown.testing.FaultInjectingHttpClient;
+import io.dynamodbdown.testing.FaultInjectingHttpClient.Fault;
+import io.dynamodbdown.testing.StreamSimulator;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/**
+ * A whole table's change stream read once for many databases ({@link DynamoDbDown#tableChanges}): every change
+ * of every database in scope comes once, named by its database (sharded databases under their own name, large
+ * values whole, the store's own items never), each key's changes in order; readers that share the lineages out
+ * between them read each change once together, also when they are stopped and others (more of them) go on from
+ * the positions stored; failures in the middle of a read lose nothing.
+ */
+@ExtendWith(DynamoDbLocalExtension.class)
+class TableChangeReaderTest {
+
+    private static final OpenOptions STREAM = OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false);
+
+    /** Random puts, overwrites and deletes in databases "a" and "b" with overlapping keys, and the changes expected. */
+    private static final class Workload {
+        final Map<String, List<String>> expected = new TreeMap<>();
+        int changes;
+        private final Set<String> present = new HashSet<>();
+        private final Random random;
+        private int version;
+
+        Workload(long seed) {
+            this.random = new Random(seed);
+        }
+
+        void write(Map<String, Database> databases, int operations) {
+            List<String> names = List.copyOf(databases.keySet());
+            for (int i = 0; i < operations; i++) {
+                String name = names.get(random.nextInt(names.size()));
+                String key = String.format("k%03d", random.nextInt(200));
+                List<String> ofKey = expected.computeIfAbsent(name + "/" + key, k -> new ArrayList<>());
+                if (present.contains(name + "/" + key) && random.nextInt(4) == 0) {
+                    databases.get(name).del(key);
+                    present.remove(name + "/" + key);
+                    ofKey.add("deleted");
+                } else {
+                    String value = "v" + ++version;
+                    databases.get(name).put(key, value);
+                    present.add(name + "/" + key);
+                    ofKey.add("=" + value);
+                }
+                changes++;
+            }
+        }
+    }
+
+    private static Map<String, List<String>> byKey(List<StreamChange> changes) {
+        return changes.stream().collect(Collectors.groupingBy(
+                c -> c.database() + "/" + new String(c.key(), StandardCharsets.UTF_8), TreeMap::new,
+                Collectors.mapping(c -> c.isDelete() ? "deleted" : "=" + new String(c.value(), StandardCharsets.UTF_8),
+                        Collectors.toList())));
+    }
+
+    /**
+     * Polls the readers in turn until {@code count} changes came from them all and a last round found nothing
+     * more; the positions of each reader after each poll go into {@code stored}, as a caller storing them with the
+     * changes does. A retryable failure is polled again, as the connector's task does.
+     */
+    private static List<StreamChange> readAll(List<TableChangeReader> readers, int count, Map<String, ShardPosition> stored) {
+        List<StreamChange> changes = new ArrayList<>();
+        await(count + " changes").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            int before = changes.size();
+            for (TableChangeReader reader : readers) {
+                try {
+                    changes.addAll(reader.poll(300));
+                } catch (DynamoDbDownException e) {
+                    if (!e.isRetryable()) {
+                        throw e;
+                    }
+                }
+                stored.putAll(reader.positions());
+            }
+            return changes.size() >= count && changes.size() == before;
+        });
+        return changes;
+    }
+
+    private static StreamScope scopeOf(int reader, int readers, Map<String, ShardPosition> stored) {
+        return new StreamScope(database -> true, lineage -> Math.floorMod(lineage.hashCode(), readers) == reader,
+                stored::get, null, null);
+    }
+
+    @Test
+    void everyDatabaseOfATableComesFromOneReadUnderItsOwnName(DynamoDbLocal local) {
+        String table = DynamoDbLocal.uniqueTableName("table-changes");
+        byte[] large = "L".repeat(500_000).getBytes(StandardCharsets.UTF_8); // over an item's 400 KB: in chunks
+        try (Database a = DynamoDbDown.open(local.client(), table + "$a", STREAM);
+                Database b = DynamoDbDown.open(local.client(), table + "$b", STREAM);
+                Database sharded = DynamoDbDown.open(local.client(), table + "$sharded", STREAM.withShards(3));
+                DynamoDbStreamsClient streams = local.newStreamsClient();
+                TableChangeReader all = DynamoDbDown.tableChanges(streams, local.client(), table,
+                        StreamScope.all(database -> true, null), STREAM);
+                TableChangeReader some = DynamoDbDown.tableChanges(streams, local.client(), table,
+                        StreamScope.all(Set.of("a", "sharded")::contains, null), STREAM)) {
+            a.put("k", "a1");
+            b.put("k", "b1");
+            sharded.batch(List.of(BatchOperation.put("k", "s1"), BatchOperation.put("m", "s2"), BatchOperation.put("z", "s3")));
+            a.put("big".getBytes(StandardCharsets.UTF_8), large);
+            a.del("k");
+            b.put("k", "b2");
+            sharded.del("m");
+
+            Map<String, List<String>> expected = new TreeMap<>(Map.of(
+                    "a/k", List.of("=a1", "deleted"), "a/big", List.of("=" + new String(large, StandardCharsets.UTF_8)),
+                    "b/k", List.of("=b1", "=b2"), "sharded/k", List.of("=s1"), "sharded/m", List.of("=s2", "deleted"),
+                    "sharded/z", List.of("=s3")));
+            List<StreamChange> read = readAll(List.of(all), 9, new ConcurrentHashMap<>());
+            assertEquals(expected, byKey(read), "every database's changes, once, in order; the store's own items never");
+            expected.keySet().removeIf(key -> key.startsWith("b/"));
+            assertEquals(expected, byKey(readAll(List.of(some), 7, new ConcurrentHashMap<>())), "only the databases in scope");
+            assertTrue(all.streamArn().contains(":table/" + table + "/stream/"), all.streamArn());
+        }
+    }
+
+    @Test
+    void readersSharingTheLineagesReadEachChangeOnceAcrossSplitsAndAHandOverToMoreReaders(DynamoDbLocal local) {
+        for (int readers : new int[] {1, 2, 4}) {
+            String table = DynamoDbLocal.uniqueTableName("shared-out-" + readers);
+            Workload workload = new Workload(readers);
+            Map<String, ShardPosition> stored = new ConcurrentHashMap<>();
+            try (Database a = DynamoDbDown.open(local.client(), table + "$a", STREAM);
+                    Database b = DynamoDbDown.open(local.client(), table + "$b", STREAM);
+                    StreamSimulator simulator = StreamSimulator.of(local, table).shards(8).splitEvery(300).rolloverEvery(200)
+                            .start();
+                    DynamoDbStreamsClient streams = streamsOf(local, simulator, null)) {
+                List<TableChangeReader> first = open(streams, local, table, readers, stored);
+                workload.write(Map.of("a", a, "b", b), 600);
+                simulator.splitAll();
+                List<StreamChange> before = readAll(first, workload.changes, stored);
+                first.forEach(TableChangeReader::close);
+                // more readers now, each with other lineages: they go on from the positions stored
+                List<TableChangeReader> second = open(streams, local, table, readers + 1, stored);
+                workload.write(Map.of("a", a, "b", b), 600);
+                simulator.splitAll();
+                List<StreamChange> after = readAll(second, workload.changes - before.size(), stored);
+                second.forEach(TableChangeReader::close);
+
+                List<StreamChange> all = new ArrayList<>(before);
+                all.addAll(after);
+                assertEquals(workload.expected, byKey(all), readers + " then " + (readers + 1) + " readers: each change once, in order");
+                assertEquals(workload.changes, all.size());
+                System.out.printf("%d then %d readers: %d changes through %d shards, %d GetRecords calls (%d throttled)%n",
+                        readers, readers + 1, all.size(), simulator.shards().size(), simulator.getRecordsCalls(),
+                        simulator.throttledCalls());
+            }
+        }
+    }
+
+    @Test
+    void readsFailingInTheMiddleLoseNothingAndRepeatNothing(DynamoDbLocal local) {
+        String table = DynamoDbLocal.uniqueTableName("failing-reads");
+        Workload workload = new Workload(7);
+        Map<String, ShardPosition> stored = new ConcurrentHashMap<>();
+        try (Database a = DynamoDbDown.open(local.client(), table + "$a", STREAM);
+                Database b = DynamoDbDown.open(local.client(), table + "$b", STREAM);
+                StreamSimulator simulator = StreamSimulator.of(local, table).shards(4).splitEvery(250).start();
+                FaultInjectingHttpClient http = new FaultInjectingHttpClient();
+                DynamoDbStreamsClient streams = streamsOf(local, simulator, http)) {
+            List<TableChangeReader> readers = open(streams, local, table, 2, stored);
+            http.failAtRandom(Set.of("GetRecords", "GetShardIterator", "DescribeStream"), Fault.SERVER_ERROR, 0.3, new Random(7));
+            workload.write(Map.of("a", a, "b", b), 800);
+            List<StreamChange> read = readAll(readers, workload.changes, stored);
+            readers.forEach(TableChangeReader::close);
+            assertEquals(workload.expected, byKey(read), "each change once, in order, through the failures");
+            assertTrue(http.injected() > 0, "failures happened: " + http.injected());
+        }
+    }
+
+    @Test
+    void whatTheStreamCannotGoOnFromIsReportedAsChangesLost(DynamoDbLocal local) {
+        String table = DynamoDbLocal.uniqueTableName("table-lost");
+        try (Database a = DynamoDbDown.open(local.client(), table + "$a", STREAM);
+                DynamoDbStreamsClient streams = local.newStreamsClient()) {
+            a.put("k", "v");
+            Predicate<String> every = x -> true;
+            ChangesLostException otherStream = assertThrows(ChangesLostException.class, () -> DynamoDbDown.tableChanges(
+                    streams, local.client(), table, new StreamScope(every, every, s -> null, null, "arn:other"), STREAM));
+            assertTrue(otherStream.getMessage().contains("snapshot"), otherStream.getMessage());
+            StreamScope tooOld = new StreamScope(every, every, s -> null, Instant.now().minus(Duration.ofHours(25)), null);
+            try (TableChangeReader reader = DynamoDbDown.tableChanges(streams, local.client(), table, tooOld, STREAM)) {
+                assertThrows(ChangesLostException.class, () -> readAll(List.of(reader), 1, new ConcurrentHashMap<>()),
+                        "changes wanted from 25 hours ago, from a stream that keeps 24");
+            }
+        }
+    }
+
+    private static List<TableChangeReader> open(DynamoDbStreamsClient streams, DynamoDbLocal local, String table, int readers,
+            Map<String, ShardPosition> stored) {
+        List<TableChangeReader> opened = new ArrayList<>();
+        for (int i = 0; i < readers; i++) {
+            opened.add(DynamoDbDown.tableChanges(streams, local.client(), table, scopeOf(i, readers, Map.copyOf(stored)), STREAM));
+        }
+        return opened;
+    }
+
+    private static DynamoDbStreamsClient streamsOf(DynamoDbLocal local, StreamSimulator simulator, FaultInjectingHttpClient http) {
+        var settings = local.settings().withEndpoint(simulator.endpoint().toString());
+        // with faults, two attempts a call: most failures reach the reader, in the middle of its reads
+        return http == null ? settings.buildStreamsClient()
+                : settings.withMaxAttempts(2).streamsClientBuilder().httpClient(http).build();
+    }
+}
