@@ -2,6 +2,7 @@ package io.dynamodbdown.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.dynamodbdown.kafka.connect.DynamoDbDownHeaders;
 import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
@@ -45,8 +46,11 @@ class PipelineModelCheckTest extends PipelineTestSupport {
     void randomWritesWorkerRestartsAndAForcedResnapshotEndWithTheCopyEqualToTheModel() throws Exception {
         Random random = new Random(seed);
         int shards = 2 + random.nextInt(3);
-        System.out.printf("pipeline model check: seed %d (-Dpipeline.check.seed=%d replays it), source of %d shards, %d s%n",
-                seed, seed, shards, seconds);
+        int sourceTasks = 1 + random.nextInt(3);
+        boolean byHeader = random.nextBoolean();
+        System.out.printf("pipeline model check: seed %d (-Dpipeline.check.seed=%d replays it), source of %d shards read by"
+                + " %d tasks, sink writing %s, %d s%n", seed, seed, shards, sourceTasks,
+                byHeader ? "where each record's header says" : "into its hash.key", seconds);
         String original = dynamo.newTable("check-original");
         String copy = dynamo.newTable("check-copy");
         String topic = "check-backup-" + Math.abs(seed % 100_000);
@@ -60,7 +64,11 @@ class PipelineModelCheckTest extends PipelineTestSupport {
             source.put("changes.on.trimmed", "resnapshot");
             source.put("heartbeat.interval.ms", "1000");
             source.put("batch.max.rows", "200");
-            Map<String, String> sink = sink(topic, copy, "orders");
+            source.put("tasks.max", Integer.toString(sourceTasks));
+            Map<String, String> sink = sink(topic, copy, byHeader ? "unused" : "orders");
+            if (byHeader) {
+                sink.put("hash.key.header", DynamoDbDownHeaders.HASH_KEY);
+            }
             sink.put("tasks.max", "2");
             sink.put("shards", "2");
             connect.putConnector("check-source", source);
@@ -72,7 +80,7 @@ class PipelineModelCheckTest extends PipelineTestSupport {
                 boolean resnapshotted = false;
                 while (System.nanoTime() < deadline) {
                     writer.awaitWrites(writer.writes.get() + 300 + random.nextInt(600));
-                    int event = random.nextInt(3);
+                    int event = random.nextInt(4);
                     boolean late = System.nanoTime() > deadline - seconds * 500_000_000L;
                     if (!resnapshotted && (late || event == 0)) {
                         forceResnapshot(original, writer);
@@ -81,6 +89,10 @@ class PipelineModelCheckTest extends PipelineTestSupport {
                     } else if (event == 1) {
                         connect.restart();
                         events.merge("worker restarts", 1, Integer::sum);
+                    } else if (event == 2) { // a rebalance onto another number of tasks, mid-snapshot or mid-stream
+                        source.put("tasks.max", Integer.toString(1 + (Integer.parseInt(source.get("tasks.max")) + random.nextInt(2)) % 3));
+                        connect.putConnector("check-source", source);
+                        events.merge("source task count changes", 1, Integer::sum);
                     } else {
                         connect.stopConnector("check-sink");
                         writer.awaitWrites(writer.writes.get() + 100);
