@@ -49,7 +49,6 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * A {@link Database} in one hash key of a DynamoDB table, or spread over several ({@link Shards}). Open it with
@@ -255,7 +254,7 @@ final class DynamoDbDatabase implements Database {
                 discardReplaced(current, written);
                 return true;
             } catch (DynamoDbDownException e) {
-                int failed = failedCondition(e);
+                int failed = Failures.failedConditionIndex(e);
                 if (failed == 0) {
                     throw new DynamoDbDownException(what + " failed: its chunks were taken for left behind and removed (the"
                             + " write took longer than the sweep waits); nothing was written, write it again", e, true);
@@ -269,18 +268,6 @@ final class DynamoDbDatabase implements Database {
                 // the key changed between reading and writing it: read it again
             }
         }
-    }
-
-    /** Which item of a transaction failed its condition: its index, or -1 (the transaction failed otherwise). */
-    private static int failedCondition(DynamoDbDownException e) {
-        if (e.getCause() instanceof TransactionCanceledException cancelled && cancelled.hasCancellationReasons()) {
-            for (int i = 0; i < cancelled.cancellationReasons().size(); i++) {
-                if ("ConditionalCheckFailed".equals(cancelled.cancellationReasons().get(i).code())) {
-                    return i;
-                }
-            }
-        }
-        return -1;
     }
 
     /**
