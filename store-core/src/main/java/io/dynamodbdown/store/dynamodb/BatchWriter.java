@@ -40,12 +40,12 @@ final class BatchWriter {
     private final Retrier retrier;
     private final ExecutorService pool;
 
-    BatchWriter(DynamoDbClient client, Location location, TableLayout layout, Retrier retrier, ExecutorService pool) {
-        this.client = client;
-        this.location = location;
-        this.layout = layout;
-        this.retrier = retrier;
-        this.pool = pool;
+    BatchWriter(TableContext table) {
+        this.client = table.client();
+        this.location = table.location();
+        this.layout = table.layout();
+        this.retrier = table.retrier();
+        this.pool = table.pool();
     }
 
     /** Writes the requests, items of this database (one per key); a {@link BatchWriteException} names any keys not written. */
@@ -165,10 +165,10 @@ final class BatchWriter {
         return TransactWriteItem.builder().put(p -> p.tableName(location.table()).item(item)).build();
     }
 
-    TransactWriteItem transactPut(Map<String, AttributeValue> item, TableLayout.Condition condition) {
+    TransactWriteItem transactPut(Map<String, AttributeValue> item, Condition condition) {
         return TransactWriteItem.builder().put(p -> p.tableName(location.table()).item(item)
                 .conditionExpression(condition.expression()).expressionAttributeNames(condition.names())
-                .expressionAttributeValues(condition.values().isEmpty() ? null : condition.values())).build();
+                .expressionAttributeValues(condition.valuesOrNull())).build();
     }
 
     TransactWriteItem transactDelete(Map<String, AttributeValue> key) {

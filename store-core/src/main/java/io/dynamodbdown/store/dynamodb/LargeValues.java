@@ -99,16 +99,15 @@ final class LargeValues {
     private volatile boolean registryUsed;
     private volatile long registryCheckedAt = Long.MIN_VALUE;
 
-    LargeValues(DynamoDbClient client, Location location, TableLayout layout, Shards shards, BatchWriter writer,
-            BatchGetter getter, ExecutorService pool, boolean consistentRead) {
-        this.client = client;
-        this.location = location;
-        this.layout = layout;
-        this.shards = shards;
+    LargeValues(TableContext table, BatchWriter writer, BatchGetter getter) {
+        this.client = table.client();
+        this.location = table.location();
+        this.layout = table.layout();
+        this.shards = table.shards();
         this.writer = writer;
         this.getter = getter;
-        this.pool = pool;
-        this.consistentRead = consistentRead;
+        this.pool = table.pool();
+        this.consistentRead = table.options().consistentRead();
     }
 
     /** The reference an item holds instead of a value, or null for an item that holds its value. */
@@ -269,6 +268,17 @@ final class LargeValues {
             LOG.warn("Could not remove the chunks of a replaced large value in {} ({}); Database.sweep() removes them later",
                     location, e.getMessage());
             return false;
+        }
+    }
+
+    /**
+     * Removes the chunks of the large value a write replaced ({@code old}: the item before it, null for none), unless
+     * that write referred to the same version ({@code written}, null for none).
+     */
+    void discardReplaced(Map<String, AttributeValue> old, Reference written) {
+        Reference replaced = referenceOf(old);
+        if (replaced != null && (written == null || !replaced.version().equals(written.version()))) {
+            discard(replaced);
         }
     }
 
