@@ -165,12 +165,6 @@ final class BatchWriter {
         return TransactWriteItem.builder().put(p -> p.tableName(location.table()).item(item)).build();
     }
 
-    TransactWriteItem transactPut(Map<String, AttributeValue> item, Condition condition) {
-        return TransactWriteItem.builder().put(p -> p.tableName(location.table()).item(item)
-                .conditionExpression(condition.expression()).expressionAttributeNames(condition.names())
-                .expressionAttributeValues(condition.valuesOrNull())).build();
-    }
-
     TransactWriteItem transactDelete(Map<String, AttributeValue> key) {
         return TransactWriteItem.builder().delete(d -> d.tableName(location.table()).key(key)).build();
     }

@@ -109,7 +109,7 @@ final class BatchWrites {
         List<TransactWriteItem> items = new ArrayList<>();
         for (BatchOperation operation : operations) {
             if (operation instanceof BatchOperation.Put put && inChunks(put, generation)) {
-                LargeValues.Reference reference = large.write(put.key(), put.value());
+                LargeValues.Reference reference = large.writeChunks(put.key(), put.value());
                 written.put(ByteBuffer.wrap(put.key()), reference);
                 items.add(large.fence(reference.version()));
             }

@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * Writes that hold only while the key is as expected, in one step with DynamoDB's check: {@link
@@ -56,7 +57,7 @@ final class ConditionalWriter {
      * and the new chunks are removed. The entry is stamped with {@code generation}, if any.
      */
     boolean putInChunks(BatchOperation.Put put, Expect expect, Generation generation) {
-        LargeValues.Reference written = large.write(put.key(), put.value());
+        LargeValues.Reference written = large.writeChunks(put.key(), put.value());
         String what = "put the " + put.value().length + "-byte value of " + Bytes.describe(put.key()) + " into " + table.location();
         for (int attempt = 1; ; attempt++) {
             Map<String, AttributeValue> current = entries.item(put.key(), true);
@@ -65,9 +66,12 @@ final class ConditionalWriter {
                 return false;
             }
             try {
-                writer.writeAtomic(List.of(large.fence(written.version()), writer.transactPut(
-                        TableLayout.stamped(large.entryItem(put.key(), written), generation),
-                        Condition.storedAs(table.layout(), current, expect != null))), what);
+                Map<String, AttributeValue> entry = TableLayout.stamped(large.entryItem(put.key(), written), generation);
+                Condition unchanged = Condition.storedAs(table.layout(), current, expect != null);
+                TransactWriteItem entryIfUnchanged = TransactWriteItem.builder().put(p -> p.tableName(table.location().table())
+                        .item(entry).conditionExpression(unchanged.expression()).expressionAttributeNames(unchanged.names())
+                        .expressionAttributeValues(unchanged.valuesOrNull())).build();
+                writer.writeAtomic(List.of(large.fence(written.version()), entryIfUnchanged), what);
                 large.discardReplaced(current, written);
                 return true;
             } catch (DynamoDbDownException e) {
