@@ -274,17 +274,6 @@ public record ClientSettings(String region, String endpoint, CredentialSettings 
     }
 
     /**
-     * DynamoDB Streams' throttling answer, as {@link Failures#isStreamsLimitExceeded} classifies it.
-     *
-     * @param e a failure of a request
-     * @return true when {@code e} is DynamoDB Streams' {@code LimitExceededException}, which the client built here
-     *     retries
-     */
-    public static boolean isStreamsLimitExceeded(Throwable e) {
-        return Failures.isStreamsLimitExceeded(e);
-    }
-
-    /**
      * A client builder with everything set (tests add their own HTTP client to it). Its credentials provider (an
      * assumed role's holds an STS client) is closed by the client built from it, with the client.
      *
