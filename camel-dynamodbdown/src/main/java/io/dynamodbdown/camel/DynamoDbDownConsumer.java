@@ -9,6 +9,7 @@ import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.Expect;
 import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.PositionKeeper;
 import io.dynamodbdown.store.TailReader;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import java.nio.charset.StandardCharsets;
@@ -269,16 +270,17 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
 
         private final ChangeReader reader;
         private final Deque<Change> pending = new ArrayDeque<>();
+        private final PositionKeeper<ChangeCheckpoint> stored;
         private ChangeCheckpoint handled;
         /** Exchanges the last {@link #next} gave, to tell whether any were handled. */
         private int delivered;
-        private long storedAt = System.nanoTime() - IDLE_STORE_EVERY.toNanos();
 
-        ChangeFeed(KeyRange range, byte[] stored) {
-            ChangeCheckpoint from = stored == null ? ChangeCheckpoint.fromNow()
-                    : ChangeCheckpoint.decode(new String(stored, StandardCharsets.UTF_8));
+        ChangeFeed(KeyRange range, byte[] storedPosition) {
+            ChangeCheckpoint from = storedPosition == null ? ChangeCheckpoint.fromNow()
+                    : ChangeCheckpoint.decode(new String(storedPosition, StandardCharsets.UTF_8));
             reader = DynamoDbDown.changes(getEndpoint().streamsClient(), getEndpoint().database(), range, from);
             handled = from;
+            stored = new PositionKeeper<>(storedPosition == null ? null : from, IDLE_STORE_EVERY);
         }
 
         @Override
@@ -325,11 +327,14 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
             if (pending.isEmpty()) {
                 handled = reader.checkpoint();
             }
-            if (!handledSome && System.nanoTime() - storedAt < IDLE_STORE_EVERY.toNanos()) {
-                return null;
+            ChangeCheckpoint toStore;
+            if (handledSome || stored.kept() == null) { // a fresh start is stored at once: a restart goes on from it
+                stored.delivered(handled);
+                toStore = handled;
+            } else {
+                toStore = stored.idle(handled);
             }
-            storedAt = System.nanoTime();
-            return Bytes.utf8(handled.encode());
+            return toStore == null ? null : Bytes.utf8(toStore.encode());
         }
 
         @Override
