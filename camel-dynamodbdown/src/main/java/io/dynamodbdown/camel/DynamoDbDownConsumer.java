@@ -46,7 +46,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbDownConsumer.class);
 
     /** Where a consumer's exchanges come from, and where it stands. */
-    private interface Feed extends AutoCloseable {
+    private interface Reading extends AutoCloseable {
         /** Up to {@code max} exchanges to process, starting with any handed back. */
         List<Exchange> next(int max);
 
@@ -60,7 +60,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
         void close();
     }
 
-    private Feed feed;
+    private Reading reading;
     private Database positions;
     private byte[] positionKey;
     private byte[] storedPosition;
@@ -112,7 +112,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
                         changes ? "its stored change checkpoint" : "key " + Bytes.describe(start));
             }
         }
-        feed = changes ? new ChangeFeed(range, start) : new TailFeed(range, start);
+        reading = changes ? new ChangesReading(range, start) : new TailReading(range, start);
         super.doStart();
     }
 
@@ -142,9 +142,9 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
     @Override
     protected void doStop() throws Exception {
         super.doStop();
-        if (feed != null) {
-            feed.close();
-            feed = null;
+        if (reading != null) {
+            reading.close();
+            reading = null;
         }
         if (positions != null) {
             positions.close();
@@ -154,7 +154,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
 
     @Override
     protected int poll() throws Exception {
-        Queue<Object> exchanges = new ArrayDeque<>(feed.next(getMaxMessagesPerPoll()));
+        Queue<Object> exchanges = new ArrayDeque<>(reading.next(getMaxMessagesPerPoll()));
         try {
             return processBatch(exchanges);
         } finally {
@@ -162,9 +162,9 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
         }
     }
 
-    /** Keeps the feed's position in the table when it moved (resumeFromStore). */
+    /** Keeps the reading's position in the table when it moved (resumeFromStore). */
     private void storePosition() {
-        byte[] position = feed.position();
+        byte[] position = reading.position();
         if (positions != null && position != null && !Arrays.equals(position, storedPosition)) {
             positions.put(positionKey, position);
             storedPosition = position;
@@ -209,7 +209,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
         } finally {
             pendingExchanges = 0;
             if (unhandled >= 0) {
-                feed.handBack(exchanges, unhandled);
+                reading.handBack(exchanges, unhandled);
             }
         }
         return done;
@@ -223,10 +223,10 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
     }
 
     /** mode=tail: the range in key order, through a {@link TailReader}; its position is the settled key. */
-    private final class TailFeed implements Feed {
+    private final class TailReading implements Reading {
         private final TailReader tail;
 
-        TailFeed(KeyRange range, byte[] start) {
+        TailReading(KeyRange range, byte[] start) {
             tail = new TailReader(getEndpoint().database(), range, start, Duration.ofMillis(getEndpoint().getSettleTime()));
         }
 
@@ -260,7 +260,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
      * started. Changes handed back wait in {@code pending} and go first; the position is the checkpoint after
      * the last change handled (the reader's own once nothing is pending, which also passes records it skipped).
      */
-    private final class ChangeFeed implements Feed {
+    private final class ChangesReading implements Reading {
         /**
          * How often the position is stored while no change is handled: records of other databases and shard
          * rollovers move the checkpoint (and so does storing it, a write to the same table), and a stored
@@ -275,7 +275,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
         /** Exchanges the last {@link #next} gave, to tell whether any were handled. */
         private int delivered;
 
-        ChangeFeed(KeyRange range, byte[] storedPosition) {
+        ChangesReading(KeyRange range, byte[] storedPosition) {
             ChangeCheckpoint from = storedPosition == null ? ChangeCheckpoint.fromNow()
                     : ChangeCheckpoint.decode(new String(storedPosition, StandardCharsets.UTF_8));
             reader = DynamoDbDown.changes(getEndpoint().streamsClient(), getEndpoint().database(), range, from);
