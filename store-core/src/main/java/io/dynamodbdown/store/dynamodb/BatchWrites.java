@@ -96,7 +96,7 @@ final class BatchWrites {
     }
 
     private boolean inChunks(BatchOperation.Put put, Generation generation) {
-        return !table.fitsInItem(put.key(), put.value(), TableLayout.generationBytes(generation));
+        return planner.inChunks(put, TableLayout.generationBytes(generation));
     }
 
     /**

@@ -160,7 +160,7 @@ final class DynamoDbDatabase implements Database {
     public void put(BatchOperation.Put put) {
         ensureOpen();
         planner.check(put);
-        if (!table.fitsInItem(put.key(), put.value(), 0)) {
+        if (planner.inChunks(put, 0)) {
             conditional.putInChunks(put, null, null);
             return;
         }
