@@ -264,6 +264,73 @@ class ChangeCapturePipelineTest extends PipelineTestSupport {
         }
     }
 
+    /**
+     * Issue #25: one table of three databases, keys overlapping, one of them sharded with large values. One changes
+     * source of two of them (a list) and one of the whole table ({@code hash.key=*}), two tasks each, into a topic
+     * each; a sink per topic writes each record into the database its {@code dynamodbdown.hash.key} header names.
+     * Writes go on through a worker restart; when they stop, each copy holds each database entry for entry.
+     */
+    @Test
+    void databasesOfOneTableArriveAsCopiesOfEachFromAListAndFromTheWholeTableThroughAWorkerRestart() throws Exception {
+        String original = dynamo.newTable("p4-many");
+        String listed = dynamo.newTable("p4-many-listed");
+        String whole = dynamo.newTable("p4-many-whole");
+        Random random = new Random(25);
+        OpenOptions stream = OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false);
+        try (Database dba = DynamoDbDown.open(dynamo.client(), original + "$dba", stream);
+                Database dbb = DynamoDbDown.open(dynamo.client(), original + "$dbb", stream);
+                Database sharded = DynamoDbDown.open(dynamo.client(), original + "$dbs", stream.withShards(4))) {
+            List<Database> databases = List.of(dba, dbb, sharded);
+            for (int i = 0; i < 150; i++) {
+                databases.get(i % 3).put(Bytes.utf8(key(i % 60)), value(random, i % 3 == 2 && i % 20 == 2));
+            }
+            Map<String, String> listSource = source(original, "dba,dbb", "p4-many-listed", 2);
+            Map<String, String> wholeSource = source(original, "*", "p4-many-whole", 2);
+            for (Map<String, String> source : List.of(listSource, wholeSource)) {
+                source.put("mode", "changes");
+                source.put("tasks.max", "2");
+                source.put("heartbeat.interval.ms", "1000");
+            }
+            Map<String, String> listSink = sink("p4-many-listed", listed, "unused");
+            Map<String, String> wholeSink = sink("p4-many-whole", whole, "unused");
+            listSink.put("hash.key.header", DynamoDbDownHeaders.HASH_KEY);
+            wholeSink.put("hash.key.header", DynamoDbDownHeaders.HASH_KEY);
+            connect.putConnector("p4-many-listed-source", listSource);
+            connect.putConnector("p4-many-whole-source", wholeSource);
+            connect.putConnector("p4-many-listed-sink", listSink);
+            connect.putConnector("p4-many-whole-sink", wholeSink);
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < 150; i++) {
+                    Database db = databases.get(random.nextInt(3));
+                    String key = key(random.nextInt(60));
+                    if (random.nextInt(4) == 0) {
+                        db.del(key);
+                    } else {
+                        db.put(Bytes.utf8(key), value(random, db == sharded && random.nextInt(15) == 0));
+                    }
+                }
+                if (round == 0) {
+                    connect.restart();
+                }
+            }
+            for (String name : List.of("dba", "dbb", "dbs")) {
+                awaitUntil(() -> dynamo.entries(whole + "$" + name).equals(dynamo.entries(original + "$" + name)),
+                        () -> "the whole table's copy of " + name + " to equal it; it holds " + dynamo.count(whole + "$" + name)
+                                + " of " + dynamo.count(original + "$" + name) + "; " + connect.status("p4-many-whole-source"));
+            }
+            for (String name : List.of("dba", "dbb")) {
+                awaitUntil(() -> dynamo.entries(listed + "$" + name).equals(dynamo.entries(original + "$" + name)),
+                        () -> "the listed copy of " + name + " to equal it; it holds " + dynamo.count(listed + "$" + name)
+                                + " of " + dynamo.count(original + "$" + name) + "; " + connect.status("p4-many-listed-source"));
+            }
+            assertEquals(0, dynamo.count(listed + "$dbs"), "the list names two databases: nothing of the third");
+            assertEquals(0, dynamo.count(listed + "$unused") + dynamo.count(whole + "$unused"), "every record went where its header says");
+            for (String connector : List.of("p4-many-listed-source", "p4-many-whole-source", "p4-many-listed-sink", "p4-many-whole-sink")) {
+                connect.deleteConnector(connector);
+            }
+        }
+    }
+
     private void awaitCopyEquals(String original, String copy, String what) {
         awaitUntil(() -> dynamo.entries(copy + "$orders").equals(dynamo.entries(original + "$orders")),
                 () -> "the copy to equal the source after " + what + "; it holds " + dynamo.count(copy + "$orders"));

@@ -100,7 +100,7 @@ class FaultsPipelineTest extends PipelineTestSupport {
         // Every 2nd BatchWriteItem hands all its items back, every 7th is throttled.
         try (FaultInjectingProxy proxy = FaultInjectingProxy.to(dynamo.endpoint()).unprocessedEvery(2).throttleEvery(7).start()) {
             ProxiedSink sink = startSinkThrough(proxy, "p3-unprocessed", 10_000, Map.of("retry.backoff.ms", "50"));
-            awaitUntil(() -> dynamo.count(sink.location()) >= sink.expected().size(), "every record through the faults");
+            awaitEntries(dynamo, sink.location(), sink.expected().size(), "p3-unprocessed");
             assertSameEntries(sink.expected(), dynamo.entries(sink.location()), "the table after the faults");
             assertTrue(proxy.unprocessedAnswers() > 10 && proxy.throttledAnswers() > 5,
                     "faults were met: " + proxy.unprocessedAnswers() + " unprocessed, " + proxy.throttledAnswers() + " throttled");

@@ -1,275 +1,398 @@
 package io.dynamodbdown.kafka.connect;
 
-import io.dynamodbdown.store.Change;
 import io.dynamodbdown.store.ChangeCheckpoint;
-import io.dynamodbdown.store.ChangeReader;
 import io.dynamodbdown.store.ChangesLostException;
 import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.Entry;
+import io.dynamodbdown.store.KeyEncoding;
+import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.PositionKeeper;
+import io.dynamodbdown.store.ShardPosition;
+import io.dynamodbdown.store.StreamChange;
+import io.dynamodbdown.store.StreamScope;
+import io.dynamodbdown.store.TableChangeReader;
+import io.dynamodbdown.store.TableScan;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
- * Changes mode, one database's range: a snapshot, then its table's change stream from a little before the snapshot
- * began, so no change made while it ran is missed. Both phases write the offsets of one source partition
- * ({@link ChangesOffset}), so Connect commits them in the order they were sent and a restart goes on from
- * whichever it finds, never skipping from one phase to the next over records it has not confirmed.
+ * Changes mode, one task's share of the connector's work: a snapshot of the databases, then the table's change
+ * stream from a little before the snapshot began, so no change made while it ran is missed.
  *
- * <p>Four steps, each safe to interrupt:
  * <ol>
- *   <li><b>Start</b> (no offset stored yet): the snapshot's start time is sent as a heartbeat and nothing else is
- *       sent until the worker has stored it (it is read back from the offset store). Otherwise a worker that died
- *       before its first offset commit would begin again with a later start, and a key the first run sent and that
- *       was deleted in between would never be deleted from a copy.</li>
- *   <li><b>Snapshot</b>: the range in key order, each record's offset its key and the start time.</li>
- *   <li><b>End</b>: once the worker has written every record of the snapshot, a snapshot-end marker to every
- *       partition of the topic records were seen in. All but the last carry the snapshot's offset, the last the
- *       stream from the start time: a restart before all are written sends them all again. The sink then deletes
- *       from its copy of the range what this snapshot did not send, among the entries this database wrote there in
- *       older generations: keys deleted while the source could not follow the table (before a resnapshot).</li>
- *   <li><b>Stream</b>: every put, overwrite and delete, each record's offset the reader's checkpoint right after it;
- *       while the database has no changes of its own, heartbeats carry the checkpoint on. A checkpoint the stream
- *       can no longer continue fails the task, or ({@code changes.on.trimmed=resnapshot}) starts a new snapshot in
- *       a new generation.</li>
+ *   <li><b>Epoch</b>: all tasks follow one {@link ChangesEpoch} (the snapshot's start and generation). Task 0 makes
+ *       the first; nothing else is sent until the worker has stored it (it is read back from the offset store), so
+ *       a restart begins from the same start and a key deleted in between is never missed.</li>
+ *   <li><b>Snapshot</b>: this task's {@link SnapshotPiece}s (every {@code tasks}-th, from its index), each record's
+ *       offset the piece's position. A listed database's piece ends, once the worker has written every record of
+ *       it, with snapshot-end markers to every partition of its topic records were seen in, so the sink deletes from
+ *       its copy what this snapshot did not send (keys deleted while the source could not follow the table).</li>
+ *   <li><b>Wait</b>: until every piece, of every task, is complete: a change read before the snapshot entry it
+ *       follows was written would be overwritten by that older entry.</li>
+ *   <li><b>Stream</b>: the lineages of the stream's shards whose hash falls to this task (a child shard belongs to
+ *       its parent's lineage, so each key's changes stay in order in one task), read in parallel by one
+ *       {@link TableChangeReader} for all databases; each change's offset its shard's position right after it, and
+ *       heartbeats keep a shard's stored position up while it has no changes to send.</li>
  * </ol>
- * Every record of a snapshot and of the changes after it carries that snapshot's generation (its start time).
+ * Every task re-reads the stored epoch every {@link #EPOCH_CHECK} and follows a newer one: a task that finds the
+ * stream can no longer be followed makes it ({@code changes.on.trimmed=resnapshot}; otherwise the task fails), as
+ * task 0 does when the databases or range configured changed. Every record carries the epoch's generation.
  */
 final class ChangesReading implements SourceReading {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangesReading.class);
+    /** How often a task re-reads the stored epoch to follow a newer one. */
+    static final Duration EPOCH_CHECK = Duration.ofSeconds(10);
+    /** How often a task that completed its pieces reads whether the others' are. */
+    private static final Duration PIECES_CHECK = Duration.ofSeconds(1);
 
-    private enum Step { START, SNAPSHOT, END, STREAM }
+    private enum Step { EPOCH, SNAPSHOT, WAIT, STREAM }
 
-    private final RangePartition partition;
-    private final Database db;
-    private final DynamoDbStreamsClient streams;
     private final DynamoDbDownSourceConfig config;
-    private final SourceRecords records;
-    private final SourceMetrics metrics;
-    private final PositionKeeper<ChangeCheckpoint> streamPosition;
-    private final Clock clock;
-
-    private Step step;
-    private volatile long generation;
-    private Instant since;
-    private RangeScan scan;
-    /** The last key the current snapshot sent, or where it resumed; null for none. */
-    private byte[] lastKey;
-    private ChangeCheckpoint from;
-    private ChangeReader reader;
-    /** The start's heartbeat, until the worker stored it. */
-    private SourceRecord start;
+    private final int index;
+    private final int tasks;
+    private final DynamoDbClient client;
+    private final DynamoDbStreamsClient streams;
+    private final OpenOptions options;
+    private final Function<String, Database> databases;
     private final OffsetStorageReader offsets;
-    /** Records of the current snapshot sent, and written by the worker. */
-    private final AtomicLong snapshotSent = new AtomicLong();
-    private final AtomicLong snapshotAcked = new AtomicLong();
-    /** How many partitions of the topic records were seen in: the highest partition plus one. */
-    private final AtomicInteger partitionsSeen = new AtomicInteger();
+    private final SourceMetrics metrics;
+    private final Clock clock;
+    private final String scope;
+    private final List<SnapshotPiece> pieces;
+    private final Map<String, String> epochPartition;
 
-    ChangesReading(RangePartition partition, Database db, DynamoDbStreamsClient streams, OffsetStorageReader offsets,
-            DynamoDbDownSourceConfig config, SourceRecords records, SourceMetrics metrics, Clock clock) {
-        this.clock = clock;
-        this.offsets = offsets;
-        this.partition = partition;
-        this.db = db;
-        this.streams = streams;
+    private Step step = Step.EPOCH;
+    /** The epoch followed; read by the worker's acknowledgements too. */
+    private volatile ChangesEpoch epoch;
+    /** An epoch this task sent, until the worker stored it (or another newer than the one it replaces). */
+    private ChangesEpoch proposed;
+    private long proposedAfter;
+    private Instant epochCheckedAt = Instant.MIN;
+    private Instant piecesCheckedAt = Instant.MIN;
+    /** This task's pieces not begun yet, and the one being read. */
+    private final List<SnapshotPiece> ahead = new ArrayList<>();
+    private volatile PieceRun run;
+    /** The source partitions of pieces whose completion the worker wrote (this task's), in the current epoch. */
+    private final Set<Map<String, ?>> completed = ConcurrentHashMap.newKeySet();
+    /** How many partitions of each topic records were seen in: the highest partition plus one. */
+    private final Map<String, Integer> partitionsSeen = new ConcurrentHashMap<>();
+    private TableChangeReader reader;
+    /** Asked by the reader's threads as it finds shards. */
+    private final Map<String, ShardOffset> storedShards = new ConcurrentHashMap<>();
+    private final Map<String, PositionKeeper<ShardPosition>> shardPositions = new HashMap<>();
+
+    /**
+     * @param databases opens a listed database (the task closes it)
+     */
+    ChangesReading(DynamoDbDownSourceConfig config, int index, int tasks, DynamoDbClient client,
+            DynamoDbStreamsClient streams, OpenOptions options, Function<String, Database> databases,
+            OffsetStorageReader offsets, SourceMetrics metrics, Clock clock) {
         this.config = config;
-        this.records = records;
+        this.index = index;
+        this.tasks = tasks;
+        this.client = client;
+        this.streams = streams;
+        this.options = options;
+        this.databases = databases;
+        this.offsets = offsets;
         this.metrics = metrics;
-        ChangesOffset stored = partition.storedChangesOffset(offsets, config.table());
-        if (stored == null) {
-            beginSnapshot(Step.START, 0);
-            streamPosition = new PositionKeeper<>(null, config.heartbeatInterval());
-            return;
-        }
-        partitionsSeen.set(stored.partitions());
-        generation = stored.generation();
-        if (stored.inStream()) {
-            step = Step.STREAM;
-            from = stored.checkpoint();
-            LOG.info("Resuming the changes of {} from its checkpoint", partition.hashKey());
-        } else {
-            step = Step.SNAPSHOT;
-            since = stored.since();
-            if (stored.key() == null) {
-                // nothing of it stored yet (or a start set over REST): its records get a generation newer than any
-                // a copy may hold of this database, so that its end clears what it does not send
-                generation = Math.max(generation, clock.millis());
-            }
-            scan = new RangeScan(db, partition.range(), stored.key());
-            lastKey = stored.key();
-            metrics.lagUnknown(partition.hashKey());
-            LOG.info("Resuming the snapshot of {} (changes since {})", partition.hashKey(), since);
-        }
-        streamPosition = new PositionKeeper<>(from, config.heartbeatInterval());
-    }
-
-    /** A new snapshot, from now, in a generation newer than {@code after}. */
-    private void beginSnapshot(Step first, long after) {
-        // as ChangeCheckpoint.fromNow(), in whole milliseconds as an offset keeps it
-        since = clock.instant().minus(ChangeCheckpoint.CLOCK_MARGIN).truncatedTo(ChronoUnit.MILLIS);
-        generation = Math.max(after + 1, since.toEpochMilli());
-        step = first;
-        scan = new RangeScan(db, partition.range(), null);
-        lastKey = null;
-        snapshotSent.set(0);
-        snapshotAcked.set(0);
-        metrics.lagUnknown(partition.hashKey());
+        this.clock = clock;
+        this.scope = config.changesScope();
+        this.pieces = SnapshotPiece.of(config, tasks);
+        this.epochPartition = ChangesEpoch.partition(config.table());
     }
 
     @Override
     public void read(int wanted, List<SourceRecord> out) {
-        if (step == Step.START && !started(out)) {
+        if (step != Step.EPOCH && !clock.instant().isBefore(epochCheckedAt.plus(EPOCH_CHECK))) {
+            followStoredEpoch();
+        }
+        if (step == Step.EPOCH && !epochKnown(out)) {
             return;
         }
         if (step == Step.SNAPSHOT) {
             readSnapshot(wanted, out);
         }
-        if (step == Step.END && !ended(out)) {
-            return;
+        if (step == Step.WAIT && allPiecesComplete()) {
+            LOG.info("The snapshot of {} is complete; following its changes since {}", config.table(), epoch.since());
+            step = Step.STREAM;
         }
         if (step == Step.STREAM) {
             readStream(wanted, out);
         }
     }
 
-    /** Sends the start once; true once the worker has stored it (read back from the offset store). */
-    private boolean started(List<SourceRecord> out) {
-        if (start == null) {
-            start = records.heartbeat(offset(null).toMap(), "snapshot since " + since);
-            out.add(start);
-            metrics.heartbeatsSent.incrementAndGet();
-            LOG.info("Starting the changes of {}: its snapshot begins once the worker has stored the time it starts from"
-                    + " ({}; at its next offset commit, offset.flush.interval.ms)", partition.hashKey(), since);
+    /** Whether the epoch to follow is known: the stored one, once it covers this configuration. */
+    private boolean epochKnown(List<SourceRecord> out) {
+        ChangesEpoch stored = ChangesEpoch.of(offsets.offset(epochPartition));
+        if (proposed != null) {
+            if (stored == null || stored.generation() <= proposedAfter) {
+                return false; // not stored yet; another task's, newer than the one it replaces, would do as well
+            }
+            proposed = null;
+        } else if (stored == null || !stored.covers(scope)) {
+            if (index == 0) {
+                propose(stored == null ? 0 : stored.generation(), out);
+            }
             return false;
         }
-        ChangesOffset stored = partition.storedChangesOffset(offsets, config.table());
-        if (stored == null || stored.inStream() || !since.equals(stored.since()) || stored.generation() != generation) {
-            return false;
-        }
-        start = null;
-        step = Step.SNAPSHOT;
+        follow(stored);
         return true;
     }
 
-    private void readSnapshot(int wanted, List<SourceRecord> out) {
-        List<Entry> entries = scan.next(wanted);
-        for (Entry entry : entries) {
-            out.add(records.change(offset(entry.key()).toMap(), entry.key(), entry.value(), null, generation));
-            lastKey = entry.key();
-        }
-        snapshotSent.addAndGet(entries.size());
-        metrics.recordsPolled.addAndGet(entries.size());
-        if (scan.exhausted()) {
-            scan = null;
-            step = Step.END;
+    /** Sends a new epoch, after {@code after}'s generation; it is followed once the worker has stored it. */
+    private void propose(long after, List<SourceRecord> out) {
+        // as ChangeCheckpoint.fromNow(), in whole milliseconds as an offset keeps it
+        Instant since = clock.instant().minus(ChangeCheckpoint.CLOCK_MARGIN).truncatedTo(ChronoUnit.MILLIS);
+        proposed = new ChangesEpoch(since, Math.max(after + 1, since.toEpochMilli()), scope, currentStream());
+        proposedAfter = after;
+        out.add(records(epochPartition, config.databases()).heartbeat(proposed.toMap(), "snapshot since " + since));
+        metrics.heartbeatsSent.incrementAndGet();
+        step = Step.EPOCH;
+        LOG.info("Starting the changes of {} in generation {}: the snapshot begins once the worker has stored the time"
+                + " it starts from ({}; at its next offset commit, offset.flush.interval.ms)", scope,
+                proposed.generation(), since);
+    }
+
+    /** The ARN of the table's stream now: the changes after a snapshot are read from it, or found lost. */
+    private String currentStream() {
+        StreamScope none = new StreamScope(database -> false, lineage -> false, shard -> null, null, null);
+        try (TableChangeReader probe = DynamoDbDown.tableChanges(streams, client, config.table(), none, options)) {
+            return probe.streamArn();
         }
     }
 
-    /** Sends the snapshot-end markers once the worker wrote every record of the snapshot; true once sent. */
-    private boolean ended(List<SourceRecord> out) {
-        if (snapshotAcked.get() < snapshotSent.get()) {
+    private void follow(ChangesEpoch stored) {
+        closeReading();
+        epoch = stored;
+        epochCheckedAt = clock.instant();
+        piecesCheckedAt = Instant.MIN;
+        completed.clear();
+        ahead.clear();
+        for (int i = index; i < pieces.size(); i += tasks) {
+            ahead.add(pieces.get(i));
+        }
+        storedShards.clear();
+        shardPositions.clear();
+        step = Step.SNAPSHOT;
+        config.getList(DynamoDbDownSourceConfig.HASH_KEY).forEach(metrics::lagUnknown);
+        LOG.info("Task {} of {} follows the changes of {} since {} (generation {}): {} of the {} snapshot pieces are its",
+                index + 1, tasks, scope, epoch.since(), epoch.generation(), ahead.size(), pieces.size());
+    }
+
+    /** Follows a newer epoch another task stored. */
+    private void followStoredEpoch() {
+        epochCheckedAt = clock.instant();
+        ChangesEpoch stored = ChangesEpoch.of(offsets.offset(epochPartition));
+        if (stored != null && stored.generation() != epoch.generation()) {
+            LOG.info("A new snapshot of {} was started (generation {}); this task follows it", scope, stored.generation());
+            if (stored.covers(scope)) {
+                follow(stored);
+            } else {
+                closeReading();
+                step = Step.EPOCH;
+            }
+        }
+    }
+
+    private void readSnapshot(int wanted, List<SourceRecord> out) {
+        int added = 0;
+        while (added < wanted) {
+            if (run == null) {
+                if (ahead.isEmpty()) {
+                    step = Step.WAIT;
+                    return;
+                }
+                run = begin(ahead.remove(0));
+            } else if (!run.scanned()) {
+                int read = run.read(wanted - added, out);
+                added += read;
+                metrics.recordsPolled.addAndGet(read);
+                if (read == 0 && !run.scanned()) {
+                    return;
+                }
+            } else if (run.written()) {
+                run.end(out);
+                run.close();
+                run = null;
+            } else {
+                return; // the end waits until the worker wrote every record of the piece
+            }
+        }
+    }
+
+    /** A run of {@code piece} from where the epoch's stored offset left it; null when it is complete. */
+    private PieceRun begin(SnapshotPiece piece) {
+        Map<String, String> partition = piece.partition(config);
+        PieceOffset stored = PieceOffset.of(offsets.offset(partition));
+        String topic = piece.isSegment() ? null : config.topicFor(piece.database());
+        if (stored != null && topic != null) {
+            // an earlier epoch's records were seen there too: the end markers go to those partitions as well
+            partitionsSeen.merge(topic, stored.partitions(), Math::max);
+        }
+        if (stored != null && !stored.of(epoch)) {
+            stored = null;
+        }
+        if (stored != null && stored.done()) {
+            completed.add(partition);
+            return null;
+        }
+        LOG.info("{} the snapshot of {} of {}", stored != null && stored.key() != null ? "Resuming" : "Beginning", piece,
+                config.table());
+        return piece.isSegment()
+                ? new SegmentRun(piece, partition, stored == null ? null : stored.key())
+                : new DatabaseRun(piece, partition, topic, stored == null ? null : stored.key());
+    }
+
+    /** Whether every piece of the snapshot, this task's and the others', is complete. */
+    private boolean allPiecesComplete() {
+        Instant now = clock.instant();
+        if (now.isBefore(piecesCheckedAt.plus(PIECES_CHECK))) {
             return false;
         }
-        int partitions = Math.max(1, partitionsSeen.get());
-        from = ChangeCheckpoint.since(since);
-        // all but the last carry the snapshot's offset: only once every marker is written does the stream's stand
-        Map<String, String> ending = ChangesOffset.snapshot(lastKey, since, generation, partitions).toMap();
-        Map<String, String> after = ChangesOffset.stream(from, generation, partitions).toMap();
-        for (int p = 0; p < partitions; p++) {
-            out.add(records.snapshotEnd(p == partitions - 1 ? after : ending, partition.rangeId(), generation, p, partitions));
+        piecesCheckedAt = now;
+        List<Map<String, String>> others = new ArrayList<>();
+        for (SnapshotPiece piece : pieces) {
+            Map<String, String> partition = piece.partition(config);
+            if (!completed.contains(partition)) {
+                others.add(partition);
+            }
         }
-        streamPosition.delivered(from);
-        step = Step.STREAM;
-        LOG.info("Snapshot of {} is complete (end markers to {} partitions); following its changes since {}",
-                partition.hashKey(), partitions, since);
+        if (others.isEmpty()) {
+            return true;
+        }
+        for (Map<String, Object> offset : offsets.offsets(others).values()) {
+            PieceOffset stored = PieceOffset.of(offset);
+            if (stored == null || !stored.of(epoch) || !stored.done()) {
+                return false;
+            }
+        }
         return true;
     }
 
     private void readStream(int wanted, List<SourceRecord> out) {
         try {
             if (reader == null) {
-                reader = DynamoDbDown.changes(streams, db, partition.range(), from);
+                reader = DynamoDbDown.tableChanges(streams, client, config.table(), new StreamScope(followed(),
+                        lineage -> Math.floorMod(lineage.hashCode(), tasks) == index, this::storedPosition,
+                        epoch.since(), epoch.stream()), options);
             }
-            List<Change> changes = reader.poll(wanted);
-            long newest = Long.MIN_VALUE;
-            for (Change change : changes) {
-                out.add(records.change(streamOffset(change.checkpoint()).toMap(), change.key(), change.value(),
-                        change.at().toEpochMilli(), generation));
-                newest = Math.max(newest, change.at().toEpochMilli());
+            List<StreamChange> changes = reader.poll(wanted);
+            Map<String, Long> newest = new HashMap<>();
+            for (StreamChange change : changes) {
+                Map<String, String> partition = ShardOffset.partition(config.table(), change.shard());
+                out.add(records(partition, change.database()).change(
+                        new ShardOffset(change.position(), epoch.generation()).toMap(), change.key(), change.value(),
+                        change.at().toEpochMilli(), epoch.generation()));
+                shardPosition(change.shard()).delivered(change.position());
+                newest.merge(change.database(), change.at().toEpochMilli(), Math::max);
             }
             metrics.recordsPolled.addAndGet(changes.size());
-            if (!changes.isEmpty()) {
-                metrics.changesRead(partition.hashKey(), newest, System.currentTimeMillis());
-                streamPosition.delivered(changes.get(changes.size() - 1).checkpoint());
-            } else {
-                heartbeatIfMoved(out);
-            }
+            long now = System.currentTimeMillis();
+            newest.forEach((database, at) -> metrics.changesRead(database, at, now));
+            heartbeatsOfMovedShards(out);
         } catch (ChangesLostException e) {
             if (!config.resnapshotOnTrimmed()) {
                 throw new ConnectException(e.getMessage() + ". Set " + DynamoDbDownSourceConfig.CHANGES_ON_TRIMMED
                         + "=resnapshot to take a new snapshot instead", e);
             }
             LOG.warn("{}; taking a new snapshot of {}: once it is complete, the sink deletes from its copy what it did"
-                    + " not send", e.getMessage(), partition.hashKey());
-            closeReader();
-            beginSnapshot(Step.SNAPSHOT, generation);
+                    + " not send", e.getMessage(), scope);
+            closeReading();
+            propose(epoch.generation(), out);
         }
+    }
+
+    /** The databases whose changes are sent: the listed ones, or all. */
+    private Predicate<String> followed() {
+        if (config.allDatabases()) {
+            return database -> true;
+        }
+        Set<String> listed = Set.copyOf(config.getList(DynamoDbDownSourceConfig.HASH_KEY));
+        return listed::contains;
+    }
+
+    /** Where the epoch's stream phase stood in {@code shard}, as stored; null for nowhere yet. */
+    private ShardPosition storedPosition(String shard) {
+        ShardOffset stored = storedShards.computeIfAbsent(shard,
+                s -> ShardOffset.of(offsets.offset(ShardOffset.partition(config.table(), s))));
+        return stored == null || stored.generation() != epoch.generation() ? null : stored.position();
+    }
+
+    private PositionKeeper<ShardPosition> shardPosition(String shard) {
+        return shardPositions.computeIfAbsent(shard, s -> new PositionKeeper<>(storedPosition(s), config.heartbeatInterval()));
     }
 
     /**
-     * Sends the reader's checkpoint as a heartbeat when it moved and the interval passed since this partition's last
-     * record: records of other databases and closed shards move it, and a database without changes of its own would
-     * otherwise keep the position of its last change until the stream no longer holds it.
+     * Sends a shard's position as a heartbeat when it moved and the interval passed since its last record: records of
+     * other databases and closed shards move it, and a shard without changes to send would otherwise keep the
+     * position of its last one until the stream no longer holds it.
      */
-    private void heartbeatIfMoved(List<SourceRecord> out) {
-        ChangeCheckpoint moved = streamPosition.idle(reader.checkpoint());
-        if (moved != null) {
-            out.add(records.heartbeat(streamOffset(moved).toMap(), moved.encode()));
-            metrics.heartbeatsSent.incrementAndGet();
-        }
+    private void heartbeatsOfMovedShards(List<SourceRecord> out) {
+        reader.positions().forEach((shard, position) -> {
+            ShardPosition moved = shardPosition(shard).idle(position);
+            if (moved != null) {
+                out.add(records(ShardOffset.partition(config.table(), shard), config.databases())
+                        .heartbeat(new ShardOffset(moved, epoch.generation()).toMap(), shard + "@" + moved.sequenceNumber()));
+                metrics.heartbeatsSent.incrementAndGet();
+            }
+        });
     }
 
-    private ChangesOffset offset(byte[] lastKey) {
-        return ChangesOffset.snapshot(lastKey, since, generation, partitionsSeen.get());
+    @Override
+    public boolean more() {
+        return step == Step.STREAM && reader != null && reader.more();
     }
 
-    private ChangesOffset streamOffset(ChangeCheckpoint checkpoint) {
-        return ChangesOffset.stream(checkpoint, generation, partitionsSeen.get());
+    private SourceRecords records(Map<String, String> partition, String database) {
+        return new SourceRecords(partition, config.table(), database, config.topicFor(database), config.heartbeatTopic());
     }
 
     @Override
     public void acked(SourceRecord record, RecordMetadata metadata) {
         // by the record's own topic, as it left this task: a transformation may rename the topic it lands in
-        if (metadata != null && record.topic().equals(records.topic())) {
-            partitionsSeen.accumulateAndGet(metadata.partition() + 1, Math::max);
+        if (metadata != null) {
+            partitionsSeen.merge(record.topic(), metadata.partition() + 1, Math::max);
         }
-        if (isOfCurrentSnapshot(record)) {
-            snapshotAcked.incrementAndGet();
-        }
-    }
-
-    private boolean isOfCurrentSnapshot(SourceRecord record) {
         Map<String, ?> offset = record.sourceOffset();
-        return record.topic().equals(records.topic()) && offset.get(ChangesOffset.SINCE) != null
-                && Long.toString(generation).equals(offset.get(ChangesOffset.GENERATION));
+        ChangesEpoch followed = epoch;
+        if (offset == null || offset.get(PieceOffset.SINCE) == null || followed == null
+                || !Long.toString(followed.generation()).equals(offset.get(PieceOffset.GENERATION))) {
+            return; // not a piece's record, or one of an epoch no longer followed
+        }
+        PieceRun current = run;
+        if (current != null && current.partition.equals(record.sourcePartition())) {
+            current.acked(record);
+        }
+        if ("true".equals(offset.get(PieceOffset.DONE))) {
+            completed.add(record.sourcePartition());
+        }
     }
 
-    private void closeReader() {
+    private void closeReading() {
+        if (run != null) {
+            run.close();
+            run = null;
+        }
         if (reader != null) {
             reader.close();
             reader = null;
@@ -278,9 +401,151 @@ final class ChangesReading implements SourceReading {
 
     @Override
     public void close() {
-        if (scan != null) {
+        closeReading();
+    }
+
+    /** The snapshot of one piece, in this epoch. */
+    private abstract class PieceRun {
+        final SnapshotPiece piece;
+        final Map<String, String> partition;
+        private long sent;
+        private volatile long acked;
+        /** The position after the last entry sent, or where the piece resumed; null for none. */
+        String position;
+        boolean scanned;
+
+        PieceRun(SnapshotPiece piece, Map<String, String> partition, String position) {
+            this.piece = piece;
+            this.partition = partition;
+            this.position = position;
+        }
+
+        /** Adds up to {@code wanted} records of the piece; returns how many. */
+        abstract int read(int wanted, List<SourceRecord> out);
+
+        /** Ends the piece, its records all written. */
+        abstract void end(List<SourceRecord> out);
+
+        abstract void close();
+
+        boolean scanned() {
+            return scanned;
+        }
+
+        boolean written() {
+            return acked >= sent;
+        }
+
+        void sent(SourceRecord record) {
+            sent++;
+        }
+
+        synchronized void acked(SourceRecord record) {
+            if (!"true".equals(record.sourceOffset().get(PieceOffset.DONE))) {
+                acked++;
+            }
+        }
+
+        PieceOffset offset(boolean done, int partitions) {
+            return new PieceOffset(position, epoch.since(), epoch.generation(), partitions, done);
+        }
+    }
+
+    /** A listed database's range, in key order, ended with snapshot-end markers. */
+    private final class DatabaseRun extends PieceRun {
+        private final String topic;
+        private final SourceRecords records;
+        private final RangeScan scan;
+
+        DatabaseRun(SnapshotPiece piece, Map<String, String> partition, String topic, String position) {
+            super(piece, partition, position);
+            this.topic = topic;
+            this.records = records(partition, piece.database());
+            this.scan = new RangeScan(databases.apply(piece.database()), config.range(),
+                    position == null ? null : KeyEncoding.BASE64.decode(position));
+            metrics.lagUnknown(piece.database());
+        }
+
+        @Override
+        int read(int wanted, List<SourceRecord> out) {
+            var entries = scan.next(wanted);
+            for (var entry : entries) {
+                position = KeyEncoding.BASE64.encode(entry.key());
+                SourceRecord record = records.change(offset(false, partitionsSeen.getOrDefault(topic, 0)).toMap(),
+                        entry.key(), entry.value(), null, epoch.generation());
+                out.add(record);
+                sent(record);
+            }
+            scanned = scan.exhausted();
+            return entries.size();
+        }
+
+        /**
+         * A snapshot-end marker to every partition of the topic records were seen in. All but the last carry the
+         * snapshot's offset, the last its completion: a restart before all are written sends them all again.
+         */
+        @Override
+        void end(List<SourceRecord> out) {
+            int partitions = Math.max(1, partitionsSeen.getOrDefault(topic, 0));
+            Map<String, String> ending = offset(false, partitions).toMap();
+            Map<String, String> done = offset(true, partitions).toMap();
+            String rangeId = new RangePartition(piece.database(), config.range()).rangeId();
+            for (int p = 0; p < partitions; p++) {
+                out.add(records.snapshotEnd(p == partitions - 1 ? done : ending, rangeId, epoch.generation(), p, partitions));
+            }
+            LOG.info("Snapshot of {} is complete (end markers to {} partitions)", piece, partitions);
+        }
+
+        @Override
+        void close() {
             scan.close();
         }
-        closeReader();
+    }
+
+    /** A segment of a parallel Scan of the whole table: every database's entries in it, in scan order. */
+    private final class SegmentRun extends PieceRun {
+        private final TableScan scan;
+
+        SegmentRun(SnapshotPiece piece, Map<String, String> partition, String position) {
+            super(piece, partition, position);
+            this.scan = DynamoDbDown.scan(client, config.table(), piece.segment(), piece.segments(), position, options);
+        }
+
+        @Override
+        int read(int wanted, List<SourceRecord> out) {
+            int read = 0;
+            try {
+                while (read < wanted && scan.hasNext()) {
+                    var entry = scan.next();
+                    position = entry.position();
+                    Map<String, String> offset = offset(false, 0).toMap();
+                    SourceRecord record = records(partition, entry.database()).change(offset, entry.key(), entry.value(),
+                            null, epoch.generation());
+                    out.add(record);
+                    sent(record);
+                    read++;
+                }
+            } catch (RuntimeException e) {
+                if (read == 0) {
+                    throw e;
+                }
+                return read; // not scanned yet: the next read meets the failure again if it lasts: the scan reads the same page again
+            }
+            scanned = read < wanted;
+            return read;
+        }
+
+        /** Its completion, as a heartbeat: a resnapshot of a whole table sends no end markers (see the README). */
+        @Override
+        void end(List<SourceRecord> out) {
+            out.add(records(partition, config.databases()).heartbeat(offset(true, 0).toMap(), "snapshot " + piece + " complete"));
+            metrics.heartbeatsSent.incrementAndGet();
+            LOG.info("Snapshot of {} of {} is complete", piece, config.table());
+        }
+
+        @Override
+        void close() {
+            scan.close();
+        }
     }
 }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -160,8 +161,8 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
                                 + " append-only keyspace); snapshot: read the range once, then idle; changes: a snapshot,"
                                 + " then every put, overwrite and delete from the table's change stream (deletes as"
                                 + " tombstones), with no change lost in between: what a continuous backup needs. The table"
-                                + " needs a stream (created with one, or " + TABLE_STREAM_ENABLE + "=true); one task reads"
-                                + " all the connector's databases.",
+                                + " needs a stream (created with one, or " + TABLE_STREAM_ENABLE + "=true); tasks.max tasks"
+                                + " share the snapshot and the stream's shards out (each key's changes stay in one task).",
                         GROUP_READS, ++order, Width.SHORT, "Mode")
                 .define(CHANGES_ON_TRIMMED, Type.STRING, "fail", ConfigDef.ValidString.in("fail", "resnapshot"),
                         Importance.MEDIUM,
@@ -290,6 +291,19 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
     /** The topic of {@code hashKey}'s records. */
     String topicFor(String hashKey) {
         return getString(TOPIC).replace(HASH_KEY_PLACEHOLDER, hashKey);
+    }
+
+    /** {@value #HASH_KEY} as configured: the databases, comma-separated, or {@value #ALL_DATABASES}. */
+    String databases() {
+        return String.join(",", getList(HASH_KEY));
+    }
+
+    /**
+     * What a changes-mode snapshot covers: the databases (sorted) and the range. A stored snapshot of another scope
+     * is taken again.
+     */
+    String changesScope() {
+        return String.join(",", new TreeSet<>(getList(HASH_KEY))) + "|" + range().boundsId();
     }
 
     /** Whether {@value #HASH_KEY} is {@value #ALL_DATABASES}: every database of the table. */

@@ -2,12 +2,10 @@ package io.dynamodbdown.kafka.connect;
 
 import static io.dynamodbdown.store.ChangeCheckpoint.STREAM_RETENTION;
 
-import io.dynamodbdown.store.ChangeCheckpoint;
 import io.dynamodbdown.store.KeyEncoding;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,17 +45,28 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
         return DynamoDbDownSourceTask.class;
     }
 
-    /** Deals the partitions to at most {@code maxTasks} tasks in even, contiguous shares; no task without a partition. */
+    /**
+     * Deals the partitions to at most {@code maxTasks} tasks in even, contiguous shares; no task without a partition.
+     * In changes mode, and for a whole table ({@code hash.key=*}), {@code maxTasks} tasks that share the work out by
+     * their index: the snapshot's pieces, and the change stream's shard lineages.
+     */
     @Override
     public List<Map<String, String>> taskConfigs(int maxTasks) {
         List<Map<String, String>> configs = new ArrayList<>();
-        // changes mode: one task, whose stream readers serve all the databases (each reads the table's stream)
-        int tasks = DynamoDbDownSourceConfig.MODE_CHANGES.equals(props.get(DynamoDbDownSourceConfig.MODE)) ? 1
-                : Math.min(maxTasks, partitions.size());
-        for (List<RangePartition> share : ConnectorUtils.groupPartitions(partitions, tasks)) {
-            Map<String, String> config = new HashMap<>(props);
-            config.put(DynamoDbDownSourceTask.TASK_PARTITIONS, RangePartition.encode(share));
-            configs.add(config);
+        DynamoDbDownSourceConfig config = new DynamoDbDownSourceConfig(props);
+        if (config.changes() || config.allDatabases()) {
+            for (int index = 0; index < maxTasks; index++) {
+                Map<String, String> task = new HashMap<>(props);
+                task.put(DynamoDbDownSourceTask.TASK_INDEX, Integer.toString(index));
+                task.put(DynamoDbDownSourceTask.TASK_COUNT, Integer.toString(maxTasks));
+                configs.add(task);
+            }
+            return configs;
+        }
+        for (List<RangePartition> share : ConnectorUtils.groupPartitions(partitions, Math.min(maxTasks, partitions.size()))) {
+            Map<String, String> task = new HashMap<>(props);
+            task.put(DynamoDbDownSourceTask.TASK_PARTITIONS, RangePartition.encode(share));
+            configs.add(task);
         }
         return configs;
     }
@@ -101,31 +110,30 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
     }
 
     /**
-     * Accepts offsets for this connector's own partitions, a null offset resetting one (to the start of its range;
-     * in changes mode, to a new snapshot). Snapshot and tail mode: {@code {key: base64 of the last key read}}, and
-     * reading continues after that key. Changes mode: a snapshot's {@code {key, since}} (key optional: the snapshot
-     * goes on after it; since: epoch milliseconds, where the stream is read from once the snapshot is complete) or
-     * a stream checkpoint {@code {checkpoint}} as the connector stored one; either with the {@code generation} and
-     * {@code partitions} the connector stores too, or without (the generation is then the time since).
+     * Accepts offsets for this connector's own partitions, a null offset resetting one. Snapshot and tail mode:
+     * {@code {key: base64 of the last key read}}, and reading continues after that key (a reset: from the start of
+     * the range; with {@code hash.key=*}, of the segment). Changes mode: the tasks keep their own offsets (the
+     * epoch, the snapshot's pieces, each stream shard's position); a reset of them all takes a new snapshot, and
+     * the epoch may be set to {@code {since: epoch milliseconds}}: a new snapshot whose changes are read from then.
      */
     @Override
     public boolean alterOffsets(Map<String, String> connectorConfig, Map<Map<String, ?>, Map<String, ?>> offsets) {
         DynamoDbDownSourceConfig config = new DynamoDbDownSourceConfig(connectorConfig);
-        Set<Map<String, String>> known = config.partitions().stream()
-                .map(p -> config.changes() ? new RangePartition(p.hashKey(), config.range()).changesPartition(config.table())
-                        : p.sourcePartition(config.table()))
+        Set<Map<String, String>> known = config.partitions().stream().map(p -> p.sourcePartition(config.table()))
                 .collect(Collectors.toSet());
         for (Map.Entry<Map<String, ?>, Map<String, ?>> entry : offsets.entrySet()) {
             Map<String, ?> offset = entry.getValue();
             if (offset == null) {
                 continue; // a reset names every partition ever stored, those of an earlier mode or range too
             }
-            if (!known.contains(entry.getKey())) {
+            if (config.changes()) {
+                checkEpoch(config.table(), entry.getKey(), offset);
+            } else if (config.allDatabases()) {
+                throw new ConnectException("Offset " + offset + " for " + entry.getKey() + ": the positions of a whole"
+                        + " table's scan are the tasks' own; reset them (a null offset) to scan it again");
+            } else if (!known.contains(entry.getKey())) {
                 throw new ConnectException("Unknown source partition " + entry.getKey() + ": this connector's partitions"
                         + " are " + known);
-            }
-            if (config.changes()) {
-                checkChangesOffset(config.table(), entry.getKey(), offset);
             } else if (!(offset.get(RangeOffset.KEY) instanceof String) || offset.size() != 1) {
                 throw new ConnectException("Offset " + offset + " for " + entry.getKey() + " must be {\""
                         + RangeOffset.KEY + "\": \"<base64 of the last key read>\"}");
@@ -136,43 +144,32 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
         return true;
     }
 
-    private static void checkChangesOffset(String table, Map<String, ?> partition, Map<String, ?> offset) {
-        Set<String> given = new HashSet<>(offset.keySet());
-        given.removeAll(Set.of(ChangesOffset.GENERATION, ChangesOffset.PARTITIONS)); // stored by the connector, optional
-        if (offset.get(ChangesOffset.CHECKPOINT) instanceof String text && given.equals(Set.of(ChangesOffset.CHECKPOINT))) {
-            ChangeCheckpoint decoded;
-            try {
-                decoded = ChangeCheckpoint.decode(text);
-            } catch (IllegalArgumentException e) {
-                throw new ConnectException("Offset checkpoint '" + text + "' for " + partition + " is not one this"
-                        + " connector stored: " + e.getMessage(), e);
-            }
-            if (decoded.stream() != null && !decoded.stream().contains(":table/" + table + "/stream/")) {
-                throw new ConnectException("Offset checkpoint '" + text + "' for " + partition + " is not in a stream of"
-                        + " table '" + table + "': set one this connector stored for it, or a snapshot's {\""
-                        + ChangesOffset.SINCE + "\": \"<epoch milliseconds>\"}");
-            }
-        } else if (offset.get(ChangesOffset.SINCE) instanceof String since
-                && Set.of(ChangesOffset.KEY, ChangesOffset.SINCE).containsAll(given)) {
-            Instant at;
-            try {
-                at = Instant.ofEpochMilli(Long.parseLong(since));
-            } catch (NumberFormatException e) {
-                throw new ConnectException("Offset since '" + since + "' for " + partition + " is not epoch milliseconds", e);
-            }
-            Instant now = Instant.now();
-            if (at.isBefore(now.minus(STREAM_RETENTION)) || at.isAfter(now.plus(STREAM_RETENTION))) {
-                throw new ConnectException("Offset since " + since + " (" + at + ") for " + partition + " is more than "
-                        + STREAM_RETENTION.toHours() + " hours from now: the stream keeps changes that long (and a since in"
-                        + " the future skips every change until then); give epoch milliseconds within that window");
-            }
-        } else {
-            throw new ConnectException("Offset " + offset + " for " + partition + " must be a snapshot's {\""
-                    + ChangesOffset.KEY + "\": \"<base64 of the last key read, optional>\", \""
-                    + ChangesOffset.SINCE + "\": \"<epoch milliseconds to read changes from>\"} or {\""
-                    + ChangesOffset.CHECKPOINT + "\": \"<a checkpoint the connector stored>\"}");
+    /** Changes mode: only the epoch may be set, to {@code {since}} within the stream's retention. */
+    private static void checkEpoch(String table, Map<String, ?> partition, Map<String, ?> offset) {
+        if (!ChangesEpoch.partition(table).equals(partition)) {
+            throw new ConnectException("Offset " + offset + " for " + partition + ": in changes mode the tasks keep"
+                    + " their own offsets; reset them all (a null offset for each) to take a new snapshot, or set "
+                    + ChangesEpoch.partition(table) + " to {\"" + ChangesEpoch.SINCE + "\": \"<epoch milliseconds>\"}"
+                    + " to take one whose changes are read from then");
         }
-        decode(partition, offset, ChangesOffset::of); // the key, and the fields the connector stores
+        if (!(offset.get(ChangesEpoch.SINCE) instanceof String since) || !Set.of(ChangesEpoch.SINCE, ChangesEpoch.GENERATION,
+                ChangesEpoch.SCOPE, ChangesEpoch.STREAM).containsAll(offset.keySet())) {
+            throw new ConnectException("Offset " + offset + " for " + partition + " must be {\"" + ChangesEpoch.SINCE
+                    + "\": \"<epoch milliseconds to read changes from>\"}");
+        }
+        Instant at;
+        try {
+            at = Instant.ofEpochMilli(Long.parseLong(since));
+        } catch (NumberFormatException e) {
+            throw new ConnectException("Offset since '" + since + "' for " + partition + " is not epoch milliseconds", e);
+        }
+        Instant now = Instant.now();
+        if (at.isBefore(now.minus(STREAM_RETENTION)) || at.isAfter(now.plus(STREAM_RETENTION))) {
+            throw new ConnectException("Offset since " + since + " (" + at + ") for " + partition + " is more than "
+                    + STREAM_RETENTION.toHours() + " hours from now: the stream keeps changes that long (and a since in"
+                    + " the future skips every change until then); give epoch milliseconds within that window");
+        }
+        decode(partition, offset, ChangesEpoch::of);
     }
 
     /** The offset decoded, or an error naming the partition and what does not decode. */

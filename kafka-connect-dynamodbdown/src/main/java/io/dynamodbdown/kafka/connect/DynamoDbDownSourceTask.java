@@ -8,6 +8,7 @@ import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +27,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
- * Reads its share of the source partitions, one {@link SourceReading} each, as the mode says:
- * {@link SnapshotReading} (a range once, in key order), {@link TailReading} (a range followed as it grows) or
- * {@link ChangesReading} (a database's range as a snapshot, then its change stream). This class is the glue to
+ * Reads its share of the source partitions as the mode says: one {@link SnapshotReading} (a range once, in key
+ * order) or {@link TailReading} (a range followed as it grows) each; with {@code hash.key=*}, a {@link SegmentReading}
+ * (a segment of the whole table, once); in changes mode, one {@link ChangesReading} of the task's share of the
+ * snapshot and of the table's change stream. This class is the glue to
  * Kafka Connect: it opens the databases, polls the readings in turn and tells them what the worker wrote and
  * committed.
  */
@@ -36,6 +38,9 @@ public class DynamoDbDownSourceTask extends SourceTask {
 
     /** The task's share of the partitions, set by the connector. */
     static final String TASK_PARTITIONS = "task.partitions";
+    /** Changes mode and {@code hash.key=*}: which task this is, from 0, of how many. */
+    static final String TASK_INDEX = "task.index";
+    static final String TASK_COUNT = "task.count";
 
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbDownSourceTask.class);
 
@@ -51,6 +56,8 @@ public class DynamoDbDownSourceTask extends SourceTask {
     private DynamoDbDownSourceConfig config;
     private DynamoDbClient client;
     private DynamoDbStreamsClient streams;
+    /** Changes mode: the one reading of all the task's source partitions. */
+    private SourceReading wholeTask;
     private int next;
     /** The last poll found less than a full batch (or failed): the next one waits poll.interval.ms first. */
     private boolean caughtUp;
@@ -89,41 +96,54 @@ public class DynamoDbDownSourceTask extends SourceTask {
         client = clients.apply(config);
         OpenOptions options = config.openOptions(1)
                 .withThrottleListener(requests -> metrics.requestsThrottled.addAndGet(requests));
+        if (config.changes()) {
+            streams = streamsClients.apply(config);
+            // opening creates the table, or gives it its stream, as the settings say, before anything reads it
+            Map<String, Database> opened = new HashMap<>();
+            for (String hashKey : config.allDatabases() ? List.of(Location.DEFAULT_HASH_KEY) : config.getList(DynamoDbDownSourceConfig.HASH_KEY)) {
+                opened.put(hashKey, open(hashKey, options));
+            }
+            // every record of every source partition of the task goes through the one reading
+            wholeTask = new ChangesReading(config, Integer.parseInt(props.get(TASK_INDEX)),
+                    Integer.parseInt(props.get(TASK_COUNT)), client, streams, options, opened::get,
+                    context.offsetStorageReader(), metrics, clock);
+            readings.add(wholeTask);
+            return;
+        }
+        if (config.allDatabases()) {
+            int index = Integer.parseInt(props.get(TASK_INDEX));
+            int count = Integer.parseInt(props.get(TASK_COUNT));
+            SnapshotPiece piece = SnapshotPiece.of(config, count).get(index);
+            SegmentReading reading = new SegmentReading(piece, config, client, options,
+                    context.offsetStorageReader().offset(piece.partition(config)), metrics);
+            readings.add(reading);
+            bySourcePartition.put(reading.sourcePartition(), reading);
+            return;
+        }
         Map<String, List<RangePartition>> byDatabase = new LinkedHashMap<>();
         for (RangePartition partition : RangePartition.decode(props.get(TASK_PARTITIONS))) {
             byDatabase.computeIfAbsent(partition.hashKey(), h -> new ArrayList<>()).add(partition);
         }
-        if (config.changes()) {
-            streams = streamsClients.apply(config);
-        }
         byDatabase.forEach((hashKey, partitions) -> {
-            Database db = DynamoDbDown.open(client, new Location(config.table(), hashKey), options);
-            databases.add(db);
-            if (config.changes()) {
-                // one reading of the whole configured range: its snapshot and its stream share one ordered offset
-                add(new RangePartition(hashKey, config.range()), db);
-            } else {
-                partitions.forEach(partition -> add(partition, db));
-            }
+            Database db = open(hashKey, options);
+            partitions.forEach(partition -> add(partition, db));
         });
     }
 
+    private Database open(String hashKey, OpenOptions options) {
+        Database db = DynamoDbDown.open(client, new Location(config.table(), hashKey), options);
+        databases.add(db);
+        return db;
+    }
+
     private void add(RangePartition partition, Database db) {
-        Map<String, String> sourcePartition = config.changes() ? partition.changesPartition(config.table())
-                : partition.sourcePartition(config.table());
+        Map<String, String> sourcePartition = partition.sourcePartition(config.table());
         SourceRecords records = new SourceRecords(sourcePartition, config.table(), partition.hashKey(),
-                config.topicFor(partition.hashKey()),
-                config.heartbeatTopic());
-        SourceReading reading;
-        if (config.changes()) {
-            reading = new ChangesReading(partition, db, streams, context.offsetStorageReader(), config, records, metrics,
-                    clock);
-        } else {
-            RangeOffset stored = partition.storedOffset(context.offsetStorageReader(), config.table());
-            reading = config.tail()
-                    ? new TailReading(partition, db, stored, config.tailSettle(), config.heartbeatInterval(), records, metrics)
-                    : new SnapshotReading(partition, db, stored, records, metrics);
-        }
+                config.topicFor(partition.hashKey()), config.heartbeatTopic());
+        RangeOffset stored = partition.storedOffset(context.offsetStorageReader(), config.table());
+        SourceReading reading = config.tail()
+                ? new TailReading(partition, db, stored, config.tailSettle(), config.heartbeatInterval(), records, metrics)
+                : new SnapshotReading(partition, db, stored, records, metrics);
         readings.add(reading);
         bySourcePartition.put(sourcePartition, reading);
     }
@@ -163,13 +183,13 @@ public class DynamoDbDownSourceTask extends SourceTask {
                 throw new RetriableException(e);
             }
         }
-        caughtUp = records.size() < config.batchMaxRows();
+        caughtUp = records.size() < config.batchMaxRows() && readings.stream().noneMatch(SourceReading::more);
         return records.isEmpty() ? null : records;
     }
 
     @Override
     public void commitRecord(SourceRecord record, RecordMetadata metadata) {
-        SourceReading reading = bySourcePartition.get(record.sourcePartition());
+        SourceReading reading = wholeTask != null ? wholeTask : bySourcePartition.get(record.sourcePartition());
         if (reading != null) {
             reading.acked(record, metadata);
         }

@@ -15,7 +15,7 @@ import org.apache.kafka.connect.storage.OffsetStorageReader;
  * One source partition: a key range of one database. Its Kafka Connect source partition is
  * {@code {table, hash.key, range}}, where range is a stable text form of the bounds; the connector hands
  * partitions to tasks in {@link #encode} form. This is the one place that builds source partitions; the offsets
- * stored under them are {@link RangeOffset}s (snapshot, tail) and {@link ChangesOffset}s (changes).
+ * stored under them are {@link RangeOffset}s (snapshot, tail) and {@link PieceOffset}s (changes).
  *
  * <p>The worker stores an offset under the serialized bytes of {@code [connector, partition]}, writing the
  * partition's fields in iteration order, and finds it again only under the same bytes. So the fields always
@@ -49,10 +49,8 @@ record RangePartition(String hashKey, KeyRange range) {
     }
 
     /**
-     * In changes mode, the one source partition of this database and range, {@code {stream, hash.key, range}}
-     * (stream: the table): its offsets are first the snapshot's keys, then the change reader's checkpoints, so
-     * Connect commits them in the order they were read and a restart never skips from one phase to the next
-     * over records it has not confirmed.
+     * In changes mode, the source partition of the snapshot of this database and range,
+     * {@code {stream, hash.key, range}} (stream: the table), its offsets {@link PieceOffset}s.
      */
     Map<String, String> changesPartition(String table) {
         return inJsonOrder(Map.of(STREAM_FIELD, table, HASH_KEY_FIELD, hashKey, RANGE_FIELD, rangeId()));
@@ -83,20 +81,6 @@ record RangePartition(String hashKey, KeyRange range) {
             }
         }
         return stored;
-    }
-
-    /**
-     * In changes mode, the offset to go on from: the one stored under the partition's fields in their order, or
-     * else one stored under another order of them (set over REST with the fields in another order); null for none.
-     */
-    ChangesOffset storedChangesOffset(OffsetStorageReader reader, String table) {
-        Map<String, String> partition = changesPartition(table);
-        Map<String, Object> stored = reader.offset(partition);
-        if (stored != null) {
-            return ChangesOffset.of(stored);
-        }
-        List<Map<String, Object>> others = offsetsInOtherOrders(reader, partition);
-        return others.isEmpty() ? null : ChangesOffset.of(others.get(0));
     }
 
     /** The offsets stored under the partition's fields in every order but theirs. */

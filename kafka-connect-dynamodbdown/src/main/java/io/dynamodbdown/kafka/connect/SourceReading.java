@@ -15,6 +15,11 @@ interface SourceReading extends AutoCloseable {
         return false;
     }
 
+    /** Whether more records are there to read now, so the task need not wait poll.interval.ms before its next poll. */
+    default boolean more() {
+        return false;
+    }
+
     /** The worker wrote one of this reading's records to Kafka ({@code metadata} null: it was dropped on the way). */
     default void acked(SourceRecord record, RecordMetadata metadata) {
     }

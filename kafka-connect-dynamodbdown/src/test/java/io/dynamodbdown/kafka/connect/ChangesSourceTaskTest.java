@@ -28,6 +28,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.ToIntFunction;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -188,15 +189,23 @@ class ChangesSourceTaskTest {
                 "one heartbeat, the start's: changes came, and the interval did not pass");
         assertEquals(1, sent.stream().filter(FaultySourceTasks::isSnapshotEnd).count(), "one snapshot-end marker, to partition 0");
 
-        // a restart from the offset of each of these records (were it the last committed) sends what follows
+        // a restart from what the worker committed up to each of these records (were it the last) sends what follows
         for (int cut : List.of(0, 40, snapshotRecords - 1, snapshotRecords, data.size() - 2)) {
-            InMemoryOffsets committed = new InMemoryOffsets();
-            committed.store(data.get(cut).sourcePartition(), data.get(cut).sourceOffset());
+            InMemoryOffsets committed = committedUpTo(sent, data.get(cut));
             db.put(key(30), "after-cut-" + cut);
             db.del(key(31 + cut % 7));
             List<SourceRecord> resumed = new ArrayList<>(data.subList(0, cut + 1));
             pollUntilReplayEqualsTable(start(committed), resumed);
         }
+    }
+
+    /** The offsets a worker stores having committed {@code sent} up to {@code last}: each partition's latest. */
+    private static InMemoryOffsets committedUpTo(List<SourceRecord> sent, SourceRecord last) {
+        InMemoryOffsets committed = new InMemoryOffsets();
+        for (SourceRecord record : sent.subList(0, sent.indexOf(last) + 1)) {
+            committed.store(record.sourcePartition(), record.sourceOffset());
+        }
+        return committed;
     }
 
     /**
@@ -246,13 +255,14 @@ class ChangesSourceTaskTest {
             return !heartbeats.isEmpty();
         });
         SourceRecord heartbeat = heartbeats.get(heartbeats.size() - 1);
-        assertEquals(new RangePartition("orders", KeyRange.all()).changesPartition(table), heartbeat.sourcePartition());
+        assertEquals(Set.of("stream", "shard"), heartbeat.sourcePartition().keySet(), "a stream shard's position");
         assertEquals("orders", new String((byte[]) heartbeat.key()));
-        ChangeCheckpoint position = ChangesOffset.of(heartbeat.sourceOffset()).checkpoint();
-        assertEquals(position.encode(), new String((byte[]) heartbeat.value()));
+        ShardOffset position = ShardOffset.of(heartbeat.sourceOffset());
+        assertEquals(heartbeat.sourcePartition().get("shard") + "@" + position.position().sequenceNumber(),
+                new String((byte[]) heartbeat.value()));
 
-        InMemoryOffsets committed = new InMemoryOffsets();
-        committed.store(heartbeat.sourcePartition(), heartbeat.sourceOffset());
+        InMemoryOffsets committed = committedUpTo(sent, sent.get(sent.size() - 1));
+        heartbeats.forEach(h -> committed.store(h.sourcePartition(), h.sourceOffset()));
         db.put(key(1), "after the heartbeat");
         DynamoDbDownSourceTask resumed = start(committed);
         List<SourceRecord> after = new ArrayList<>();
@@ -312,11 +322,16 @@ class ChangesSourceTaskTest {
             db.put(key(i), "during-outage");
         }
         db.del(key(50));
-        assertThrows(RetriableException.class, () -> {
-            for (int poll = 0; poll < 5; poll++) {
-                pollAndCommit(task);
-            }
-        }, "the failure is retriable: the worker polls again");
+        // the shards are read in the background: the failure reaches the worker within a few polls, as retriable
+        await("the failure, retriable: the worker polls again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ZERO)
+                .until(() -> {
+                    try {
+                        pollAndCommit(task);
+                        return false;
+                    } catch (RetriableException e) {
+                        return true;
+                    }
+                });
         http.heal();
         pollUntilReplayEqualsTable(task, sent);
         assertTrue(http.injected() >= 2, "the reads failed: " + http.injected());
@@ -324,19 +339,14 @@ class ChangesSourceTaskTest {
 
     @Test
     void aCheckpointTheStreamCannotContinueFailsTheTaskOrTakesANewSnapshotInANewGeneration() throws Exception {
-        String stream = dynamo.client().describeTable(b -> b.tableName(table)).table().latestStreamArn();
-        ChangeCheckpoint gone = ChangeCheckpoint.since(null).inStream(stream).at("shardId-trimmed-away", "000000000000000000001");
-        Map<String, String> partition = new RangePartition("orders", KeyRange.all()).changesPartition(table);
-        InMemoryOffsets offsets = new InMemoryOffsets();
-        offsets.store(partition, ChangesOffset.stream(gone, 5, 0).toMap());
-
+        InMemoryOffsets offsets = FaultySourceTasks.inAStreamThatIsGone(table, "orders", 0);
         DynamoDbDownSourceTask failing = start(offsets);
         ConnectException e = assertThrows(ConnectException.class, () -> {
             for (int poll = 0; poll < 5; poll++) {
                 pollAndCommit(failing);
             }
         });
-        assertTrue(e.getMessage().contains("changes.on.trimmed=resnapshot") && e.getMessage().contains("shardId-trimmed-away"),
+        assertTrue(e.getMessage().contains("changes.on.trimmed=resnapshot") && e.getMessage().contains("turned off and on"),
                 e.getMessage());
 
         // a topic of three partitions; the records of the new snapshot land in them by key
@@ -363,8 +373,8 @@ class ChangesSourceTaskTest {
             assertNull(end.value());
             assertTrue(sent.indexOf(end) > sent.indexOf(snapshot.get(snapshot.size() - 1)), "after the snapshot's last record");
         }
-        assertTrue(ChangesOffset.of(ends.get(2).sourceOffset()).inStream(), "the last one's offset: the stream, from the start");
-        assertTrue(!ChangesOffset.of(ends.get(0).sourceOffset()).inStream() && !ChangesOffset.of(ends.get(1).sourceOffset()).inStream(),
+        assertTrue(PieceOffset.of(ends.get(2).sourceOffset()).done(), "the last one's offset: the snapshot is complete");
+        assertTrue(!PieceOffset.of(ends.get(0).sourceOffset()).done() && !PieceOffset.of(ends.get(1).sourceOffset()).done(),
                 "the others' the snapshot's: a restart before all are written sends them again");
     }
 }

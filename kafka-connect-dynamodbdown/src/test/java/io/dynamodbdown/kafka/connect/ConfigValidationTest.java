@@ -148,7 +148,9 @@ class ConfigValidationTest {
         DynamoDbDownSourceConnector connector = new DynamoDbDownSourceConnector();
         Map<String, String> changes = source("mode", "changes", "hash.key", "a,b,c", "tasks.max", "3");
         connector.start(changes);
-        assertEquals(1, connector.taskConfigs(3).size(), "the stream phase runs in one task, with every database");
+        List<Map<String, String>> tasks = connector.taskConfigs(3);
+        assertEquals(List.of("0/3", "1/3", "2/3"), tasks.stream().map(t -> t.get(DynamoDbDownSourceTask.TASK_INDEX) + "/"
+                + t.get(DynamoDbDownSourceTask.TASK_COUNT)).toList(), "tasks.max tasks share the snapshot and the stream out");
         assertEquals(ExactlyOnceSupport.SUPPORTED, connector.exactlyOnceSupport(changes));
         assertEquals(ExactlyOnceSupport.UNSUPPORTED, connector.exactlyOnceSupport(source("mode", "tail")));
     }

@@ -3,7 +3,12 @@ package io.dynamodbdown.kafka.connect;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.FaultInjectingHttpClient;
+import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +35,7 @@ final class FaultySourceTasks {
     }
 
     /**
-     * A started task reading all of database {@code hashKey} with {@code props} (table, topic, mode and the like),
+     * A started task reading all of database {@code hashKey} (or several, comma-separated) with {@code props} (table, topic, mode and the like),
      * the AWS settings of {@code dynamo} added, its requests through {@code http}, its offsets from {@code offsets}.
      */
     static DynamoDbDownSourceTask start(DynamoDbLocal dynamo, FaultInjectingHttpClient http, String hashKey,
@@ -41,12 +46,23 @@ final class FaultySourceTasks {
     /** The same, the task's clock set to {@code clock} (a restart some minutes later). */
     static DynamoDbDownSourceTask start(DynamoDbLocal dynamo, FaultInjectingHttpClient http, String hashKey,
             Map<String, String> props, OffsetStorageReader offsets, Clock clock) {
+        return start(dynamo, http, null, hashKey, props, offsets, clock);
+    }
+
+    /** The same, its DynamoDB Streams requests to {@code streamsEndpoint} (a {@code StreamSimulator}'s; null: DynamoDB Local's). */
+    static DynamoDbDownSourceTask start(DynamoDbLocal dynamo, FaultInjectingHttpClient http, URI streamsEndpoint,
+            String hashKey, Map<String, String> props, OffsetStorageReader offsets, Clock clock) {
         Map<String, String> all = new HashMap<>(props);
         all.putAll(Map.of("hash.key", hashKey, "aws.endpoint", dynamo.endpoint().toString(), "aws.region", "us-east-1",
                 "aws.access.key.id", DynamoDbLocal.ACCESS_KEY, "aws.secret.access.key", DynamoDbLocal.SECRET_KEY));
-        all.put(DynamoDbDownSourceTask.TASK_PARTITIONS, RangePartition.encode(List.of(new RangePartition(hashKey, KeyRange.all()))));
+        all.put(DynamoDbDownSourceTask.TASK_PARTITIONS, RangePartition.encode(Arrays.stream(hashKey.split(","))
+                .map(database -> new RangePartition(database, KeyRange.all())).toList()));
+        all.putIfAbsent(DynamoDbDownSourceTask.TASK_INDEX, "0");
+        all.putIfAbsent(DynamoDbDownSourceTask.TASK_COUNT, "1");
         DynamoDbDownSourceTask task = new DynamoDbDownSourceTask(config -> config.clientSettings().clientBuilder().httpClient(http).build(),
-                config -> config.clientSettings().streamsClientBuilder().httpClient(http).build(), clock);
+                config -> (streamsEndpoint == null ? config.clientSettings()
+                        : config.clientSettings().withEndpoint(streamsEndpoint.toString())).streamsClientBuilder().httpClient(http).build(),
+                clock);
         task.initialize(new SourceTaskContext() {
             @Override
             public Map<String, String> configs() {
@@ -66,6 +82,22 @@ final class FaultySourceTasks {
         task.start(all);
         track(task, offsets);
         return task;
+    }
+
+    /**
+     * Offsets as a changes-mode source of database {@code hashKey} leaves them once it follows a stream of
+     * {@code table} that was turned off and on since (generation 5): its snapshot complete, in {@code partitions}
+     * partitions of the topic.
+     */
+    static InMemoryOffsets inAStreamThatIsGone(String table, String hashKey, int partitions) {
+        InMemoryOffsets offsets = new InMemoryOffsets();
+        Instant since = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MILLIS);
+        String gone = "arn:aws:dynamodb:ddblocal:000000000000:table/" + table + "/stream/2026-01-01T00:00:00.000";
+        offsets.store(ChangesEpoch.partition(table), new ChangesEpoch(since, 5, hashKey + "|" + KeyRange.all().boundsId(),
+                gone).toMap());
+        offsets.store(new RangePartition(hashKey, KeyRange.all()).changesPartition(table),
+                new PieceOffset(null, since, 5, partitions, true).toMap());
+        return offsets;
     }
 
     /** {@link #pollAndCommit} stores the task's committed offsets in {@code offsets} (when they are InMemoryOffsets). */

@@ -19,14 +19,14 @@ class IamPoliciesTest {
 
     /**
      * Which connector and mode asked, from the innermost adapter frame: a source task's reading of a partition says
-     * its mode ({@link SnapshotReading}, {@link TailReading}, {@link ChangesReading}; a {@link RangeScan} is read for
+     * its mode ({@link SnapshotReading} and {@link SegmentReading}, {@link TailReading}, {@link ChangesReading}; a {@link RangeScan} is read for
      * one of them); what a source task does outside a reading (opening its databases) every mode does; the sink task
      * (and its {@link SnapshotEnds}) is the sink.
      */
     static Set<String> components(List<String> askers) {
         for (String asker : askers) {
-            String type = asker.substring(0, asker.indexOf('#'));
-            if (type.equals(SnapshotReading.class.getName())) {
+            String type = asker.substring(0, asker.indexOf('#')).replaceFirst("\\$.*", ""); // a reading's inner classes are it
+            if (type.equals(SnapshotReading.class.getName()) || type.equals(SegmentReading.class.getName())) {
                 return Set.of("source-snapshot");
             }
             if (type.equals(TailReading.class.getName())) {
@@ -61,7 +61,7 @@ class IamPoliciesTest {
                                 store + "Shards#"),
                         "source-snapshot", List.of(store + "LargeValues#read", store + "Shards#"),
                         "source-tail", List.of(store + "LargeValues#read", store + "Shards#"),
-                        "source-changes", List.of(store + "LargeValues#read", store + "Shards#", store + "StreamChangeReader#",
+                        "source-changes", List.of(store + "LargeValues#read", store + "Shards#", store + "TableStreamReader#",
                                 store + "TableManager#enableStream")));
     }
 }

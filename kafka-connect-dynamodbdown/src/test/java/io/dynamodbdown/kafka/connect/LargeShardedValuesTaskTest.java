@@ -83,13 +83,15 @@ class LargeShardedValuesTaskTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"snapshot", "tail", "changes"})
-    void eachSourceModeSendsLargeValuesOfAShardedDatabaseWhole(String mode) {
+    @ValueSource(strings = {"snapshot", "tail", "changes", "snapshot of *", "changes of *"})
+    void eachSourceModeSendsLargeValuesOfAShardedDatabaseWhole(String reading) {
+        String mode = reading.split(" ")[0];
+        String hashKey = reading.endsWith("*") ? "*" : "db"; // the database by name, or the whole table
         Database db = DynamoDbDown.open(dynamo.client(), table + "$db", OpenOptions.defaults().withShards(3));
         stops.add(db::close);
         db.batch(List.of(BatchOperation.put(Bytes.utf8("a"), value(LARGE, 4)), BatchOperation.put(Bytes.utf8("b"), "small".getBytes())));
         // in changes mode the task gives the table (created without one) its stream
-        DynamoDbDownSourceTask task = FaultySourceTasks.start(dynamo, http, "db", Map.of("table", table, "topic", "out",
+        DynamoDbDownSourceTask task = FaultySourceTasks.start(dynamo, http, hashKey, Map.of("table", table, "topic", "out",
                 "mode", mode, "poll.interval.ms", "10", "tail.settle.ms", "0", "table.stream.enable", "true",
                 "table.stream.view", StreamViewType.NEW_IMAGE.toString()), new InMemoryOffsets());
         stops.add(task::stop);

@@ -72,37 +72,12 @@ class SnapshotEndFaultsTest {
     }
 
     private DynamoDbDownSourceTask startSource(List<String> hashKeys, OffsetStorageReader offsets, String... extra) {
-        Map<String, String> all = new HashMap<>(Map.of("table", table, "topic", TOPIC, "mode", "changes",
+        Map<String, String> props = new HashMap<>(Map.of("table", table, "topic", TOPIC, "mode", "changes",
                 "poll.interval.ms", "10", "max.retries", "1", "retry.backoff.ms", "1", "retry.backoff.max.ms", "5"));
         for (int i = 0; i < extra.length; i += 2) {
-            all.put(extra[i], extra[i + 1]);
+            props.put(extra[i], extra[i + 1]);
         }
-        all.putAll(Map.of("hash.key", String.join(",", hashKeys), "aws.endpoint", dynamo.endpoint().toString(),
-                "aws.region", "us-east-1", "aws.access.key.id", DynamoDbLocal.ACCESS_KEY,
-                "aws.secret.access.key", DynamoDbLocal.SECRET_KEY));
-        all.put(DynamoDbDownSourceTask.TASK_PARTITIONS,
-                RangePartition.encode(hashKeys.stream().map(h -> new RangePartition(h, KeyRange.all())).toList()));
-        DynamoDbDownSourceTask task = new DynamoDbDownSourceTask(
-                config -> config.clientSettings().clientBuilder().httpClient(http).build(),
-                config -> config.clientSettings().streamsClientBuilder().httpClient(http).build(), Clock.systemUTC());
-        task.initialize(new SourceTaskContext() {
-            @Override
-            public Map<String, String> configs() {
-                return all;
-            }
-
-            @Override
-            public OffsetStorageReader offsetStorageReader() {
-                return offsets;
-            }
-
-            @Override
-            public PluginMetrics pluginMetrics() {
-                return new PluginMetricsImpl(new Metrics(), Map.of());
-            }
-        });
-        task.start(all);
-        FaultySourceTasks.track(task, offsets);
+        DynamoDbDownSourceTask task = FaultySourceTasks.start(dynamo, http, String.join(",", hashKeys), props, offsets);
         tasks.add(task);
         return task;
     }
@@ -192,19 +167,21 @@ class SnapshotEndFaultsTest {
             }
             db.batch(puts);
         }
-        // the stream phase's checkpoint, in a stream that is gone: a new snapshot, with the three partitions seen
-        String stream = dynamo.client().describeTable(b -> b.tableName(table)).table().latestStreamArn();
-        InMemoryOffsets offsets = new InMemoryOffsets();
-        offsets.store(new RangePartition("orders", KeyRange.all()).changesPartition(table), ChangesOffset.stream(
-                ChangeCheckpoint.since(null).inStream(stream).at("shardId-gone", "000000000000000000001"), 5, 3).toMap());
+        // the stream phase, in a stream that is gone: a new snapshot, with the three partitions seen
+        InMemoryOffsets offsets = FaultySourceTasks.inAStreamThatIsGone(table, "orders", 3);
         ToIntFunction<SourceRecord> byKey = r -> Math.floorMod(Arrays.hashCode((byte[]) r.key()), 3);
         DynamoDbDownSourceTask first = startSource(List.of("orders"), offsets, "batch.max.rows", "1000",
                 "changes.on.trimmed", "resnapshot");
         List<SourceRecord> snapshot = new ArrayList<>();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
             List<SourceRecord> records = first.poll(); // not acknowledged: the markers never come in this run
-            (records == null ? List.<SourceRecord>of() : records).stream().filter(r -> r.topic().equals(TOPIC))
-                    .forEach(snapshot::add);
+            for (SourceRecord record : records == null ? List.<SourceRecord>of() : records) {
+                if (record.topic().equals(TOPIC)) {
+                    snapshot.add(record);
+                } else {
+                    offsets.store(record.sourcePartition(), record.sourceOffset()); // the new snapshot's start is stored
+                }
+            }
             return snapshot.size() >= 30;
         });
         SourceRecord last = snapshot.get(snapshot.size() - 1);
@@ -221,6 +198,7 @@ class SnapshotEndFaultsTest {
         }
 
         InMemoryOffsets stored = new InMemoryOffsets();
+        stored.store(ChangesEpoch.partition(table), offsets.offset(ChangesEpoch.partition(table)));
         stored.store(last.sourcePartition(), last.sourceOffset()); // the worker stored the last record's offset, and died
         DynamoDbDownSourceTask restarted = startSource(List.of("orders"), stored, "batch.max.rows", "1000");
         List<SourceRecord> after = new ArrayList<>();

@@ -111,24 +111,13 @@ class SourcePartitionsTest {
     }
 
     @Test
-    void aChangesOffsetSetWithTheFieldsInAnotherOrderIsFoundAndTheTasksOwnOrderWins() {
-        RangePartition partition = new RangePartition("orders", KeyRange.all());
-        InMemoryOffsets stored = new InMemoryOffsets();
-        assertNull(partition.storedChangesOffset(stored, "my-table"));
-
-        Map<String, String> overRest = new LinkedHashMap<>(); // as a user wrote the JSON
-        overRest.put("hash.key", "orders");
-        overRest.put("stream", "my-table");
-        overRest.put("range", "..");
-        stored.store(overRest, Map.of("since", "1764000000000"));
-        assertEquals(Instant.ofEpochMilli(1764000000000L), partition.storedChangesOffset(stored, "my-table").since());
-        assertEquals(1764000000000L, partition.storedChangesOffset(stored, "my-table").generation(),
-                "an offset without a generation is in the generation of its since");
-
-        stored.store(partition.changesPartition("my-table"), Map.of("checkpoint", "c1;arn;;s=1", "generation", "7"));
-        assertEquals(ChangesOffset.stream(ChangeCheckpoint.decode("c1;arn;;s=1"), 7, 0),
-                partition.storedChangesOffset(stored, "my-table"),
-                "once the task committed in its own order, that is where it goes on from");
+    void changesModePartitionsComeInTheOrderTheWorkerReadsThemBack() {
+        for (Map<String, String> partition : List.of(ChangesEpoch.partition("my-table"),
+                ShardOffset.partition("my-table", "shardId-1"), new RangePartition("a", KeyRange.all()).changesPartition("my-table"),
+                new SnapshotPiece(null, 1, 4).partition(new DynamoDbDownSourceConfig(props("hash.key", "*", "mode", "changes"))))) {
+            assertEquals(List.copyOf(new HashMap<>(partition).keySet()), List.copyOf(partition.keySet()),
+                    "a JSON round trip keeps " + partition + " as it is, so the offset is found under the same bytes");
+        }
     }
 
     @Test
@@ -154,41 +143,32 @@ class SourcePartitionsTest {
     }
 
     @Test
-    void alterOffsetsInChangesModeTakesSnapshotOffsetsAndCheckpoints() {
+    void alterOffsetsInChangesModeResetsAllOrSetsTheEpochsSince() {
         DynamoDbDownSourceConnector connector = new DynamoDbDownSourceConnector();
         Map<String, String> config = props("hash.key", "a", "mode", "changes");
-        Map<String, String> partition = new RangePartition("a", KeyRange.all()).changesPartition("my-table");
+        Map<String, String> epoch = ChangesEpoch.partition("my-table");
         String anHourAgo = Long.toString(Instant.now().minus(Duration.ofHours(1)).toEpochMilli());
-        assertTrue(connector.alterOffsets(config, Map.of(partition, Map.of("since", anHourAgo))),
-                "read the stream from a past moment, after a snapshot");
-        assertTrue(connector.alterOffsets(config, Map.of(partition, Map.of("key", "YQ==", "since", anHourAgo))));
-        String stream = "arn:aws:dynamodb:us-east-1:000000000000:table/my-table/stream/2026-11-26T00:00:00.000";
-        String checkpoint = ChangeCheckpoint.since(Instant.now()).inStream(stream).at("shardId-1", "100").encode();
-        assertTrue(connector.alterOffsets(config, Map.of(partition, Map.of("checkpoint", checkpoint))));
+        assertTrue(connector.alterOffsets(config, Map.of(epoch, Map.of("since", anHourAgo))),
+                "a new snapshot, whose changes are read from a past moment");
         Map<Map<String, ?>, Map<String, ?>> reset = new HashMap<>();
-        reset.put(partition, null);
+        reset.put(epoch, null);
+        reset.put(new RangePartition("a", KeyRange.all()).changesPartition("my-table"), null);
+        reset.put(ShardOffset.partition("my-table", "shardId-1"), null);
         reset.put(new RangePartition("a", KeyRange.all()).sourcePartition("my-table"), null);
-        assertTrue(connector.alterOffsets(config, reset), "a reset may name partitions of an earlier mode");
+        assertTrue(connector.alterOffsets(config, reset), "a reset may name any partition, of an earlier mode too");
 
-        Map<String, String> snapshotModePartition = new RangePartition("a", KeyRange.all()).sourcePartition("my-table");
+        Map<String, String> piece = new RangePartition("a", KeyRange.all()).changesPartition("my-table");
         assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
-                Map.of(snapshotModePartition, Map.of("since", "1")))).getMessage().contains("Unknown source partition"));
+                Map.of(piece, Map.of("since", anHourAgo)))).getMessage().contains("the tasks keep their own offsets"));
         assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
-                Map.of(partition, Map.of("key", "YQ==")))).getMessage().contains("must be a snapshot's"));
+                Map.of(epoch, Map.of("key", "YQ==")))).getMessage().contains("must be {\"since\""));
         assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
-                Map.of(partition, Map.of("since", "yesterday")))).getMessage().contains("not epoch milliseconds"));
-        assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
-                Map.of(partition, Map.of("since", anHourAgo, "key", "***")))).getMessage().contains("not base64"));
-        assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
-                Map.of(partition, Map.of("checkpoint", "garbage")))).getMessage().contains("is not one this connector stored"));
-        String otherTable = ChangeCheckpoint.since(Instant.now()).inStream(stream.replace("my-table", "other")).encode();
-        assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
-                Map.of(partition, Map.of("checkpoint", otherTable)))).getMessage().contains("not in a stream of table 'my-table'"));
+                Map.of(epoch, Map.of("since", "yesterday")))).getMessage().contains("not epoch milliseconds"));
         String microseconds = Long.toString(Instant.now().toEpochMilli() * 1000);
         assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
-                Map.of(partition, Map.of("since", microseconds)))).getMessage().contains("more than 24 hours from now"));
+                Map.of(epoch, Map.of("since", microseconds)))).getMessage().contains("more than 24 hours from now"));
         String twoDaysAgo = Long.toString(Instant.now().minus(Duration.ofDays(2)).toEpochMilli());
         assertTrue(assertThrows(ConnectException.class, () -> connector.alterOffsets(config,
-                Map.of(partition, Map.of("since", twoDaysAgo)))).getMessage().contains("more than 24 hours from now"));
+                Map.of(epoch, Map.of("since", twoDaysAgo)))).getMessage().contains("more than 24 hours from now"));
     }
 }

@@ -21,6 +21,12 @@ import org.slf4j.LoggerFactory;
  * right after a pushback, where the limit was met, faster the longer none comes (up to 50% a second). A key
  * that has not pushed back for {@link #QUIET} is sent to freely again. Both changes are logged.
  *
+ * <p>Pacing assumes that what DynamoDB hands back follows the rate: at a key's limit, sending less gets as much
+ * accepted, a larger share of it. Refusals that do not follow the rate (a fault handing back a fixed share of
+ * requests however slowly they come) would have it lower the rate again and again, to almost nothing. So when, over
+ * a whole window, what the key accepted fell below a third of the most it accepted since pacing began while the share
+ * accepted of what was sent did not grow, the key is sent to freely again for {@link #IDLE}, and that is logged.
+ *
  * <p>A request is held back for at most {@code maxWait}, so pacing never stretches the time it takes to find out
  * that a key accepts nothing. Thread-safe; the state of a key is dropped once it has been idle for {@link #IDLE}.
  */
@@ -147,7 +153,16 @@ final class Pacer {
             long now = clock.nanoTime();
             partition.usedAt = now;
             partition.accepted(now, accepted);
-            if (pushedBack) {
+            if (partition.paced && !partition.refusalsFollowRate) {
+                partition.paced = false;
+                partition.refusalsFollowRate = true;
+                partition.freeUntil = now + IDLE.toNanos();
+                ended = String.format(Locale.ROOT, "what DynamoDB refuses does not follow the rate (it accepted %,.0f %s a"
+                        + " second at most, and lately less, no larger a share of what was sent); sending freely for %d s",
+                        partition.peakAccepted, unit, IDLE.toSeconds());
+            } else if (pushedBack && !partition.paced && now < partition.freeUntil) {
+                partition.pushedBackAt = now; // sent freely for now: the retries carry on
+            } else if (pushedBack) {
                 double share = ticket.cost() <= 0 ? 1 : Math.max(MOST_DECREASE, accepted / ticket.cost());
                 partition.pushedBackAt = now;
                 if (!partition.paced) {
@@ -271,6 +286,13 @@ final class Pacer {
         double previousOffered;
         double previousAccepted;
         long previousLength;
+        /** Since pacing began: the most accepted a second over a whole window, and the share accepted in that window. */
+        double peakAccepted;
+        double peakShare;
+        /** False once a whole window showed that sending less got less accepted, no larger a share of it. */
+        boolean refusalsFollowRate = true;
+        /** Until then, pushback does not start pacing: what was refused did not follow the rate. */
+        long freeUntil;
 
         Partition(long now) {
             usedAt = now;
@@ -279,6 +301,8 @@ final class Pacer {
 
         void startPacing(long now, double startRate) {
             paced = true;
+            peakAccepted = 0;
+            peakShare = 0;
             startingUp = true;
             rate = startRate;
             tokens = 0;
@@ -331,6 +355,15 @@ final class Pacer {
                 windowStart = now;
                 windowOffered = 0;
                 windowAccepted = 0;
+                if (paced && previousOffered > 0) {
+                    double accepted = previousAccepted / (previousLength / 1e9);
+                    double share = previousAccepted / previousOffered;
+                    refusalsFollowRate = !(peakAccepted > 0 && accepted < peakAccepted / 3 && share <= peakShare * 1.5);
+                    if (accepted > peakAccepted) {
+                        peakAccepted = accepted;
+                        peakShare = share;
+                    }
+                }
             }
         }
 

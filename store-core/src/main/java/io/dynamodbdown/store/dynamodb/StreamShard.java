@@ -274,11 +274,11 @@ final class StreamShard {
         byte[] key = layout.keyOf(keys);
         String sequenceNumber = record.dynamodb().sequenceNumber();
         if (record.eventName() == OperationType.REMOVE) {
-            return new StreamChange(database, key, null, at, id(), sequenceNumber);
+            return new StreamChange(database, key, null, at, id(), lineage, sequenceNumber);
         }
         byte[] value = context.valueOf(database, record.dynamodb().newImage());
         // null: a large value whose chunks are gone, replaced since; the change that replaced it comes later
-        return value == null ? null : new StreamChange(database, key, value, at, id(), sequenceNumber);
+        return value == null ? null : new StreamChange(database, key, value, at, id(), lineage, sequenceNumber);
     }
 
     /**

@@ -96,6 +96,32 @@ class PacerTest {
     }
 
     @Test
+    void aKeyRefusingAFixedShareOfRequestsAtAnyRateIsNotSlowedDownToNothing() {
+        // not a limit but a fault: every 2nd request is handed back whole and every 7th attempt throttled (sent
+        // again by the client after a pause), however slowly the key is sent to; unpaced, one writer accepts about
+        // 2,400 units a second from it (6 of every 14 attempts of 25 units in 62 ms: 3 ms each, 2 throttled pauses of 10 ms)
+        long start = clock.now;
+        long accepted = 0;
+        int attempts = 0;
+        while (clock.now - start < 60_000 * MS) {
+            Pacer.Ticket ticket = pacer.await("k", 25);
+            int throttled = 0;
+            while (++attempts % 7 == 0) {
+                clock.now += 13 * MS; // the throttled round trip and the client's pause
+                throttled++;
+            }
+            clock.now += 3 * MS;
+            int taken = attempts % 2 == 0 ? 0 : 25;
+            pacer.answered(ticket, taken, throttled);
+            accepted += taken;
+        }
+        double perSecond = accepted / 60.0;
+        System.out.printf("one key refusing every 2nd request, throttling every 7th, for 60 s: %.0f accepted a second,"
+                + " rate now %s%n", perSecond, pacer.rate("k"));
+        assertTrue(perSecond >= 1_800, "at least 3/4 of what the key accepts unpaced: " + perSecond);
+    }
+
+    @Test
     void aThrottledAttemptSlowsTheKeyDownAndItSpeedsUpAgain() {
         pacer.answered(pacer.await("k", 100), 50, 0); // pushback: paced
         double paced = pacer.rate("k");
