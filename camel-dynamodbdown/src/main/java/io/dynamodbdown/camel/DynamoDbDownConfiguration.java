@@ -306,15 +306,8 @@ public class DynamoDbDownConfiguration implements Cloneable {
 
     /** The table settings; {@code defaultStreamView} is the stream view when the streamView option is not set. */
     TableSettings tableSettings(StreamViewType defaultStreamView) {
-        StreamViewType view = streamView != null ? streamView : defaultStreamView;
-        return TableSettings.defaults()
-                .withCreateTable(createTable)
-                .withBilling(billingMode, readCapacity, writeCapacity)
-                .withLayout(layout)
-                .withConsistentRead(consistentRead)
-                .withStream(view, enableStream)
-                .withMaxValueSize(maxValueSize)
-                .withShards(shards);
+        return new TableSettings(createTable, billingMode, readCapacity, writeCapacity, layout, consistentRead,
+                streamView != null ? streamView : defaultStreamView, enableStream, maxValueSize, shards);
     }
 
     RangeSettings rangeSettings() {

@@ -9,6 +9,7 @@ import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.Entry;
 import io.dynamodbdown.store.Expect;
 import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.PositionKeeper;
 import io.dynamodbdown.store.TailReader;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbDownConsumer.class);
 
     /** Where a consumer's exchanges come from, and where it stands. */
-    private interface Feed extends AutoCloseable {
+    private interface Reading extends AutoCloseable {
         /** Up to {@code max} exchanges to process, starting with any handed back. */
         List<Exchange> next(int max);
 
@@ -59,7 +60,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
         void close();
     }
 
-    private Feed feed;
+    private Reading reading;
     private Database positions;
     private byte[] positionKey;
     private byte[] storedPosition;
@@ -111,7 +112,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
                         changes ? "its stored change checkpoint" : "key " + Bytes.describe(start));
             }
         }
-        feed = changes ? new ChangeFeed(range, start) : new TailFeed(range, start);
+        reading = changes ? new ChangesReading(range, start) : new TailReading(range, start);
         super.doStart();
     }
 
@@ -141,9 +142,9 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
     @Override
     protected void doStop() throws Exception {
         super.doStop();
-        if (feed != null) {
-            feed.close();
-            feed = null;
+        if (reading != null) {
+            reading.close();
+            reading = null;
         }
         if (positions != null) {
             positions.close();
@@ -153,7 +154,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
 
     @Override
     protected int poll() throws Exception {
-        Queue<Object> exchanges = new ArrayDeque<>(feed.next(getMaxMessagesPerPoll()));
+        Queue<Object> exchanges = new ArrayDeque<>(reading.next(getMaxMessagesPerPoll()));
         try {
             return processBatch(exchanges);
         } finally {
@@ -161,9 +162,9 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
         }
     }
 
-    /** Keeps the feed's position in the table when it moved (resumeFromStore). */
+    /** Keeps the reading's position in the table when it moved (resumeFromStore). */
     private void storePosition() {
-        byte[] position = feed.position();
+        byte[] position = reading.position();
         if (positions != null && position != null && !Arrays.equals(position, storedPosition)) {
             positions.put(positionKey, position);
             storedPosition = position;
@@ -208,7 +209,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
         } finally {
             pendingExchanges = 0;
             if (unhandled >= 0) {
-                feed.handBack(exchanges, unhandled);
+                reading.handBack(exchanges, unhandled);
             }
         }
         return done;
@@ -222,10 +223,10 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
     }
 
     /** mode=tail: the range in key order, through a {@link TailReader}; its position is the settled key. */
-    private final class TailFeed implements Feed {
+    private final class TailReading implements Reading {
         private final TailReader tail;
 
-        TailFeed(KeyRange range, byte[] start) {
+        TailReading(KeyRange range, byte[] start) {
             tail = new TailReader(getEndpoint().database(), range, start, Duration.ofMillis(getEndpoint().getSettleTime()));
         }
 
@@ -259,7 +260,7 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
      * started. Changes handed back wait in {@code pending} and go first; the position is the checkpoint after
      * the last change handled (the reader's own once nothing is pending, which also passes records it skipped).
      */
-    private final class ChangeFeed implements Feed {
+    private final class ChangesReading implements Reading {
         /**
          * How often the position is stored while no change is handled: records of other databases and shard
          * rollovers move the checkpoint (and so does storing it, a write to the same table), and a stored
@@ -269,16 +270,17 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
 
         private final ChangeReader reader;
         private final Deque<Change> pending = new ArrayDeque<>();
+        private final PositionKeeper<ChangeCheckpoint> stored;
         private ChangeCheckpoint handled;
         /** Exchanges the last {@link #next} gave, to tell whether any were handled. */
         private int delivered;
-        private long storedAt = System.nanoTime() - IDLE_STORE_EVERY.toNanos();
 
-        ChangeFeed(KeyRange range, byte[] stored) {
-            ChangeCheckpoint from = stored == null ? ChangeCheckpoint.fromNow()
-                    : ChangeCheckpoint.decode(new String(stored, StandardCharsets.UTF_8));
+        ChangesReading(KeyRange range, byte[] storedPosition) {
+            ChangeCheckpoint from = storedPosition == null ? ChangeCheckpoint.fromNow()
+                    : ChangeCheckpoint.decode(new String(storedPosition, StandardCharsets.UTF_8));
             reader = DynamoDbDown.changes(getEndpoint().streamsClient(), getEndpoint().database(), range, from);
             handled = from;
+            stored = new PositionKeeper<>(storedPosition == null ? null : from, IDLE_STORE_EVERY);
         }
 
         @Override
@@ -325,11 +327,14 @@ public class DynamoDbDownConsumer extends ScheduledBatchPollingConsumer {
             if (pending.isEmpty()) {
                 handled = reader.checkpoint();
             }
-            if (!handledSome && System.nanoTime() - storedAt < IDLE_STORE_EVERY.toNanos()) {
-                return null;
+            ChangeCheckpoint toStore;
+            if (handledSome || stored.kept() == null) { // a fresh start is stored at once: a restart goes on from it
+                stored.delivered(handled);
+                toStore = handled;
+            } else {
+                toStore = stored.idle(handled);
             }
-            storedAt = System.nanoTime();
-            return Bytes.utf8(handled.encode());
+            return toStore == null ? null : Bytes.utf8(toStore.encode());
         }
 
         @Override

@@ -32,8 +32,8 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
         headersClass = DynamoDbDownConstants.class)
 public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
 
-    /** Hash keys with this prefix are the component's own (consumer positions), never user data. */
-    static final String RESERVED_HASH_KEY_PREFIX = "__dynamodbdown.";
+    /** Hash keys with the store's reserved prefix hold the component's own records (consumer positions) too. */
+    static final String RESERVED_HASH_KEY_PREFIX = Location.RESERVED_PREFIX;
 
     /** The DynamoDB table (3 to 255 characters of A-Z, a-z, 0-9, '_', '-' and '.'). */
     @UriPath

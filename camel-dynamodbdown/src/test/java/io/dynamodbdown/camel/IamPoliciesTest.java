@@ -20,7 +20,7 @@ class IamPoliciesTest {
     private static final Set<String> CONSUMERS = Set.of("camel-consumer-tail", "camel-consumer-changes");
 
     /**
-     * Which component asked, from the innermost adapter frame that tells: the consumer's feeds tell its mode, and its
+     * Which component asked, from the innermost adapter frame that tells: the consumer's readings tell its mode, and its
      * deletes after a read and its take-over of positions stored by earlier builds happen in tail mode only (changes
      * mode refuses deleteAfterRead, and had no positions then); what the consumer does
      * outside them (its stored position), its health check, and the endpoint's start (opening the database) hold for
@@ -29,10 +29,10 @@ class IamPoliciesTest {
     static Set<String> components(List<String> askers) {
         for (String asker : askers) {
             String type = asker.substring(0, asker.indexOf('#'));
-            if (type.equals(CONSUMER + "$ChangeFeed")) {
+            if (type.equals(CONSUMER + "$ChangesReading")) {
                 return Set.of("camel-consumer-changes");
             }
-            if (type.equals(CONSUMER + "$TailFeed") || asker.equals(CONSUMER + "#processBatch")
+            if (type.equals(CONSUMER + "$TailReading") || asker.equals(CONSUMER + "#processBatch")
                     || asker.equals(CONSUMER + "#legacyPosition")) {
                 return Set.of("camel-consumer-tail");
             }
@@ -66,12 +66,12 @@ class IamPoliciesTest {
         IamPolicies.assertTheReadmeHoldsWhatWasCalled(List.of("camel-producer", "camel-consumer-tail", "camel-consumer-changes",
                 "aggregation-repository", "idempotent-repository"), List.of("table-creation", "stream-enabling"),
                 IamPoliciesTest::components, Map.of(
-                        "camel-producer", List.of(store + "TableManager#create", store + "LargeValues#write",
+                        "camel-producer", List.of(store + "TableManager#create", store + "LargeValues#writeChunks",
                                 store + "LargeValues#discard", store + "LargeValues#read", store + "Shards#"),
                         "camel-consumer-tail", List.of(store + "LargeValues#read", store + "LargeValues#discard", store + "Shards#"),
                         "camel-consumer-changes", List.of(store + "StreamChangeReader#", store + "LargeValues#read",
                                 store + "TableManager#enableStream"),
-                        "aggregation-repository", List.of(store + "TableManager#create", store + "LargeValues#write",
+                        "aggregation-repository", List.of(store + "TableManager#create", store + "LargeValues#writeChunks",
                                 store + "LargeValues#discard", store + "LargeValues#read")));
     }
 }

@@ -83,6 +83,15 @@ public final class ChangeCheckpoint {
     }
 
     /**
+     * {@return whether changes older than the stream keeps ({@link #STREAM_RETENTION}) are wanted: all of them (no
+     * {@code since}), or those since a time further back; a shard read from its oldest record kept then may have
+     * lost some}
+     */
+    public boolean wantsOlderThanKept() {
+        return since == null || since.isBefore(Instant.now().minus(STREAM_RETENTION));
+    }
+
+    /**
      * {@return for each shard read, by shard id: the sequence number of the last record read, or
      * {@link #SHARD_DONE}; unmodifiable, in shard id order}
      */

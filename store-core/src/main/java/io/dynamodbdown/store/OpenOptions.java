@@ -1,8 +1,13 @@
 package io.dynamodbdown.store;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
@@ -99,38 +104,91 @@ public record OpenOptions(
         Objects.requireNonNull(retryPolicy, "retryPolicy");
         Objects.requireNonNull(layout, "layout");
         Objects.requireNonNull(throttleListener, "throttleListener");
-        if (billingMode == BillingMode.UNKNOWN_TO_SDK_VERSION) {
-            throw new IllegalArgumentException("billingMode must be PAY_PER_REQUEST or PROVISIONED");
-        }
-        if (billingMode == BillingMode.PROVISIONED && (readCapacity < 1 || writeCapacity < 1)) {
-            throw new IllegalArgumentException("PROVISIONED billing needs readCapacity and writeCapacity of at least 1, got "
-                    + readCapacity + " and " + writeCapacity);
-        }
+        boolean provisioned = billingMode == BillingMode.PROVISIONED; // capacities count only then
+        List<Problem> problems = new ArrayList<>(tableProblems(billingMode, provisioned ? readCapacity : null,
+                provisioned ? writeCapacity : null, layout, streamView, enableStream, maxValueSize, shards));
         if (activeTimeout.isNegative() || activeTimeout.isZero()) {
-            throw new IllegalArgumentException("activeTimeout must be positive, got " + activeTimeout);
+            problems.add(new Problem("activeTimeout", "must be positive, got " + activeTimeout));
         }
         if (pageSize < 0) {
-            throw new IllegalArgumentException("pageSize must be 0 (no item limit, DynamoDB's 1 MB pages only) or positive, got " + pageSize);
+            problems.add(new Problem("pageSize", "must be 0 (no item limit, DynamoDB's 1 MB pages only) or positive, got " + pageSize));
         }
         if (writeConcurrency < 1) {
-            throw new IllegalArgumentException("writeConcurrency must be at least 1, got " + writeConcurrency);
+            problems.add(new Problem("writeConcurrency", "must be at least 1, got " + writeConcurrency));
         }
-        if (streamView == StreamViewType.UNKNOWN_TO_SDK_VERSION || streamView == StreamViewType.KEYS_ONLY
-                || streamView == StreamViewType.OLD_IMAGE) {
-            throw new IllegalArgumentException("streamView must be NEW_IMAGE or NEW_AND_OLD_IMAGES (a change reader needs"
-                    + " the new values), got " + streamView);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(problems.stream().map(Problem::describe).collect(Collectors.joining("; ")));
+        }
+    }
+
+    /**
+     * An option that breaks a rule: what {@link #tableProblems} reports.
+     *
+     * @param option the option as these options name it, such as {@code maxValueSize}
+     * @param message what is wrong with it; another option it mentions stands in braces, as {@code {streamView}}
+     */
+    public record Problem(String option, String message) {
+
+        private static final Pattern MENTION = Pattern.compile("\\{([A-Za-z]+)}");
+
+        /** {@return {@code option message}, a mentioned option by its bare name} */
+        String describe() {
+            return option + " " + MENTION.matcher(message).replaceAll("$1");
+        }
+    }
+
+    /**
+     * The rules of the options that say how a table is found or created, stated once: the constructor enforces
+     * them, and the adapters' settings ({@code io.dynamodbdown.store.settings.TableSettings}) report them on their
+     * own names.
+     *
+     * @param billingMode PAY_PER_REQUEST or PROVISIONED
+     * @param readCapacity read capacity units, at least 1; needed with PROVISIONED billing; null when not given
+     * @param writeCapacity write capacity units, at least 1; needed with PROVISIONED billing; null when not given
+     * @param layout not null
+     * @param streamView NEW_IMAGE, NEW_AND_OLD_IMAGES, or null for none
+     * @param enableStream true only with a {@code streamView}
+     * @param maxValueSize 0 to {@value #MAX_VALUE_SIZE_LIMIT} bytes
+     * @param shards 0 (the recorded count) or 1 to {@value #MAX_SHARDS}
+     * @return every rule these values break, empty when they keep them all
+     */
+    public static List<Problem> tableProblems(BillingMode billingMode, Long readCapacity, Long writeCapacity, Layout layout,
+            StreamViewType streamView, boolean enableStream, long maxValueSize, int shards) {
+        List<Problem> problems = new ArrayList<>();
+        if (billingMode != BillingMode.PAY_PER_REQUEST && billingMode != BillingMode.PROVISIONED) {
+            problems.add(new Problem("billingMode", "must be PAY_PER_REQUEST or PROVISIONED, got " + billingMode));
+        }
+        capacityProblem("readCapacity", readCapacity, billingMode).ifPresent(problems::add);
+        capacityProblem("writeCapacity", writeCapacity, billingMode).ifPresent(problems::add);
+        if (layout == null) {
+            problems.add(new Problem("layout", "is required: auto, native, dynamodbdown, dynamodb-leveldown or"
+                    + " dynamodb-leveldown-legacy"));
+        }
+        if (streamView != null && streamView != StreamViewType.NEW_IMAGE && streamView != StreamViewType.NEW_AND_OLD_IMAGES) {
+            problems.add(new Problem("streamView", "must be NEW_IMAGE or NEW_AND_OLD_IMAGES (changes are read with their"
+                    + " new values), got " + streamView));
         }
         if (enableStream && streamView == null) {
-            throw new IllegalArgumentException("enableStream needs a streamView: NEW_IMAGE or NEW_AND_OLD_IMAGES");
+            problems.add(new Problem("enableStream", "needs {streamView}: NEW_IMAGE or NEW_AND_OLD_IMAGES"));
         }
         if (maxValueSize < 0 || maxValueSize > MAX_VALUE_SIZE_LIMIT) {
-            throw new IllegalArgumentException("maxValueSize must be between 0 and " + MAX_VALUE_SIZE_LIMIT
-                    + " bytes (256 MiB: a value is held in memory whole), got " + maxValueSize);
+            problems.add(new Problem("maxValueSize", "must be between 0 and " + MAX_VALUE_SIZE_LIMIT
+                    + " bytes (256 MiB: a value is held in memory whole), got " + maxValueSize));
         }
         if (shards < 0 || shards > MAX_SHARDS) {
-            throw new IllegalArgumentException("shards must be between 1 and " + MAX_SHARDS
-                    + " (or 0: the count recorded with the database), got " + shards);
+            problems.add(new Problem("shards", "must be between 1 and " + MAX_SHARDS
+                    + " (or 0: the count recorded with the database), got " + shards));
         }
+        return problems;
+    }
+
+    private static Optional<Problem> capacityProblem(String option, Long units, BillingMode billingMode) {
+        if (units == null) {
+            return billingMode == BillingMode.PROVISIONED
+                    ? Optional.of(new Problem(option, "required when {billingMode} is PROVISIONED")) : Optional.empty();
+        }
+        return units < 1 ? Optional.of(new Problem(option, "must be at least 1 capacity unit (PROVISIONED billing), got "
+                + units)) : Optional.empty();
     }
 
     /**

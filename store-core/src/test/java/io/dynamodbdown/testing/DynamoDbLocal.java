@@ -46,8 +46,9 @@ public final class DynamoDbLocal implements AutoCloseable {
         useNativeLibrariesFromBuild();
         int port = freePort();
         try {
+            // No telemetry: nothing sent from tests, and no dynamodb-local-metadata.json written into the working directory.
             DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(
-                    new String[] {"-inMemory", "-port", Integer.toString(port)});
+                    new String[] {"-inMemory", "-port", Integer.toString(port), "-disableTelemetry"});
             server.start();
             return new DynamoDbLocal(server, URI.create("http://127.0.0.1:" + port));
         } catch (Exception e) {

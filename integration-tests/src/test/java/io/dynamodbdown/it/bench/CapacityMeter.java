@@ -12,8 +12,9 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 
 /**
  * Counts the read capacity units DynamoDB reports for the Query requests against one table, whoever sends them:
- * registered as a global SDK interceptor (src/test/resources/software/amazon/awssdk/global/handlers), so it sees
- * the clients a connector builds inside the embedded worker too. Does nothing until a table is watched.
+ * registered as a global SDK interceptor in the benchmark's JVM only (src/bench/resources/software/amazon/awssdk/
+ * global/handlers, on the classpath of the {@code bench} profile's run, not the tests'), so it sees the clients a
+ * connector builds inside the embedded worker too. Does nothing until a table is watched.
  */
 public final class CapacityMeter implements ExecutionInterceptor {
 

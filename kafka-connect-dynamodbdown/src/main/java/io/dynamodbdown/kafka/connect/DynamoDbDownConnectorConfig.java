@@ -376,14 +376,13 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
 
     static TableSettings tableSettings(Values values, StreamViewType defaultView) {
         String view = (String) values.get(TABLE_STREAM_VIEW);
-        return TableSettings.defaults()
-                .withCreateTable((Boolean) values.get(TABLE_AUTO_CREATE))
-                .withBilling(BillingMode.fromValue((String) values.get(TABLE_BILLING_MODE)),
-                        (Long) values.get(TABLE_READ_CAPACITY), (Long) values.get(TABLE_WRITE_CAPACITY))
-                .withLayout(Layout.parse((String) values.get(TABLE_LAYOUT)))
-                .withStream(view == null ? defaultView : StreamViewType.fromValue(view), (Boolean) values.get(TABLE_STREAM_ENABLE))
-                .withMaxValueSize((Long) values.get(VALUE_MAX_BYTES))
-                .withShards((Integer) values.get(SHARDS));
+        return new TableSettings((Boolean) values.get(TABLE_AUTO_CREATE),
+                BillingMode.fromValue((String) values.get(TABLE_BILLING_MODE)),
+                (Long) values.get(TABLE_READ_CAPACITY), (Long) values.get(TABLE_WRITE_CAPACITY),
+                Layout.parse((String) values.get(TABLE_LAYOUT)),
+                OpenOptions.defaults().consistentRead(), // no key: the connectors always read consistently
+                view == null ? defaultView : StreamViewType.fromValue(view), (Boolean) values.get(TABLE_STREAM_ENABLE),
+                (Long) values.get(VALUE_MAX_BYTES), (Integer) values.get(SHARDS));
     }
 
     /** A client as configured, the caller's to close; a missing region or credentials fail here, named on their key. */

@@ -3,6 +3,7 @@ package io.dynamodbdown.kafka.connect;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.Generation;
 import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.Location;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,7 @@ final class SnapshotEnds {
 
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotEnds.class);
     /** The hash key prefix of the databases that record the markers reached. */
-    static final String HASH_KEY_PREFIX = "__dynamodbdown.snapshot-ends/";
+    static final String HASH_KEY_PREFIX = Location.RESERVED_PREFIX + "snapshot-ends/";
 
     private final Function<String, Database> copies;
     private final Function<String, Database> records;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ConfigDocsTest {
 
     private static final String REGENERATE = "regenerate them with: mvn -B -q -pl kafka-connect-dynamodbdown -am"
-            + " process-classes -Dconfig.docs.update-readme=true (then review and commit README.md)";
+            + " process-test-classes -Dconfig.docs.update-readme=true (then review and commit README.md)";
 
     @Test
     void theReadmeHoldsTheTablesTheConfigDefsGenerate() {

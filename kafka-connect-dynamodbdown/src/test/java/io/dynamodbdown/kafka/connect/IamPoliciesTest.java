@@ -57,7 +57,7 @@ class IamPoliciesTest {
         String store = "io.dynamodbdown.store.dynamodb.";
         IamPolicies.assertTheReadmeHoldsWhatWasCalled(List.of("sink", "source-snapshot", "source-tail", "source-changes"),
                 List.of("table-creation", "stream-enabling"), IamPoliciesTest::components, Map.of(
-                        "sink", List.of(store + "TableManager#create", store + "LargeValues#write", store + "LargeValues#discard",
+                        "sink", List.of(store + "TableManager#create", store + "LargeValues#writeChunks", store + "LargeValues#discard",
                                 store + "Shards#"),
                         "source-snapshot", List.of(store + "LargeValues#read", store + "Shards#"),
                         "source-tail", List.of(store + "LargeValues#read", store + "Shards#"),

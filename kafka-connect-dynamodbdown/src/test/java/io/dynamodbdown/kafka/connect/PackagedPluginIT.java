@@ -3,6 +3,7 @@ package io.dynamodbdown.kafka.connect;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dynamodbdown.store.BatchOperation;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -73,6 +75,11 @@ class PackagedPluginIT {
             assertTrue(jars.stream().anyMatch(j -> j.startsWith("sts-")), "assumed roles: " + jars);
             assertTrue(jars.stream().noneMatch(j -> j.startsWith("kafka-clients") || j.startsWith("connect-api")),
                     "Kafka's own jars stay out: " + jars);
+            String connectorJar = jars.stream().filter(j -> j.startsWith("kafka-connect-dynamodbdown")).findFirst().orElseThrow();
+            try (JarFile jar = new JarFile(plugin.resolve("lib").resolve(connectorJar).toFile())) {
+                assertNull(jar.getEntry(ConfigDocs.class.getName().replace('.', '/') + ".class"),
+                        "the build's docs generator stays out of the plugin");
+            }
         }
         for (ConfigDocs.Connector connector : ConfigDocs.Connector.values()) {
             Path doc = plugin.resolve("doc").resolve(connector.fileName());

@@ -32,15 +32,14 @@ final class BatchGetter {
     private final ExecutorService pool;
     private final boolean consistentRead;
 
-    BatchGetter(DynamoDbClient client, Location location, TableLayout layout, Shards shards, Retrier retrier,
-            ExecutorService pool, boolean consistentRead) {
-        this.client = client;
-        this.location = location;
-        this.layout = layout;
-        this.shards = shards;
-        this.retrier = retrier;
-        this.pool = pool;
-        this.consistentRead = consistentRead;
+    BatchGetter(TableContext table) {
+        this.client = table.client();
+        this.location = table.location();
+        this.layout = table.layout();
+        this.shards = table.shards();
+        this.retrier = table.retrier();
+        this.pool = table.pool();
+        this.consistentRead = table.options().consistentRead();
     }
 
     /**

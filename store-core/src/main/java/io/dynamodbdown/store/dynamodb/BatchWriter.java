@@ -40,12 +40,12 @@ final class BatchWriter {
     private final Retrier retrier;
     private final ExecutorService pool;
 
-    BatchWriter(DynamoDbClient client, Location location, TableLayout layout, Retrier retrier, ExecutorService pool) {
-        this.client = client;
-        this.location = location;
-        this.layout = layout;
-        this.retrier = retrier;
-        this.pool = pool;
+    BatchWriter(TableContext table) {
+        this.client = table.client();
+        this.location = table.location();
+        this.layout = table.layout();
+        this.retrier = table.retrier();
+        this.pool = table.pool();
     }
 
     /** Writes the requests, items of this database (one per key); a {@link BatchWriteException} names any keys not written. */
@@ -163,12 +163,6 @@ final class BatchWriter {
 
     TransactWriteItem transactPut(Map<String, AttributeValue> item) {
         return TransactWriteItem.builder().put(p -> p.tableName(location.table()).item(item)).build();
-    }
-
-    TransactWriteItem transactPut(Map<String, AttributeValue> item, TableLayout.Condition condition) {
-        return TransactWriteItem.builder().put(p -> p.tableName(location.table()).item(item)
-                .conditionExpression(condition.expression()).expressionAttributeNames(condition.names())
-                .expressionAttributeValues(condition.values().isEmpty() ? null : condition.values())).build();
     }
 
     TransactWriteItem transactDelete(Map<String, AttributeValue> key) {

@@ -1,7 +1,6 @@
 package io.dynamodbdown.store.dynamodb;
 
 import io.dynamodbdown.store.DynamoDbDownException;
-import io.dynamodbdown.store.settings.ClientSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.UnknownHostException;
@@ -22,8 +21,11 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionInProgressExcep
  * Turns what the SDK throws into the store's {@link DynamoDbDownException}: what was being done, DynamoDB's
  * reason, and whether trying again later may help. Requests are sent once from here: retrying a failed
  * request is the client's retry strategy's job, so the store never stacks a second layer on top of it.
+ *
+ * <p>The one place that reads DynamoDB's error codes: what is worth trying again, what a cancelled transaction
+ * says. Public only for {@link #isStreamsLimitExceeded}, which the clients the settings build retry on.
  */
-final class Failures {
+public final class Failures {
 
     private Failures() {
     }
@@ -53,7 +55,7 @@ final class Failures {
             return isTransientCancellation(cancelled);
         }
         if (e instanceof AwsServiceException service) {
-            return service.isThrottlingException() || service.statusCode() >= 500 || ClientSettings.isStreamsLimitExceeded(e)
+            return service.isThrottlingException() || service.statusCode() >= 500 || isStreamsLimitExceeded(e)
                     || e instanceof ProvisionedThroughputExceededException || e instanceof RequestLimitExceededException
                     || e instanceof TransactionConflictException || e instanceof TransactionInProgressException;
         }
@@ -71,6 +73,33 @@ final class Failures {
             }
         }
         return false;
+    }
+
+    /**
+     * DynamoDB Streams' throttling answer (too many GetRecords or DescribeStream calls on a shard or stream),
+     * which the SDK's standard retry conditions do not count as throttling.
+     *
+     * @param e a failure of a request
+     * @return true when {@code e} is DynamoDB Streams' {@code LimitExceededException}
+     */
+    public static boolean isStreamsLimitExceeded(Throwable e) {
+        return e instanceof AwsServiceException service && service.awsErrorDetails() != null
+                && "LimitExceededException".equals(service.awsErrorDetails().errorCode());
+    }
+
+    /**
+     * Which item of a cancelled transaction failed its condition: its index, or -1 when {@code e} is no transaction
+     * cancelled by a failed condition.
+     */
+    static int failedConditionIndex(DynamoDbDownException e) {
+        if (e.getCause() instanceof TransactionCanceledException cancelled && cancelled.hasCancellationReasons()) {
+            for (int i = 0; i < cancelled.cancellationReasons().size(); i++) {
+                if ("ConditionalCheckFailed".equals(cancelled.cancellationReasons().get(i).code())) {
+                    return i;
+                }
+            }
+        }
+        return -1;
     }
 
     /** A transaction DynamoDB cancelled because of throttling or a concurrent transaction: worth sending again. */

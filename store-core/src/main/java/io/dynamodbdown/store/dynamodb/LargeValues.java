@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,27 +87,22 @@ final class LargeValues {
     record Reference(String version, int chunks, long size) {
     }
 
+    private final TableContext table;
     private final DynamoDbClient client;
     private final Location location;
     private final TableLayout layout;
     private final BatchWriter writer;
     private final BatchGetter getter;
-    private final ExecutorService pool;
-    private final boolean consistentRead;
-    private final Shards shards;
     private volatile boolean registryUsed;
     private volatile long registryCheckedAt = Long.MIN_VALUE;
 
-    LargeValues(DynamoDbClient client, Location location, TableLayout layout, Shards shards, BatchWriter writer,
-            BatchGetter getter, ExecutorService pool, boolean consistentRead) {
-        this.client = client;
-        this.location = location;
-        this.layout = layout;
-        this.shards = shards;
+    LargeValues(TableContext table, BatchWriter writer, BatchGetter getter) {
+        this.table = table;
+        this.client = table.client();
+        this.location = table.location();
+        this.layout = table.layout();
         this.writer = writer;
         this.getter = getter;
-        this.pool = pool;
-        this.consistentRead = consistentRead;
     }
 
     /** The reference an item holds instead of a value, or null for an item that holds its value. */
@@ -146,7 +140,7 @@ final class LargeValues {
                     .tableName(location.table()).keyConditionExpression(TableLayout.HASH + " = :h")
                     .expressionAttributeNames(Map.of(TableLayout.HASH, layout.hashAttribute()))
                     .expressionAttributeValues(Map.of(":h", layout.hashValue(registryKey()))).limit(1)
-                    .consistentRead(consistentRead)));
+                    .consistentRead(table.options().consistentRead())));
         } catch (DynamoDbDownException e) {
             LOG.debug("Could not tell whether {} holds large values; acting as if it may", location, e);
             return true; // the safe answer: the caller then learns what a write replaces
@@ -157,7 +151,7 @@ final class LargeValues {
     }
 
     /** Enters a new version in the registry and writes its chunks; the caller then writes the entry's reference. */
-    Reference write(byte[] key, byte[] value) {
+    Reference writeChunks(byte[] key, byte[] value) {
         check(key, value.length);
         String version = UUID.randomUUID().toString();
         int chunks = Math.max(1, (int) ((value.length + (long) CHUNK_BYTES - 1) / CHUNK_BYTES));
@@ -193,7 +187,7 @@ final class LargeValues {
 
     /** The entry's item for a large value: its key and the reference, no value attribute. */
     Map<String, AttributeValue> entryItem(byte[] key, Reference reference) {
-        Map<String, AttributeValue> item = new HashMap<>(layout.itemKey(shards.hashKeyOf(key), key));
+        Map<String, AttributeValue> item = new HashMap<>(table.itemKey(key));
         item.put(VERSION, AttributeValue.fromS(reference.version()));
         item.put(CHUNKS, AttributeValue.fromN(Integer.toString(reference.chunks())));
         item.put(SIZE, AttributeValue.fromN(Long.toString(reference.size())));
@@ -210,7 +204,7 @@ final class LargeValues {
             indexes.add(i);
         }
         Map<Integer, byte[]> chunks = new HashMap<>();
-        for (Map<Integer, byte[]> part : Parallel.map(pool, Parallel.chunks(indexes, CHUNKS_PER_GET),
+        for (Map<Integer, byte[]> part : Parallel.map(table.pool(), Parallel.chunks(indexes, CHUNKS_PER_GET),
                 group -> getChunks(reference.version(), group))) {
             chunks.putAll(part);
         }
@@ -269,6 +263,17 @@ final class LargeValues {
             LOG.warn("Could not remove the chunks of a replaced large value in {} ({}); Database.sweep() removes them later",
                     location, e.getMessage());
             return false;
+        }
+    }
+
+    /**
+     * Removes the chunks of the large value a write replaced ({@code old}: the item before it, null for none), unless
+     * that write referred to the same version ({@code written}, null for none).
+     */
+    void discardReplaced(Map<String, AttributeValue> old, Reference written) {
+        Reference replaced = referenceOf(old);
+        if (replaced != null && (written == null || !replaced.version().equals(written.version()))) {
+            discard(replaced);
         }
     }
 

@@ -30,7 +30,7 @@ final class MergedIterator<T> implements RangeIterator<T> {
     private record Head<T>(Keyed<T> element, QueryIterator<Keyed<T>> shard) {
     }
 
-    private final DynamoDbDatabase db;
+    private final TableContext table;
     private final KeyRange range;
     private final QueryIterator.Projection projection;
     private final Function<Map<String, AttributeValue>, T> mapper;
@@ -46,14 +46,14 @@ final class MergedIterator<T> implements RangeIterator<T> {
     private QueryIterator<Keyed<T>> toAdvance;
     private boolean closed;
 
-    MergedIterator(DynamoDbDatabase db, KeyRange range, QueryIterator.Projection projection,
+    MergedIterator(TableContext table, KeyRange range, QueryIterator.Projection projection,
             Function<Map<String, AttributeValue>, T> mapper) {
-        this.db = db;
+        this.table = table;
         this.range = range;
         this.projection = projection;
         this.mapper = mapper;
         Comparator<Head<T>> byKey = (a, b) -> Bytes.compare(a.element().key(), b.element().key());
-        this.heads = new PriorityQueue<>(db.shards().count(), range.isReverse() ? byKey.reversed() : byKey);
+        this.heads = new PriorityQueue<>(table.shards().count(), range.isReverse() ? byKey.reversed() : byKey);
         openShards(null);
     }
 
@@ -111,9 +111,9 @@ final class MergedIterator<T> implements RangeIterator<T> {
         heads.clear();
         toAdvance = null;
         KeyRange left = range.limit() == KeyRange.NO_LIMIT ? range : range.limit(Math.max(0, range.limit() - yielded));
-        for (String hashKey : db.shards().hashKeys()) {
-            QueryIterator<Keyed<T>> shard = new QueryIterator<>(db, hashKey, left, projection, item -> {
-                byte[] key = db.layout().keyOf(item);
+        for (String hashKey : table.shards().hashKeys()) {
+            QueryIterator<Keyed<T>> shard = new QueryIterator<>(table, hashKey, left, projection, item -> {
+                byte[] key = table.layout().keyOf(item);
                 T value = mapper.apply(item);
                 return value == null ? null : new Keyed<>(key, value);
             });
@@ -133,8 +133,8 @@ final class MergedIterator<T> implements RangeIterator<T> {
 
     private void ensureOpen() {
         if (closed) {
-            throw new DatabaseClosedException("This iterator over " + db.location() + " is closed");
+            throw new DatabaseClosedException("This iterator over " + table.location() + " is closed");
         }
-        db.ensureOpen();
+        table.ensureOpen();
     }
 }

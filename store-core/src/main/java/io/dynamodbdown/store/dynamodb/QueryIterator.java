@@ -31,7 +31,7 @@ final class QueryIterator<T> implements RangeIterator<T> {
         ENTRIES, KEYS, VALUES, REFERENCES, GENERATIONS
     }
 
-    private final DynamoDbDatabase db;
+    private final TableContext table;
     private final String hashKey;
     private final KeyRange range;
     private final QueryBounds rangeBounds;
@@ -55,12 +55,12 @@ final class QueryIterator<T> implements RangeIterator<T> {
     private boolean closed;
 
     /** Iterates the range in the partition of {@code hashKey}: the database's, or one of its shards. */
-    QueryIterator(DynamoDbDatabase db, String hashKey, KeyRange range, Projection projection,
+    QueryIterator(TableContext table, String hashKey, KeyRange range, Projection projection,
             Function<Map<String, AttributeValue>, T> mapper) {
-        this.db = db;
+        this.table = table;
         this.hashKey = hashKey;
         this.range = range;
-        this.rangeBounds = QueryBounds.of(range, db.layout().keySpace());
+        this.rangeBounds = QueryBounds.of(range, table.layout().keySpace());
         this.reverse = range.isReverse();
         this.limit = range.limit();
         this.projection = projection;
@@ -109,7 +109,7 @@ final class QueryIterator<T> implements RangeIterator<T> {
     public void seek(byte[] target) {
         ensureOpen();
         restartAt(range.contains(target)
-                ? rangeBounds.seek(target.clone(), reverse, db.layout().keySpace())
+                ? rangeBounds.seek(target.clone(), reverse, table.layout().keySpace())
                 : QueryBounds.EMPTY);
     }
 
@@ -125,7 +125,7 @@ final class QueryIterator<T> implements RangeIterator<T> {
     void prefetch() {
         if (ahead == null && page.isEmpty() && !lastPage && lastEvaluatedKey == null && !closed) {
             try {
-                ahead = db.queryAhead(request(), bounds);
+                ahead = table.queryAhead(request(), bounds);
             } catch (RejectedExecutionException closing) {
                 // the database is closing: the fetch fails as closed
             }
@@ -155,7 +155,7 @@ final class QueryIterator<T> implements RangeIterator<T> {
     }
 
     private void fetchPage() {
-        QueryResponse response = ahead == null ? db.query(request(), bounds) : awaitAhead();
+        QueryResponse response = ahead == null ? table.query(request(), bounds) : awaitAhead();
         page = response.items();
         position = 0;
         fetched += page.size();
@@ -164,7 +164,7 @@ final class QueryIterator<T> implements RangeIterator<T> {
         lastPage = lastEvaluatedKey == null || (limit != KeyRange.NO_LIMIT && fetched >= limit);
         if (!lastPage) {
             try {
-                ahead = db.queryAhead(request(), bounds);
+                ahead = table.queryAhead(request(), bounds);
             } catch (RejectedExecutionException closing) {
                 // the database is closing: the next fetch, if any, fails as closed
             }
@@ -174,11 +174,11 @@ final class QueryIterator<T> implements RangeIterator<T> {
     private QueryResponse awaitAhead() {
         Future<QueryResponse> page = ahead;
         ahead = null; // failed or not, it is spent: a retry sends the same request again
-        return Parallel.await(page, "read " + db.location());
+        return Parallel.await(page, "read " + table.location());
     }
 
     private QueryRequest request() {
-        TableLayout layout = db.layout();
+        TableLayout layout = table.layout();
         Map<String, String> names = new HashMap<>(layout.keyExpressionNames());
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":h", layout.hashValue(hashKey));
@@ -211,15 +211,15 @@ final class QueryIterator<T> implements RangeIterator<T> {
             names.put(TableLayout.GENERATION_ORIGIN, TableLayout.GENERATION_ORIGIN_ATTRIBUTE);
         }
         QueryRequest.Builder request = QueryRequest.builder()
-                .tableName(db.location().table())
+                .tableName(table.location().table())
                 .keyConditionExpression(condition.toString())
                 .expressionAttributeNames(names)
                 .expressionAttributeValues(values)
                 .projectionExpression(projectionExpression)
                 .scanIndexForward(!reverse)
-                .consistentRead(db.options().consistentRead())
+                .consistentRead(table.options().consistentRead())
                 .exclusiveStartKey(lastEvaluatedKey);
-        int pageLimit = db.options().pageSize();
+        int pageLimit = table.options().pageSize();
         if (limit != KeyRange.NO_LIMIT) {
             int remaining = limit - fetched;
             pageLimit = pageLimit == 0 ? remaining : Math.min(pageLimit, remaining);
@@ -232,8 +232,8 @@ final class QueryIterator<T> implements RangeIterator<T> {
 
     private void ensureOpen() {
         if (closed) {
-            throw new DatabaseClosedException("This iterator over " + db.location() + " is closed");
+            throw new DatabaseClosedException("This iterator over " + table.location() + " is closed");
         }
-        db.ensureOpen();
+        table.ensureOpen();
     }
 }

@@ -72,8 +72,8 @@ final class Shards {
                 if (recorded == null) {
                     // entries written without a record (an older build, the JavaScript original) all live in shard 0
                     throw new DynamoDbDownException(location + " holds entries in one shard; it cannot be opened with "
-                            + wanted + " shards. Copy it into a database of " + wanted + " shards instead (e.g."
-                            + " the source connector in snapshot mode into the sink connector with shards=" + wanted + ")");
+                            + wanted + " shards. Copy it into a database of " + wanted + " shards instead: read all of"
+                            + " it and write it into a new database opened with " + wanted + " shards");
                 }
             }
             if (recorded == null) {

@@ -11,7 +11,6 @@ import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.ShardPosition;
 import io.dynamodbdown.store.StreamChange;
 import io.dynamodbdown.store.StreamScope;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +39,7 @@ final class StreamChangeReader implements ChangeReader {
         if (table == null) {
             throw new DynamoDbDownException("Table '" + db.location().table() + "' does not exist: it has no change stream");
         }
-        if (from.since() != null && from.shards().isEmpty() && from.since().isBefore(Instant.now().minus(STREAM_RETENTION))) {
+        if (from.since() != null && from.shards().isEmpty() && from.wantsOlderThanKept()) {
             throw new ChangesLostException("Changes of " + db.location() + " were lost to this reader: changes since "
                     + from.since() + " were asked for, older than the stream keeps (" + STREAM_RETENTION.toHours()
                     + " hours); take a new snapshot to catch up", null);

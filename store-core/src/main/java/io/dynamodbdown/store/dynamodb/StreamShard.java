@@ -4,7 +4,6 @@ import io.dynamodbdown.store.ChangesLostException;
 import io.dynamodbdown.store.DynamoDbDownException;
 import io.dynamodbdown.store.ShardPosition;
 import io.dynamodbdown.store.StreamChange;
-import io.dynamodbdown.store.settings.ClientSettings;
 import java.util.ArrayDeque;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -229,7 +228,7 @@ final class StreamShard {
             return response;
         } catch (SdkException e) {
             // a call that ended on the stream's LimitExceededException: its last attempt was throttled too
-            int throttled = attempts.throttled() + (ClientSettings.isStreamsLimitExceeded(e) ? 1 : 0);
+            int throttled = attempts.throttled() + (Failures.isStreamsLimitExceeded(e) ? 1 : 0);
             context.pace().failed(List.of(ticket), throttled);
             context.throttled(throttled);
             String code = errorCode(e);

@@ -3,7 +3,6 @@ package io.dynamodbdown.store.dynamodb;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.dynamodbdown.store.Bytes;
-import io.dynamodbdown.store.Expect;
 import io.dynamodbdown.store.Generation;
 import io.dynamodbdown.store.InvalidEntryException;
 import io.dynamodbdown.store.Layout;
@@ -82,10 +81,6 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
     static int generationBytes(Generation generation) {
         return generation == null ? 0 : GENERATION_ATTRIBUTE.length() + 21 + GENERATION_ORIGIN_ATTRIBUTE.length()
                 + generation.origin().getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    /** A condition expression with the names and values it uses. */
-    record Condition(String expression, Map<String, String> names, Map<String, AttributeValue> values) {
     }
 
     /** The layout for a table this store creates or is told to expect. */
@@ -193,44 +188,11 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
         return text ? AttributeValue.fromS(string) : AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(value));
     }
 
-    /** The condition for {@code expect}, naming every way this layout may have stored the value it expects. */
-    Condition condition(Expect expect) {
-        Map<String, String> names = new HashMap<>(Map.of(RANGE, rangeAttribute));
-        Map<String, AttributeValue> values = new HashMap<>();
-        String expression;
-        if (expect instanceof Expect.Absent) {
-            expression = "attribute_not_exists(" + RANGE + ")";
-        } else if (expect instanceof Expect.Present) {
-            expression = "attribute_exists(" + RANGE + ")";
-        } else {
-            names.put(VALUE, valueAttribute);
-            List<String> alternatives = new ArrayList<>();
-            if (expect instanceof Expect.ValuePrefix prefix) {
-                for (AttributeValue stored : storedForms(prefix.prefix())) {
-                    values.put(":p" + values.size(), stored);
-                    alternatives.add("begins_with(" + VALUE + ", :p" + (values.size() - 1) + ")");
-                }
-            } else {
-                byte[] value = ((Expect.Value) expect).value();
-                for (AttributeValue stored : storedForms(value)) {
-                    values.put(":v" + values.size(), stored);
-                    alternatives.add(VALUE + " = :v" + (values.size() - 1));
-                }
-                if (value.length == 0) {
-                    values.put(":null", AttributeValue.fromS("NULL"));
-                    alternatives.add("attribute_type(" + VALUE + ", :null)");
-                    // no value attribute is the empty value, unless the item refers to a large value in chunks
-                    names.put(LARGE, LargeValues.VERSION);
-                    alternatives.add("(attribute_not_exists(" + VALUE + ") AND attribute_not_exists(" + LARGE + "))");
-                }
-            }
-            expression = "attribute_exists(" + RANGE + ") AND (" + String.join(" OR ", alternatives) + ")";
-        }
-        return new Condition(expression, names, values);
-    }
-
-    /** The B and S values this layout may have stored for these bytes (markers included for an empty value). */
-    private List<AttributeValue> storedForms(byte[] value) {
+    /**
+     * The B and S values this layout may have stored for these bytes (markers included for an empty value): what a
+     * condition on them must name.
+     */
+    List<AttributeValue> storedForms(byte[] value) {
         List<AttributeValue> forms = new ArrayList<>();
         forms.add(AttributeValue.fromB(SdkBytes.fromByteArray(value)));
         if (layout != Layout.NATIVE) {
@@ -253,7 +215,7 @@ record TableLayout(Layout layout, String hashAttribute, String rangeAttribute, S
 
     /**
      * The value of an item as bytes; an item without a value attribute holds the empty value. An item that refers
-     * to chunks instead is read by {@code DynamoDbDatabase.valueOf}, never here.
+     * to chunks instead is read by {@link EntryReader#valueOf}, never here.
      */
     byte[] valueOf(Map<String, AttributeValue> item) {
         if (item.containsKey(LargeValues.VERSION)) {

@@ -2,6 +2,7 @@ package io.dynamodbdown.store.dynamodb;
 
 import static io.dynamodbdown.store.ChangeCheckpoint.STREAM_RETENTION;
 
+import io.dynamodbdown.store.ChangeCheckpoint;
 import io.dynamodbdown.store.ChangesLostException;
 import io.dynamodbdown.store.DatabaseClosedException;
 import io.dynamodbdown.store.DynamoDbDownException;
@@ -12,7 +13,6 @@ import io.dynamodbdown.store.StreamScope;
 import io.dynamodbdown.store.TableChangeReader;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -69,7 +69,8 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
     private final Function<String, DynamoDbDatabase> databases;
     private final OpenOptions options;
     private final String streamArn;
-    private final Instant since;
+    /** Which changes are wanted: those since the scope's {@code since}, by the stream's rules. */
+    private final ChangeCheckpoint wanted;
     private final Pacer pace;
     private final ExecutorService pool;
     private final BlockingQueue<StreamShard> readsEnded = new LinkedBlockingQueue<>();
@@ -95,7 +96,7 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
         this.options = options;
         this.storedShards = storedShards;
         this.onClose = onClose;
-        this.since = scope.since() == null ? null : scope.since().truncatedTo(ChronoUnit.MINUTES);
+        this.wanted = ChangeCheckpoint.since(scope.since());
         if (!TableManager.hasStream(description)) {
             throw new DynamoDbDownException("Table '" + table + "' has no change stream: open it with"
                     + " OpenOptions.withStream(NEW_IMAGE, true) to give it one (the Camel option enableStream, the"
@@ -202,7 +203,7 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
         if (shard.started()) {
             return null; // it goes on from its position
         }
-        boolean olderWanted = since == null || since.isBefore(Instant.now().minus(STREAM_RETENTION));
+        boolean olderWanted = wanted.wantsOlderThanKept();
         String parentId = shard.parentId();
         StreamShard parent = parentId == null ? null : shards.get(parentId);
         boolean followsParent = parent != null ? parent.started() : parentId != null && scope.stored().apply(parentId) != null;
@@ -211,8 +212,8 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
         if (followsParent && olderWanted && first != null) {
             return new StreamShard.Start(ShardIteratorType.AT_SEQUENCE_NUMBER, first);
         }
-        if (olderWanted && since != null) {
-            throw lost("shard " + shard.id() + " would be read from its oldest record kept, but changes since " + since
+        if (olderWanted && wanted.since() != null) {
+            throw lost("shard " + shard.id() + " would be read from its oldest record kept, but changes since " + wanted.since()
                     + " are wanted, longer ago than the stream keeps", null);
         }
         return new StreamShard.Start(ShardIteratorType.TRIM_HORIZON, null);
@@ -331,7 +332,7 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
         if (shard.done) {
             return found.values().stream().anyMatch(listed -> shard.id().equals(listed.parentShardId()));
         }
-        boolean olderWanted = since == null || since.isBefore(Instant.now().minus(STREAM_RETENTION));
+        boolean olderWanted = wanted.wantsOlderThanKept();
         if (shard.inScope && (shard.started() || olderWanted)) {
             throw lost("shard " + shard.id() + " still had records to read, but the stream dropped it", null);
         }
@@ -408,7 +409,7 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
 
     @Override
     public boolean skips(Instant recordedAt) {
-        return since != null && recordedAt.isBefore(since);
+        return wanted.skips(recordedAt);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.dynamodbdown.store.settings;
 
 import io.dynamodbdown.store.RetryPolicy;
+import io.dynamodbdown.store.dynamodb.Failures;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -264,25 +265,12 @@ public record ClientSettings(String region, String endpoint, CredentialSettings 
         BackoffStrategy backoff = retryBaseDelay.isZero() ? BackoffStrategy.retryImmediately() // the SDK wants a positive base
                 : BackoffStrategy.exponentialDelay(retryBaseDelay, retryMaxDelay);
         return AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                .retryOnException(ClientSettings::isStreamsLimitExceeded)
+                .retryOnException(Failures::isStreamsLimitExceeded)
                 .maxAttempts(maxAttempts)
                 .backoffStrategy(backoff)
                 .throttlingBackoffStrategy(backoff)
                 .circuitBreakerEnabled(false)
                 .build();
-    }
-
-    /**
-     * DynamoDB Streams' throttling answer (too many GetRecords or DescribeStream calls on a shard or stream),
-     * which the SDK's standard conditions do not count as throttling.
-     *
-     * @param e a failure of a request
-     * @return true when {@code e} is DynamoDB Streams' {@code LimitExceededException}, which the client built here
-     *     retries
-     */
-    public static boolean isStreamsLimitExceeded(Throwable e) {
-        return e instanceof AwsServiceException service && service.awsErrorDetails() != null
-                && "LimitExceededException".equals(service.awsErrorDetails().errorCode());
     }
 
     /**

@@ -1,8 +1,10 @@
 package io.dynamodbdown.store.dynamodb;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dynamodbdown.store.DynamoDbDownException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -49,6 +51,22 @@ class FailuresTest {
                 new UnknownHostException("dynamodb.eu-west1.amazonaws.com"))), "a mistyped region or endpoint");
         assertFalse(Failures.isTransient(SdkClientException.create("Unable to execute HTTP request",
                 new SSLException("Unsupported or unrecognized SSL message"))), "https against a plain endpoint");
+    }
+
+    @Test
+    void theStreamsThrottlingAnswerIsRecognisedByItsCodeAlone() {
+        DynamoDbException limitExceeded = (DynamoDbException) DynamoDbException.builder().statusCode(400)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode("LimitExceededException").build()).build();
+        assertTrue(Failures.isStreamsLimitExceeded(limitExceeded));
+        assertTrue(Failures.isTransient(limitExceeded), "the client retries it; the sink redelivers past that");
+        assertFalse(Failures.isStreamsLimitExceeded(ProvisionedThroughputExceededException.builder().statusCode(400).build()));
+    }
+
+    @Test
+    void aCancelledTransactionSaysWhichItemFailedItsCondition() {
+        assertEquals(1, Failures.failedConditionIndex(new DynamoDbDownException("t", cancelled("None", "ConditionalCheckFailed"), false)));
+        assertEquals(-1, Failures.failedConditionIndex(new DynamoDbDownException("t", cancelled("ThrottlingError"), true)));
+        assertEquals(-1, Failures.failedConditionIndex(new DynamoDbDownException("t", null, false)));
     }
 
     private static TransactionCanceledException cancelled(String... codes) {

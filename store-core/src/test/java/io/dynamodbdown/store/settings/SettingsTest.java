@@ -10,6 +10,8 @@ import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Layout;
 import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.RetryPolicy;
+import io.dynamodbdown.store.ThrottleListener;
 import io.dynamodbdown.testing.NoAwsCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,6 +24,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /** The settings both adapters map onto: every problem on its setting, under each adapter's own names. */
 class SettingsTest {
@@ -132,24 +135,63 @@ class SettingsTest {
         }
     }
 
+    /** Table settings as an adapter gives them, creating a missing table and reading consistently. */
+    private static TableSettings table(BillingMode billing, Long read, Long write, Layout layout, StreamViewType view,
+            boolean enableStream, long maxValueSize, int shards) {
+        return new TableSettings(true, billing, read, write, layout, true, view, enableStream, maxValueSize, shards);
+    }
+
+    private static TableSettings table(BillingMode billing, Long read, Long write, int shards) {
+        return table(billing, read, write, Layout.AUTO, null, false, OpenOptions.DEFAULT_MAX_VALUE_SIZE, shards);
+    }
+
     @Test
     void tableProblemsAndTheOpenOptionsTheyMapOnto() {
-        Map<Setting, String> provisioned = byName(TableSettings.defaults().withBilling(BillingMode.PROVISIONED, null, 0L).problems());
+        Map<Setting, String> provisioned = byName(table(BillingMode.PROVISIONED, null, 0L, 0).problems());
         assertEquals("required when opt.billing_mode is PROVISIONED", provisioned.get(Setting.READ_CAPACITY));
         assertTrue(provisioned.get(Setting.WRITE_CAPACITY).contains("at least 1"));
-        assertTrue(byName(TableSettings.defaults().withBilling(BillingMode.UNKNOWN_TO_SDK_VERSION, null, null).problems())
+        assertTrue(byName(table(BillingMode.UNKNOWN_TO_SDK_VERSION, null, null, 0).problems())
                 .containsKey(Setting.BILLING_MODE));
-        assertTrue(byName(TableSettings.defaults().withLayout(null).problems()).containsKey(Setting.LAYOUT));
-        assertTrue(byName(TableSettings.defaults().withShards(257).problems()).get(Setting.SHARDS).contains("between 1 and 256"));
-        assertTrue(byName(TableSettings.defaults().withShards(-1).problems()).containsKey(Setting.SHARDS));
-        assertEquals(16, TableSettings.defaults().withShards(16).applyTo(OpenOptions.defaults()).shards());
+        assertTrue(byName(table(BillingMode.PAY_PER_REQUEST, null, null, null, null, false, OpenOptions.DEFAULT_MAX_VALUE_SIZE, 0)
+                .problems()).containsKey(Setting.LAYOUT));
+        assertTrue(byName(table(BillingMode.PAY_PER_REQUEST, null, null, 257).problems()).get(Setting.SHARDS)
+                .contains("between 1 and 256"));
+        assertTrue(byName(table(BillingMode.PAY_PER_REQUEST, null, null, -1).problems()).containsKey(Setting.SHARDS));
+        assertEquals(16, table(BillingMode.PAY_PER_REQUEST, null, null, 16).applyTo(OpenOptions.defaults()).shards());
 
-        OpenOptions options = TableSettings.defaults().withCreateTable(false).withBilling(BillingMode.PROVISIONED, 3L, 4L)
-                .withLayout(Layout.DYNAMODBDOWN).withConsistentRead(false).applyTo(OpenOptions.defaults().withPageSize(7));
+        OpenOptions options = new TableSettings(false, BillingMode.PROVISIONED, 3L, 4L, Layout.DYNAMODBDOWN, false, null, false,
+                OpenOptions.DEFAULT_MAX_VALUE_SIZE, 0).applyTo(OpenOptions.defaults().withPageSize(7));
         assertEquals(OpenOptions.defaults().withPageSize(7).withCreateIfMissing(false).withProvisionedBilling(3, 4)
                 .withLayout(Layout.DYNAMODBDOWN).withConsistentRead(false), options, "applied onto the base");
         assertThrows(InvalidSettingsException.class,
-                () -> TableSettings.defaults().withBilling(BillingMode.PROVISIONED, null, null).applyTo(OpenOptions.defaults()));
+                () -> table(BillingMode.PROVISIONED, null, null, 0).applyTo(OpenOptions.defaults()));
+    }
+
+    /** One set of rules: the adapters' settings are refused with the same limit and words as OpenOptions. */
+    @Test
+    void tableSettingsKeepTheRulesOfOpenOptionsInTheSameWords() {
+        IllegalArgumentException options = assertThrows(IllegalArgumentException.class,
+                () -> OpenOptions.defaults().withMaxValueSize(OpenOptions.MAX_VALUE_SIZE_LIMIT + 1));
+        String setting = byName(table(BillingMode.PAY_PER_REQUEST, null, null, Layout.AUTO, null, false,
+                OpenOptions.MAX_VALUE_SIZE_LIMIT + 1, 0).problems()).get(Setting.MAX_VALUE_SIZE);
+        assertEquals(options.getMessage(), "maxValueSize " + setting);
+        assertTrue(setting.contains("between 0 and " + OpenOptions.MAX_VALUE_SIZE_LIMIT + " bytes"), setting);
+
+        IllegalArgumentException noView = assertThrows(IllegalArgumentException.class,
+                () -> OpenOptions.defaults().withStream(null, true));
+        assertEquals("enableStream needs streamView: NEW_IMAGE or NEW_AND_OLD_IMAGES", noView.getMessage());
+        assertEquals("needs opt.stream_view: NEW_IMAGE or NEW_AND_OLD_IMAGES",
+                byName(table(BillingMode.PAY_PER_REQUEST, null, null, Layout.AUTO, null, true, OpenOptions.DEFAULT_MAX_VALUE_SIZE, 0)
+                        .problems()).get(Setting.ENABLE_STREAM),
+                "another setting is named as the adapter names it");
+
+        IllegalArgumentException several = assertThrows(IllegalArgumentException.class,
+                () -> new OpenOptions(true, false, BillingMode.PROVISIONED, 0, 1, Duration.ofSeconds(60), true, 0, 1,
+                        RetryPolicy.DEFAULT, Layout.AUTO, null, false, 0, -1, ThrottleListener.NONE));
+        assertTrue(several.getMessage().contains("readCapacity must be at least 1 capacity unit (PROVISIONED billing), got 0"),
+                several.getMessage());
+        assertTrue(several.getMessage().contains("shards must be between 1 and 256"), "every broken rule at once: "
+                + several.getMessage());
     }
 
     @Test

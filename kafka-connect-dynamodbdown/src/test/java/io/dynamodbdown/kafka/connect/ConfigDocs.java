@@ -17,7 +17,8 @@ import org.apache.kafka.common.config.ConfigDef.ConfigKey;
  * {@code doc/} ({@code sink-config.md}, {@code source-config.md}), and the README holds the same tables between
  * markers ({@code ConfigDocsTest} fails when they drift).
  *
- * <p>Run by the build as {@code ConfigDocs <output dir> [<README to update> true]}.
+ * <p>Run by the build as {@code ConfigDocs <output dir> [<README to update> true]}, in {@code process-test-classes}: a
+ * build tool, so it lives in the test sources and stays out of the plugin jar.
  */
 public final class ConfigDocs {
 

@@ -1,0 +1,137 @@
+package io.dynamodbdown.it.bench;
+
+import static io.dynamodbdown.it.bench.Entries.VALUE;
+import static io.dynamodbdown.it.bench.Entries.key;
+
+import io.dynamodbdown.store.BatchOperation;
+import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
+import io.dynamodbdown.testing.DynamoDbLocal;
+import io.dynamodbdown.testing.DynamoDbLocalProcess;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.Shard;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/**
+ * The change stream into Kafka. Each trial gets a DynamoDB Local process of its own, with its table's changes
+ * made just before: DynamoDB Local keeps the records of every stream it ever had (a dropped table's too, as
+ * DynamoDB keeps a deleted table's stream for 24 hours), and each write into a table with a stream costs more
+ * the more records it holds. Measured here, 10,000 changes a round, tables dropped between rounds: 735, 596, 376
+ * and 173 puts a second in rounds 1 to 4 (the same writes without a stream: 1,187 to 5,245), while GetRecords
+ * stayed fast; in the benchmark's one long-lived server, behind everything else, filling a trial's table took
+ * over ten minutes, which is why this row used to run at a fifth of its size.
+ */
+final class ChangesRows implements RowGroup {
+
+    @Override
+    public void run(Bench bench) throws Exception {
+        ConnectWorkloads connect = bench.connect();
+        int changes = bench.size(10_000);
+        Trial rawChanges = new Trial("raw GetRecords loop", () -> bench.onFreshServer(
+                server -> rawChanges(bench, server, changedTable(bench, server, changes).table(), changes, false)));
+        Trial rawChangesToKafka = new Trial("raw GetRecords + producer", () -> bench.onFreshServer(
+                server -> rawChanges(bench, server, changedTable(bench, server, changes).table(), changes, true)));
+        Trial changesSource = new Trial("source connector, changes mode", () -> bench.onFreshServer(
+                server -> changesSource(connect, server, changedTable(bench, server, changes), changes)));
+        Map<Trial, Measured> changesRow = bench.sideBySide(List.of(rawChanges, rawChangesToKafka, changesSource));
+        bench.add("stream -> Kafka: " + changes + " changes through the source", changesRow.get(changesSource),
+                changesRow.get(rawChanges), null, changesRow.get(rawChangesToKafka));
+    }
+
+    /** A table whose stream holds changes made since {@code since}. */
+    private record ChangedTable(String table, Instant since) {
+    }
+
+    /**
+     * A new table with a NEW_IMAGE stream whose stream holds {@code changes} changes of one database: puts of
+     * half as many keys, then a delete of each. The database ends empty, so its source's snapshot sends nothing
+     * and every record it sends comes from the stream.
+     */
+    private static ChangedTable changedTable(Bench bench, DynamoDbLocalProcess server, int changes) {
+        String table = "bench-changes-" + bench.nextNumber();
+        Instant since = Instant.now();
+        try (DynamoDbClient own = server.newClient();
+                Database db = DynamoDbDown.open(own, table + "$bench", OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false))) {
+            List<BatchOperation> puts = new ArrayList<>();
+            List<BatchOperation> deletes = new ArrayList<>();
+            for (int i = 0; i < changes / 2; i++) {
+                puts.add(BatchOperation.put(key(i), VALUE));
+                deletes.add(BatchOperation.del(key(i)));
+            }
+            db.batch(puts);
+            db.batch(deletes);
+        }
+        return new ChangedTable(table, since);
+    }
+
+    /**
+     * The source in changes mode over a table whose changes were made before it starts: it begins from a stored
+     * offset, as if its snapshot had begun right before them. Without it, it would start at its own snapshot's
+     * start, less a minute's margin, and pass over every change made longer ago than that while the table was
+     * filled.
+     */
+    private static Sample changesSource(ConnectWorkloads connect, DynamoDbLocalProcess server, ChangedTable changed, int n)
+            throws Exception {
+        return connect.source(server.endpoint(), changed.table(), n, "changes", changed.since());
+    }
+
+    /**
+     * The change stream read with raw clients: GetRecords of up to 1,000 records from the oldest one of each shard
+     * (parents listed first), optionally each record sent to a new one-partition topic (its new value, or a
+     * tombstone). Timed from the first GetRecords to the last record (acknowledged, with the producer).
+     */
+    private static Sample rawChanges(Bench bench, DynamoDbLocalProcess server, String table, int n, boolean toKafka) {
+        EmbeddedKafkaCluster kafka = bench.connect().cluster().kafka();
+        String topic = "bench-raw-changes-" + bench.nextNumber();
+        if (toKafka) {
+            kafka.createTopic(topic, 1);
+        }
+        String stream;
+        try (DynamoDbClient own = server.newClient()) {
+            stream = own.describeTable(b -> b.tableName(table)).table().latestStreamArn();
+        }
+        try (DynamoDbStreamsClient streams = DynamoDbLocal.streamsClientFor(server.endpoint());
+                KafkaProducer<byte[], byte[]> producer = toKafka ? kafka.createProducer(new HashMap<>(ConnectWorkloads.SOURCE_PRODUCER)) : null) {
+            long start = System.nanoTime();
+            long read = 0;
+            for (Shard shard : streams.describeStream(b -> b.streamArn(stream)).streamDescription().shards()) {
+                String iterator = streams.getShardIterator(b -> b.streamArn(stream).shardId(shard.shardId())
+                        .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+                while (iterator != null && read < n) {
+                    String current = iterator;
+                    GetRecordsResponse response = streams.getRecords(b -> b.shardIterator(current).limit(1000));
+                    for (Record record : response.records()) {
+                        if (producer != null) {
+                            AttributeValue value = record.dynamodb().newImage() == null ? null : record.dynamodb().newImage().get("value");
+                            producer.send(new ProducerRecord<>(topic, record.dynamodb().keys().get("key").b().asByteArrayUnsafe(),
+                                    value == null ? null : value.b().asByteArrayUnsafe()));
+                        }
+                        read++;
+                    }
+                    iterator = response.nextShardIterator();
+                }
+            }
+            if (producer != null) {
+                producer.flush();
+            }
+            if (read != n) {
+                throw new IllegalStateException("raw GetRecords read " + read + " of " + n + " changes");
+            }
+            return new Sample(n, System.nanoTime() - start);
+        }
+    }
+}
