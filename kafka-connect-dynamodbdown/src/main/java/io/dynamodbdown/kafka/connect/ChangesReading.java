@@ -3,14 +3,12 @@ package io.dynamodbdown.kafka.connect;
 import io.dynamodbdown.store.ChangeCheckpoint;
 import io.dynamodbdown.store.ChangesLostException;
 import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.KeyEncoding;
 import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.PositionKeeper;
 import io.dynamodbdown.store.ShardPosition;
 import io.dynamodbdown.store.StreamChange;
 import io.dynamodbdown.store.StreamScope;
 import io.dynamodbdown.store.TableChangeReader;
-import io.dynamodbdown.store.TableScan;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import java.time.Clock;
 import java.time.Duration;
@@ -90,7 +88,7 @@ final class ChangesReading implements SourceReading {
     private Instant piecesCheckedAt = Instant.MIN;
     /** This task's pieces not begun yet, and the one being read. */
     private final List<SnapshotPiece> ahead = new ArrayList<>();
-    private volatile PieceRun run;
+    private volatile PieceReading run;
     /** The source partitions of pieces whose completion the worker wrote (this task's), in the current epoch. */
     private final Set<Map<String, ?>> completed = ConcurrentHashMap.newKeySet();
     /** How many partitions of each topic records were seen in: the highest partition plus one. */
@@ -240,8 +238,8 @@ final class ChangesReading implements SourceReading {
         }
     }
 
-    /** A run of {@code piece} from where the epoch's stored offset left it; null when it is complete. */
-    private PieceRun begin(SnapshotPiece piece) {
+    /** A reading of {@code piece} from where the epoch's stored offset left it; null when it is complete. */
+    private PieceReading begin(SnapshotPiece piece) {
         Map<String, String> partition = piece.partition(config);
         PieceOffset stored = PieceOffset.of(offsets.offset(partition));
         String topic = piece.isSegment() ? null : config.topicFor(piece.database());
@@ -258,9 +256,11 @@ final class ChangesReading implements SourceReading {
         }
         LOG.info("{} the snapshot of {} of {}", stored != null && stored.key() != null ? "Resuming" : "Beginning", piece,
                 config.table());
+        String position = stored == null ? null : stored.key();
         return piece.isSegment()
-                ? new SegmentRun(piece, partition, stored == null ? null : stored.key())
-                : new DatabaseRun(piece, partition, topic, stored == null ? null : stored.key());
+                ? PieceReading.ofSegment(piece, client, options, epoch, position, config, partitionsSeen, metrics)
+                : PieceReading.ofDatabase(piece, databases.apply(piece.database()), epoch, position, config,
+                        partitionsSeen, metrics);
     }
 
     /** Whether every piece of the snapshot, this task's and the others', is complete. */
@@ -364,7 +364,7 @@ final class ChangesReading implements SourceReading {
     }
 
     private SourceRecords records(Map<String, String> partition, String database) {
-        return new SourceRecords(partition, config.table(), database, config.topicFor(database), config.heartbeatTopic());
+        return SourceRecords.of(config, partition, database);
     }
 
     @Override
@@ -379,7 +379,7 @@ final class ChangesReading implements SourceReading {
                 || !Long.toString(followed.generation()).equals(offset.get(PieceOffset.GENERATION))) {
             return; // not a piece's record, or one of an epoch no longer followed
         }
-        PieceRun current = run;
+        PieceReading current = run;
         if (current != null && current.partition.equals(record.sourcePartition())) {
             current.acked(record);
         }
@@ -402,150 +402,5 @@ final class ChangesReading implements SourceReading {
     @Override
     public void close() {
         closeReading();
-    }
-
-    /** The snapshot of one piece, in this epoch. */
-    private abstract class PieceRun {
-        final SnapshotPiece piece;
-        final Map<String, String> partition;
-        private long sent;
-        private volatile long acked;
-        /** The position after the last entry sent, or where the piece resumed; null for none. */
-        String position;
-        boolean scanned;
-
-        PieceRun(SnapshotPiece piece, Map<String, String> partition, String position) {
-            this.piece = piece;
-            this.partition = partition;
-            this.position = position;
-        }
-
-        /** Adds up to {@code wanted} records of the piece; returns how many. */
-        abstract int read(int wanted, List<SourceRecord> out);
-
-        /** Ends the piece, its records all written. */
-        abstract void end(List<SourceRecord> out);
-
-        abstract void close();
-
-        boolean scanned() {
-            return scanned;
-        }
-
-        boolean written() {
-            return acked >= sent;
-        }
-
-        void sent(SourceRecord record) {
-            sent++;
-        }
-
-        synchronized void acked(SourceRecord record) {
-            if (!"true".equals(record.sourceOffset().get(PieceOffset.DONE))) {
-                acked++;
-            }
-        }
-
-        PieceOffset offset(boolean done, int partitions) {
-            return new PieceOffset(position, epoch.since(), epoch.generation(), partitions, done);
-        }
-    }
-
-    /** A listed database's range, in key order, ended with snapshot-end markers. */
-    private final class DatabaseRun extends PieceRun {
-        private final String topic;
-        private final SourceRecords records;
-        private final RangeScan scan;
-
-        DatabaseRun(SnapshotPiece piece, Map<String, String> partition, String topic, String position) {
-            super(piece, partition, position);
-            this.topic = topic;
-            this.records = records(partition, piece.database());
-            this.scan = new RangeScan(databases.apply(piece.database()), config.range(),
-                    position == null ? null : KeyEncoding.BASE64.decode(position));
-            metrics.lagUnknown(piece.database());
-        }
-
-        @Override
-        int read(int wanted, List<SourceRecord> out) {
-            var entries = scan.next(wanted);
-            for (var entry : entries) {
-                position = KeyEncoding.BASE64.encode(entry.key());
-                SourceRecord record = records.change(offset(false, partitionsSeen.getOrDefault(topic, 0)).toMap(),
-                        entry.key(), entry.value(), null, epoch.generation());
-                out.add(record);
-                sent(record);
-            }
-            scanned = scan.exhausted();
-            return entries.size();
-        }
-
-        /**
-         * A snapshot-end marker to every partition of the topic records were seen in. All but the last carry the
-         * snapshot's offset, the last its completion: a restart before all are written sends them all again.
-         */
-        @Override
-        void end(List<SourceRecord> out) {
-            int partitions = Math.max(1, partitionsSeen.getOrDefault(topic, 0));
-            Map<String, String> ending = offset(false, partitions).toMap();
-            Map<String, String> done = offset(true, partitions).toMap();
-            String rangeId = new RangePartition(piece.database(), config.range()).rangeId();
-            for (int p = 0; p < partitions; p++) {
-                out.add(records.snapshotEnd(p == partitions - 1 ? done : ending, rangeId, epoch.generation(), p, partitions));
-            }
-            LOG.info("Snapshot of {} is complete (end markers to {} partitions)", piece, partitions);
-        }
-
-        @Override
-        void close() {
-            scan.close();
-        }
-    }
-
-    /** A segment of a parallel Scan of the whole table: every database's entries in it, in scan order. */
-    private final class SegmentRun extends PieceRun {
-        private final TableScan scan;
-
-        SegmentRun(SnapshotPiece piece, Map<String, String> partition, String position) {
-            super(piece, partition, position);
-            this.scan = DynamoDbDown.scan(client, config.table(), piece.segment(), piece.segments(), position, options);
-        }
-
-        @Override
-        int read(int wanted, List<SourceRecord> out) {
-            int read = 0;
-            try {
-                while (read < wanted && scan.hasNext()) {
-                    var entry = scan.next();
-                    position = entry.position();
-                    Map<String, String> offset = offset(false, 0).toMap();
-                    SourceRecord record = records(partition, entry.database()).change(offset, entry.key(), entry.value(),
-                            null, epoch.generation());
-                    out.add(record);
-                    sent(record);
-                    read++;
-                }
-            } catch (RuntimeException e) {
-                if (read == 0) {
-                    throw e;
-                }
-                return read; // not scanned yet: the next read meets the failure again if it lasts: the scan reads the same page again
-            }
-            scanned = read < wanted;
-            return read;
-        }
-
-        /** Its completion, as a heartbeat: a resnapshot of a whole table sends no end markers (see the README). */
-        @Override
-        void end(List<SourceRecord> out) {
-            out.add(records(partition, config.databases()).heartbeat(offset(true, 0).toMap(), "snapshot " + piece + " complete"));
-            metrics.heartbeatsSent.incrementAndGet();
-            LOG.info("Snapshot of {} of {} is complete", piece, config.table());
-        }
-
-        @Override
-        void close() {
-            scan.close();
-        }
     }
 }

@@ -138,8 +138,7 @@ public class DynamoDbDownSourceTask extends SourceTask {
 
     private void add(RangePartition partition, Database db) {
         Map<String, String> sourcePartition = partition.sourcePartition(config.table());
-        SourceRecords records = new SourceRecords(sourcePartition, config.table(), partition.hashKey(),
-                config.topicFor(partition.hashKey()), config.heartbeatTopic());
+        SourceRecords records = SourceRecords.of(config, sourcePartition, partition.hashKey());
         RangeOffset stored = partition.storedOffset(context.offsetStorageReader(), config.table());
         SourceReading reading = config.tail()
                 ? new TailReading(partition, db, stored, config.tailSettle(), config.heartbeatInterval(), records, metrics)

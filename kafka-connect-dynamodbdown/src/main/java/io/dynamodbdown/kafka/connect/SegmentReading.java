@@ -49,9 +49,7 @@ final class SegmentReading implements SourceReading {
         try {
             while (read < wanted && scan.hasNext()) {
                 TableEntry entry = scan.next();
-                SourceRecords records = new SourceRecords(partition, config.table(), entry.database(),
-                        config.topicFor(entry.database()), config.heartbeatTopic());
-                out.add(records.entry(Map.of(RangeOffset.KEY, entry.position()), entry.key(), entry.value()));
+                out.add(SourceRecords.of(config, partition, entry.database()).entry(Map.of(RangeOffset.KEY, entry.position()), entry.key(), entry.value()));
                 read++;
             }
         } catch (RuntimeException e) {

@@ -30,6 +30,11 @@ final class SourceRecords {
         this.heartbeatTopic = heartbeatTopic;
     }
 
+    /** The records of {@code database} under {@code partition}, to the topic and heartbeat topic {@code config} names. */
+    static SourceRecords of(DynamoDbDownSourceConfig config, Map<String, String> partition, String database) {
+        return new SourceRecords(partition, config.table(), database, config.topicFor(database), config.heartbeatTopic());
+    }
+
     String topic() {
         return topic;
     }
