@@ -2,6 +2,7 @@ package io.dynamodbdown.kafka.connect;
 
 import static io.dynamodbdown.store.ChangeCheckpoint.STREAM_RETENTION;
 
+import io.dynamodbdown.store.ChangeCheckpoint;
 import io.dynamodbdown.store.KeyEncoding;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -163,8 +164,7 @@ public class DynamoDbDownSourceConnector extends SourceConnector {
         } catch (NumberFormatException e) {
             throw new ConnectException("Offset since '" + since + "' for " + partition + " is not epoch milliseconds", e);
         }
-        Instant now = Instant.now();
-        if (at.isBefore(now.minus(STREAM_RETENTION)) || at.isAfter(now.plus(STREAM_RETENTION))) {
+        if (ChangeCheckpoint.since(at).wantsOlderThanKept() || at.isAfter(Instant.now().plus(STREAM_RETENTION))) {
             throw new ConnectException("Offset since " + since + " (" + at + ") for " + partition + " is more than "
                     + STREAM_RETENTION.toHours() + " hours from now: the stream keeps changes that long (and a since in"
                     + " the future skips every change until then); give epoch milliseconds within that window");
