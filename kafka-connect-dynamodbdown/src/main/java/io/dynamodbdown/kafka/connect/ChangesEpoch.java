@@ -21,18 +21,31 @@ import java.util.Map;
  * @param scope the databases and range, as {@link DynamoDbDownSourceConfig#changesScope()} gives them; null when
  *     set over REST (any scope)
  * @param stream the ARN of the stream to read, or null
+ * @param replaces the generation of the epoch it replaced while tasks followed that one (changes lost), or 0: its
+ *     snapshot waits until every task confirmed it sends nothing more of the older one
+ * @param segments how many segments a whole table ({@code hash.key=*}) is scanned in: the task count when it was
+ *     made, kept when the count changes so that the pieces stored go on; 0 when set over REST (the task count)
  */
-record ChangesEpoch(Instant since, long generation, String scope, String stream) {
+record ChangesEpoch(Instant since, long generation, String scope, String stream, long replaces, int segments) {
 
     static final String SINCE = "since";
     static final String GENERATION = "generation";
     static final String SCOPE = "scope";
     static final String STREAM = "arn";
+    static final String REPLACES = "replaces";
+    static final String SEGMENTS = "segments";
     private static final String EPOCH_FIELD = "epoch";
 
     /** The source partition the epoch is stored under, its fields in the order the worker reads them back. */
     static Map<String, String> partition(String table) {
         Map<String, String> fields = new HashMap<>(Map.of(RangePartition.STREAM_FIELD, table, EPOCH_FIELD, "changes"));
+        return new LinkedHashMap<>(fields);
+    }
+
+    /** The source partition where task {@code index} confirms which epoch it follows (nothing older in flight). */
+    static Map<String, String> followedBy(String table, int index) {
+        Map<String, String> fields = new HashMap<>(Map.of(RangePartition.STREAM_FIELD, table, EPOCH_FIELD,
+                "followed by task " + index));
         return new LinkedHashMap<>(fields);
     }
 
@@ -47,6 +60,8 @@ record ChangesEpoch(Instant since, long generation, String scope, String stream)
         offset.put(GENERATION, Long.toString(generation));
         offset.put(SCOPE, scope);
         offset.put(STREAM, stream);
+        offset.put(REPLACES, Long.toString(replaces));
+        offset.put(SEGMENTS, Integer.toString(segments));
         return offset;
     }
 
@@ -66,6 +81,9 @@ record ChangesEpoch(Instant since, long generation, String scope, String stream)
         Instant since = Instant.ofEpochMilli(PieceOffset.parse(SINCE, offset.get(SINCE)));
         long generation = offset.get(GENERATION) == null ? Math.max(1, since.toEpochMilli())
                 : PieceOffset.parse(GENERATION, offset.get(GENERATION));
-        return new ChangesEpoch(since, generation, (String) offset.get(SCOPE), (String) offset.get(STREAM));
+        long replaces = offset.get(REPLACES) == null ? 0 : PieceOffset.parse(REPLACES, offset.get(REPLACES));
+        int segments = offset.get(SEGMENTS) == null ? 0 : (int) PieceOffset.parse(SEGMENTS, offset.get(SEGMENTS));
+        return new ChangesEpoch(since, generation, (String) offset.get(SCOPE), (String) offset.get(STREAM), replaces,
+                segments);
     }
 }

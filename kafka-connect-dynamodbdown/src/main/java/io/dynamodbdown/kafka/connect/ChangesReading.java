@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -62,7 +63,7 @@ final class ChangesReading implements SourceReading {
     /** How often a task that completed its pieces reads whether the others' are. */
     private static final Duration PIECES_CHECK = Duration.ofSeconds(1);
 
-    private enum Step { EPOCH, SNAPSHOT, WAIT, STREAM }
+    private enum Step { EPOCH, HANDOVER, SNAPSHOT, WAIT, STREAM }
 
     private final DynamoDbDownSourceConfig config;
     private final int index;
@@ -75,10 +76,15 @@ final class ChangesReading implements SourceReading {
     private final SourceMetrics metrics;
     private final Clock clock;
     private final String scope;
-    private final List<SnapshotPiece> pieces;
+    /** The epoch's snapshot pieces, this task's and the others'. */
+    private List<SnapshotPiece> pieces = List.of();
     private final Map<String, String> epochPartition;
 
     private Step step = Step.EPOCH;
+    /** Records this task sent (poll thread), and those the worker acknowledged: handing over waits until all are. */
+    private long sent;
+    private final AtomicLong acked = new AtomicLong();
+    private boolean handoverSent;
     /** The epoch followed; read by the worker's acknowledgements too. */
     private volatile ChangesEpoch epoch;
     /** An epoch this task sent, until the worker stored it (or another newer than the one it replaces). */
@@ -90,7 +96,7 @@ final class ChangesReading implements SourceReading {
     private final List<SnapshotPiece> ahead = new ArrayList<>();
     private volatile PieceReading run;
     /** The source partitions of pieces whose completion the worker wrote (this task's), in the current epoch. */
-    private final Set<Map<String, ?>> completed = ConcurrentHashMap.newKeySet();
+    private final Set<List<?>> completed = ConcurrentHashMap.newKeySet();
     /** How many partitions of each topic records were seen in: the highest partition plus one. */
     private final Map<String, Integer> partitionsSeen = new ConcurrentHashMap<>();
     private TableChangeReader reader;
@@ -115,16 +121,27 @@ final class ChangesReading implements SourceReading {
         this.metrics = metrics;
         this.clock = clock;
         this.scope = config.changesScope();
-        this.pieces = SnapshotPiece.of(config, tasks);
         this.epochPartition = ChangesEpoch.partition(config.table());
     }
 
     @Override
     public void read(int wanted, List<SourceRecord> out) {
+        int before = out.size();
+        try {
+            readSteps(wanted, out);
+        } finally {
+            sent += out.size() - before;
+        }
+    }
+
+    private void readSteps(int wanted, List<SourceRecord> out) {
         if (step != Step.EPOCH && !clock.instant().isBefore(epochCheckedAt.plus(EPOCH_CHECK))) {
             followStoredEpoch();
         }
         if (step == Step.EPOCH && !epochKnown(out)) {
+            return;
+        }
+        if (step == Step.HANDOVER && !handedOver(out)) {
             return;
         }
         if (step == Step.SNAPSHOT) {
@@ -161,7 +178,8 @@ final class ChangesReading implements SourceReading {
     private void propose(long after, List<SourceRecord> out) {
         // as ChangeCheckpoint.fromNow(), in whole milliseconds as an offset keeps it
         Instant since = clock.instant().minus(ChangeCheckpoint.CLOCK_MARGIN).truncatedTo(ChronoUnit.MILLIS);
-        proposed = new ChangesEpoch(since, Math.max(after + 1, since.toEpochMilli()), scope, currentStream());
+        proposed = new ChangesEpoch(since, Math.max(after + 1, since.toEpochMilli()), scope, currentStream(),
+                step == Step.STREAM ? after : 0, tasks);
         proposedAfter = after;
         out.add(records(epochPartition, config.databases()).heartbeat(proposed.toMap(), "snapshot since " + since));
         metrics.heartbeatsSent.incrementAndGet();
@@ -186,12 +204,14 @@ final class ChangesReading implements SourceReading {
         piecesCheckedAt = Instant.MIN;
         completed.clear();
         ahead.clear();
+        pieces = SnapshotPiece.of(config, stored.segments() > 0 ? stored.segments() : tasks);
         for (int i = index; i < pieces.size(); i += tasks) {
             ahead.add(pieces.get(i));
         }
         storedShards.clear();
         shardPositions.clear();
-        step = Step.SNAPSHOT;
+        step = stored.replaces() == 0 ? Step.SNAPSHOT : Step.HANDOVER;
+        handoverSent = false;
         config.getList(DynamoDbDownSourceConfig.HASH_KEY).forEach(metrics::lagUnknown);
         LOG.info("Task {} of {} follows the changes of {} since {} (generation {}): {} of the {} snapshot pieces are its",
                 index + 1, tasks, scope, epoch.since(), epoch.generation(), ahead.size(), pieces.size());
@@ -251,7 +271,7 @@ final class ChangesReading implements SourceReading {
             stored = null;
         }
         if (stored != null && stored.done()) {
-            completed.add(partition);
+            completed.add(List.of(epoch.generation(), partition));
             return null;
         }
         LOG.info("{} the snapshot of {} of {}", stored != null && stored.key() != null ? "Resuming" : "Beginning", piece,
@@ -261,6 +281,39 @@ final class ChangesReading implements SourceReading {
                 ? PieceReading.ofSegment(piece, client, options, epoch, position, config, partitionsSeen, metrics)
                 : PieceReading.ofDatabase(piece, databases.apply(piece.database()), epoch, position, config,
                         partitionsSeen, metrics);
+    }
+
+    /**
+     * Whether every task confirmed it follows the epoch, nothing of the one it replaced still on its way to Kafka:
+     * the new snapshot's records must come after the last changes the old epoch sent, in every partition, or an
+     * older change sent late would overwrite them. This task confirms once the worker wrote all it sent.
+     */
+    private boolean handedOver(List<SourceRecord> out) {
+        if (!handoverSent) {
+            if (acked.get() < sent) {
+                return false;
+            }
+            out.add(records(ChangesEpoch.followedBy(config.table(), index), config.databases())
+                    .heartbeat(Map.of(ChangesEpoch.GENERATION, Long.toString(epoch.generation())), "following " + epoch.generation()));
+            metrics.heartbeatsSent.incrementAndGet();
+            handoverSent = true;
+            return false;
+        }
+        Instant now = clock.instant();
+        if (now.isBefore(piecesCheckedAt.plus(PIECES_CHECK))) {
+            return false;
+        }
+        piecesCheckedAt = now;
+        for (int task = 0; task < tasks; task++) {
+            Map<String, Object> followed = offsets.offset(ChangesEpoch.followedBy(config.table(), task));
+            if (followed == null || PieceOffset.parse(ChangesEpoch.GENERATION, followed.get(ChangesEpoch.GENERATION))
+                    < epoch.generation()) {
+                return false;
+            }
+        }
+        LOG.info("Every task follows generation {}; its snapshot begins", epoch.generation());
+        step = Step.SNAPSHOT;
+        return true;
     }
 
     /** Whether every piece of the snapshot, this task's and the others', is complete. */
@@ -273,16 +326,17 @@ final class ChangesReading implements SourceReading {
         List<Map<String, String>> others = new ArrayList<>();
         for (SnapshotPiece piece : pieces) {
             Map<String, String> partition = piece.partition(config);
-            if (!completed.contains(partition)) {
+            if (!completed.contains(List.of(epoch.generation(), partition))) {
                 others.add(partition);
             }
         }
         if (others.isEmpty()) {
             return true;
         }
-        for (Map<String, Object> offset : offsets.offsets(others).values()) {
-            PieceOffset stored = PieceOffset.of(offset);
-            if (stored == null || !stored.of(epoch) || !stored.done()) {
+        Map<Map<String, String>, Map<String, Object>> stored = offsets.offsets(others);
+        for (Map<String, String> partition : others) {
+            PieceOffset piece = PieceOffset.of(stored.get(partition));
+            if (piece == null || !piece.of(epoch) || !piece.done()) {
                 return false;
             }
         }
@@ -345,17 +399,37 @@ final class ChangesReading implements SourceReading {
     /**
      * Sends a shard's position as a heartbeat when it moved and the interval passed since its last record: records of
      * other databases and closed shards move it, and a shard without changes to send would otherwise keep the
-     * position of its last one until the stream no longer holds it.
+     * position of its last one until the stream no longer holds it. A shard read to its end says so at once (the
+     * reader forgets it once a child is read): a restart that found it stored short of that would read it on, and its
+     * children again from their start.
      */
     private void heartbeatsOfMovedShards(List<SourceRecord> out) {
-        reader.positions().forEach((shard, position) -> {
-            ShardPosition moved = shardPosition(shard).idle(position);
-            if (moved != null) {
-                out.add(records(ShardOffset.partition(config.table(), shard), config.databases())
-                        .heartbeat(new ShardOffset(moved, epoch.generation()).toMap(), shard + "@" + moved.sequenceNumber()));
-                metrics.heartbeatsSent.incrementAndGet();
+        Map<String, ShardPosition> positions = reader.positions();
+        shardPositions.forEach((shard, kept) -> {
+            ShardPosition last = kept.kept();
+            if (!positions.containsKey(shard) && last != null && !last.done()) {
+                heartbeat(shard, new ShardPosition(last.lineage(), last.sequenceNumber(), true), out);
             }
         });
+        positions.forEach((shard, position) -> {
+            PositionKeeper<ShardPosition> keeper = shardPosition(shard);
+            ShardPosition kept = keeper.kept();
+            if (position.done() && (kept == null || !kept.done())) {
+                heartbeat(shard, position, out);
+            } else {
+                ShardPosition moved = keeper.idle(position);
+                if (moved != null) {
+                    heartbeat(shard, moved, out);
+                }
+            }
+        });
+    }
+
+    private void heartbeat(String shard, ShardPosition position, List<SourceRecord> out) {
+        shardPosition(shard).delivered(position);
+        out.add(records(ShardOffset.partition(config.table(), shard), config.databases())
+                .heartbeat(new ShardOffset(position, epoch.generation()).toMap(), shard + "@" + position.sequenceNumber()));
+        metrics.heartbeatsSent.incrementAndGet();
     }
 
     @Override
@@ -369,6 +443,7 @@ final class ChangesReading implements SourceReading {
 
     @Override
     public void acked(SourceRecord record, RecordMetadata metadata) {
+        acked.incrementAndGet();
         // by the record's own topic, as it left this task: a transformation may rename the topic it lands in
         if (metadata != null) {
             partitionsSeen.merge(record.topic(), metadata.partition() + 1, Math::max);
@@ -384,7 +459,7 @@ final class ChangesReading implements SourceReading {
             current.acked(record);
         }
         if ("true".equals(offset.get(PieceOffset.DONE))) {
-            completed.add(record.sourcePartition());
+            completed.add(List.of(followed.generation(), record.sourcePartition()));
         }
     }
 

@@ -34,7 +34,8 @@ final class SegmentReading implements SourceReading {
         this.partition = piece.partition(config);
         this.config = config;
         this.metrics = metrics;
-        String after = stored == null ? null : (String) stored.get(RangeOffset.KEY);
+        // a changes-mode connector's offsets under the same partition carry a since: not a position of this scan
+        String after = stored == null || stored.get(PieceOffset.SINCE) != null ? null : (String) stored.get(RangeOffset.KEY);
         this.scan = DynamoDbDown.scan(client, config.table(), piece.segment(), piece.segments(), after, options);
         LOG.info("{} the snapshot of {} of {}", after == null ? "Beginning" : "Resuming", piece, config.table());
     }

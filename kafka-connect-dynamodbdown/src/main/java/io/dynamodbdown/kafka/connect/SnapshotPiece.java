@@ -20,12 +20,12 @@ record SnapshotPiece(String database, int segment, int segments) {
 
     private static final String SEGMENT_FIELD = "segment";
 
-    /** The pieces of a snapshot of {@code config}'s databases, for {@code tasks} tasks: one segment per task for all. */
-    static List<SnapshotPiece> of(DynamoDbDownSourceConfig config, int tasks) {
+    /** The pieces of a snapshot of {@code config}'s databases: one per listed database, or {@code segments} for all. */
+    static List<SnapshotPiece> of(DynamoDbDownSourceConfig config, int segments) {
         List<SnapshotPiece> pieces = new ArrayList<>();
         if (config.allDatabases()) {
-            for (int segment = 0; segment < tasks; segment++) {
-                pieces.add(new SnapshotPiece(null, segment, tasks));
+            for (int segment = 0; segment < segments; segment++) {
+                pieces.add(new SnapshotPiece(null, segment, segments));
             }
         } else {
             config.getList(DynamoDbDownSourceConfig.HASH_KEY).forEach(hashKey -> pieces.add(new SnapshotPiece(hashKey, 0, 0)));

@@ -17,6 +17,8 @@ import io.dynamodbdown.testing.FaultInjectingHttpClient;
 import io.dynamodbdown.testing.StreamSimulator;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -88,6 +90,66 @@ class ChangesOverTasksTest {
                 running.forEach(DynamoDbDownSourceTask::stop);
                 running.clear();
             }
+        }
+    }
+
+    /**
+     * Review of #25: a task that finds the stream lost makes a new epoch while the others still stream the old one. A
+     * change of the old epoch still on its way to Kafka, written after the new snapshot's entry of its key, would
+     * leave the copy with an older value for good. So the new snapshot waits until every task confirmed that all it
+     * sent was written.
+     */
+    @Test
+    void aNewEpochsSnapshotWaitsUntilEveryTaskWroteWhatItSentOfTheOldOne() throws Exception {
+        String table = DynamoDbLocal.uniqueTableName("handover");
+        InMemoryOffsets offsets = new InMemoryOffsets();
+        try (Database a = DynamoDbDown.open(dynamo.client(), table + "$a", STREAM);
+                Database b = DynamoDbDown.open(dynamo.client(), table + "$b", STREAM);
+                StreamSimulator simulator = StreamSimulator.of(dynamo, table).shards(8).start()) {
+            Map<String, Database> databases = Map.of("a", a, "b", b);
+            new Workload(3).write(databases, 50);
+            List<DynamoDbDownSourceTask> tasks = startTasks(table, simulator, 2, offsets);
+            List<SourceRecord> sent = new ArrayList<>();
+            pollUntilReplayEquals(tasks, sent, databases);
+            new Workload(5).write(databases, 40); // both tasks follow the stream
+            pollUntilReplayEquals(tasks, sent, databases);
+
+            // one task sends changes that the worker has not written yet
+            new Workload(4).write(databases, 40);
+            List<SourceRecord> pending = new ArrayList<>();
+            await("changes sent, not yet written").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ZERO).until(() -> {
+                List<SourceRecord> polled = tasks.get(1).poll();
+                if (polled != null) {
+                    pending.addAll(polled);
+                }
+                return pending.stream().anyMatch(r -> r.topic().equals(TOPIC));
+            });
+            // meanwhile the other task found the stream lost and made a new epoch, which the worker stored
+            ChangesEpoch old = ChangesEpoch.of(offsets.offset(ChangesEpoch.partition(table)));
+            ChangesEpoch replacing = new ChangesEpoch(Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS),
+                    old.generation() + 1, old.scope(), old.stream(), old.generation(), old.segments());
+            offsets.store(ChangesEpoch.partition(table), replacing.toMap());
+            List<SourceRecord> during = new ArrayList<>();
+            long until = System.nanoTime() + (ChangesReading.EPOCH_CHECK.toNanos() * 3) / 2;
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ZERO).until(() -> {
+                during.addAll(pollAndCommit(tasks.get(0)));
+                return System.nanoTime() > until;
+            });
+            String newGeneration = Long.toString(replacing.generation());
+            assertEquals(List.of(), during.stream().filter(r -> r.topic().equals(TOPIC)
+                    && newGeneration.equals(r.headers().lastWithName(DynamoDbDownHeaders.GENERATION).value())).toList(),
+                    "nothing of the new snapshot while the other task's changes were not written");
+
+            for (SourceRecord record : pending) { // the worker writes them
+                tasks.get(1).commitRecord(record, null);
+                offsets.store(record.sourcePartition(), record.sourceOffset());
+            }
+            sent.addAll(pending);
+            sent.addAll(during);
+            pollUntilReplayEquals(tasks, sent, databases);
+            assertTrue(sent.stream().anyMatch(r -> r.topic().equals(TOPIC) && r.timestamp() == null
+                    && newGeneration.equals(r.headers().lastWithName(DynamoDbDownHeaders.GENERATION).value())),
+                    "then the new snapshot");
         }
     }
 

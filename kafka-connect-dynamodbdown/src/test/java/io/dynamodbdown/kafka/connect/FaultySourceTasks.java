@@ -94,7 +94,7 @@ final class FaultySourceTasks {
         Instant since = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MILLIS);
         String gone = "arn:aws:dynamodb:ddblocal:000000000000:table/" + table + "/stream/2026-01-01T00:00:00.000";
         offsets.store(ChangesEpoch.partition(table), new ChangesEpoch(since, 5, hashKey + "|" + KeyRange.all().boundsId(),
-                gone).toMap());
+                gone, 0, 0).toMap());
         offsets.store(new RangePartition(hashKey, KeyRange.all()).changesPartition(table),
                 new PieceOffset(null, since, 5, partitions, true).toMap());
         return offsets;

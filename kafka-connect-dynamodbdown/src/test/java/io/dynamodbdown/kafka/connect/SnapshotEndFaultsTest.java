@@ -178,8 +178,9 @@ class SnapshotEndFaultsTest {
             for (SourceRecord record : records == null ? List.<SourceRecord>of() : records) {
                 if (record.topic().equals(TOPIC)) {
                     snapshot.add(record);
-                } else {
-                    offsets.store(record.sourcePartition(), record.sourceOffset()); // the new snapshot's start is stored
+                } else { // the new snapshot's start, and the task's word that it follows it, are written and stored
+                    first.commitRecord(record, new RecordMetadata(new TopicPartition(record.topic(), 0), 0, 0, 0, 0, 0));
+                    offsets.store(record.sourcePartition(), record.sourceOffset());
                 }
             }
             return snapshot.size() >= 30;

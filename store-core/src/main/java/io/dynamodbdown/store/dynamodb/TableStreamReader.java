@@ -339,12 +339,21 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
         return false;
     }
 
-    /** A shard listed for the first time: its lineage and stored position. */
+    /**
+     * A shard listed for the first time: its lineage and stored position. Positions stored one by one (a Connect
+     * source commits each shard's apart) may hold a child's position while its parent's last records were not
+     * stored: the parent is then read on from its own, and the child again from its start, after it, so that no
+     * change of the parent is lost and none comes after a newer one of the child.
+     */
     private StreamShard track(Shard shard, Map<String, StreamShard> known) {
         ShardPosition stored = scope.stored().apply(shard.shardId());
         String lineage;
         if (stored != null) {
             lineage = stored.lineage();
+            StreamShard parent = shard.parentShardId() == null ? null : known.get(shard.parentShardId());
+            if (parent != null && parent.started() && !parent.done) {
+                stored = null;
+            }
         } else {
             String parentId = shard.parentShardId();
             StreamShard parent = parentId == null ? null : known.get(parentId);
