@@ -239,6 +239,11 @@ final class ConnectWorkloads implements AutoCloseable {
      * that changes epoch (the stream is read from then on), then started.
      */
     Sample source(URI endpoint, String table, int n, String mode, Instant since) throws Exception {
+        return source(endpoint, table, n, mode, since, Map.of());
+    }
+
+    /** The same with settings of the connector's added or replaced ({@code tasks.max}, {@code hash.key}). */
+    Sample source(URI endpoint, String table, int n, String mode, Instant since, Map<String, String> settings) throws Exception {
         String topic = "bench-" + mode + "-" + bench.nextNumber();
         String name = topic + "-source";
         connect.kafka().createTopic(topic, 1);
@@ -253,6 +258,7 @@ final class ConnectWorkloads implements AutoCloseable {
         // The worker's producer has one request in flight per broker (Connect keeps records in order so): bigger
         // batches, as the README recommends for throughput.
         SOURCE_PRODUCER.forEach((key, value) -> props.put("producer.override." + key, value));
+        props.putAll(settings);
         if (since == null) {
             connect.configureConnector(name, props);
         } else {
