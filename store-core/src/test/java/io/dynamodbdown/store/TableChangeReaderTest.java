@@ -239,6 +239,48 @@ class TableChangeReaderTest {
         }
     }
 
+    /**
+     * A caller that polls again at once while {@link TableChangeReader#more()} says so (as the connector's task does,
+     * without its poll interval) gets changes from every such poll: the reader waits out the stream's pace itself,
+     * instead of answering nothing until the shard may be read again, which had the task poll in a busy loop. And it
+     * keeps to 5 calls a second on the shard.
+     */
+    @Test
+    void pollingAgainWhileMoreIsWaitingGetsChangesWithinTheStreamsPace(DynamoDbLocal local) {
+        String table = DynamoDbLocal.uniqueTableName("table-backlog");
+        int changes = 2_500; // full pages of 1,000, then the rest
+        try (Database a = DynamoDbDown.open(local.client(), table + "$a", STREAM);
+                StreamSimulator simulator = StreamSimulator.of(local, table).shards(1).latency(Duration.ofMillis(20)).start();
+                DynamoDbStreamsClient streams = streamsOf(local, simulator, null);
+                TableChangeReader reader = DynamoDbDown.tableChanges(streams, local.client(), table,
+                        StreamScope.all(database -> true, null), STREAM)) {
+            List<BatchOperation> puts = new ArrayList<>();
+            for (int i = 0; i < changes; i++) {
+                puts.add(BatchOperation.put(String.format("k%05d", i), "v"));
+            }
+            a.batch(puts);
+            simulator.catchUp();
+            List<StreamChange> read = new ArrayList<>();
+            List<Integer> polls = new ArrayList<>();
+            await(changes + " changes").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                boolean more;
+                do {
+                    List<StreamChange> polled = reader.poll(5_000);
+                    read.addAll(polled);
+                    more = reader.more();
+                    if (more) {
+                        polls.add(polled.size());
+                    }
+                } while (more);
+                return read.size() >= changes;
+            });
+            assertEquals(changes, read.size());
+            long empty = polls.stream().filter(size -> size == 0).count();
+            assertTrue(empty <= 1, empty + " of the " + polls.size() + " polls made while more() was true returned nothing");
+            assertEquals(0, simulator.throttledCalls(), "within 5 GetRecords calls a second on the shard");
+        }
+    }
+
     @Test
     void whatTheStreamCannotGoOnFromIsReportedAsChangesLost(DynamoDbLocal local) {
         String table = DynamoDbLocal.uniqueTableName("table-lost");

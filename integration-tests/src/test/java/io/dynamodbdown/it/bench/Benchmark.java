@@ -39,6 +39,8 @@ public final class Benchmark {
             new Named("shardedSink", new ShardedSinkRows()),
             new Named("latencySink", new LatencySinkRows()),
             new Named("changes", new ChangesRows()),
+            new Named("simulatedChanges", new SimulatedChangesRows()),
+            new Named("wholeTable", new WholeTableRows()),
             new Named("camel", new CamelRows()));
 
     /** A row group and its name. */

@@ -13,7 +13,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
@@ -41,15 +44,45 @@ final class ChangesRows implements RowGroup {
     public void run(Bench bench) throws Exception {
         ConnectWorkloads connect = bench.connect();
         int changes = bench.size(10_000);
+        List<StreamRequestMeter.Count> rawRequests = new ArrayList<>();
+        List<StreamRequestMeter.Count> sourceRequests = new ArrayList<>();
         Trial rawChanges = new Trial("raw GetRecords loop", () -> bench.onFreshServer(
                 server -> rawChanges(bench, server, changedTable(bench, server, changes).table(), changes, false)));
         Trial rawChangesToKafka = new Trial("raw GetRecords + producer", () -> bench.onFreshServer(
-                server -> rawChanges(bench, server, changedTable(bench, server, changes).table(), changes, true)));
+                server -> counted(rawRequests, () -> rawChanges(bench, server, changedTable(bench, server, changes).table(),
+                        changes, true))));
         Trial changesSource = new Trial("source connector, changes mode", () -> bench.onFreshServer(
-                server -> changesSource(connect, server, changedTable(bench, server, changes), changes)));
+                server -> counted(sourceRequests, () -> changesSource(connect, server, changedTable(bench, server, changes),
+                        changes))));
         Map<Trial, Measured> changesRow = bench.sideBySide(List.of(rawChanges, rawChangesToKafka, changesSource));
         bench.add("stream -> Kafka: " + changes + " changes through the source", changesRow.get(changesSource),
                 changesRow.get(rawChanges), null, changesRow.get(rawChangesToKafka));
+        addRequestsPerChange(bench, "source changes mode", sourceRequests, changes);
+        addRequestsPerChange(bench, "raw GetRecords + producer", rawRequests, changes);
+    }
+
+    /** Runs a trial, keeping the stream requests the benchmark's JVM sent meanwhile (warm-up runs too). */
+    private static Sample counted(List<StreamRequestMeter.Count> counts, Callable<Sample> trial) throws Exception {
+        StreamRequestMeter.Count before = StreamRequestMeter.now();
+        try {
+            return trial.call();
+        } finally {
+            counts.add(StreamRequestMeter.now().since(before));
+        }
+    }
+
+    /** A line after the table: the stream requests per change delivered, in each measured run (warm-up left out). */
+    static void addRequestsPerChange(Bench bench, String who, List<StreamRequestMeter.Count> counts, long changes) {
+        List<StreamRequestMeter.Count> measured = counts.subList(Math.min(1, counts.size()), counts.size());
+        String runs = measured.stream().map(count -> String.format(Locale.ROOT, "%.3f (GetRecords %d, GetShardIterator %d,"
+                + " DescribeStream %d)", (double) count.total() / changes, count.getRecords(), count.getShardIterator(),
+                count.describeStream())).collect(Collectors.joining("; "));
+        String line = String.format(Locale.ROOT, "stream requests per change delivered, %s, %,d changes: %s", who, changes, runs);
+        double median = measured.stream().mapToDouble(count -> (double) count.total() / changes).sorted()
+                .skip(measured.size() / 2).findFirst().orElse(Double.NaN);
+        System.out.println("    " + line);
+        bench.report().addCost(line, String.format(Locale.ROOT, "  {\"workload\": %s, \"changes\": %d,"
+                + " \"streamRequestsPerChange\": %.4f}", Report.quoted("stream requests per change, " + who), changes, median));
     }
 
     /** A table whose stream holds changes made since {@code since}. */

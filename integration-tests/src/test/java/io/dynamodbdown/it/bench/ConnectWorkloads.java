@@ -236,9 +236,14 @@ final class ConnectWorkloads implements AutoCloseable {
      * The source in {@code mode} into a new topic, timed from the first records in the topic to the last: a snapshot
      * of a filled table, or (changes) a table whose database is empty and whose stream holds n changes. The source
      * reads the server at {@code endpoint}. {@code since}: when not null, the connector is created stopped, given
-     * that snapshot offset, then started.
+     * that changes epoch (the stream is read from then on), then started.
      */
     Sample source(URI endpoint, String table, int n, String mode, Instant since) throws Exception {
+        return source(endpoint, table, n, mode, since, Map.of());
+    }
+
+    /** The same with settings of the connector's added or replaced ({@code tasks.max}, {@code hash.key}). */
+    Sample source(URI endpoint, String table, int n, String mode, Instant since, Map<String, String> settings) throws Exception {
         String topic = "bench-" + mode + "-" + bench.nextNumber();
         String name = topic + "-source";
         connect.kafka().createTopic(topic, 1);
@@ -253,12 +258,14 @@ final class ConnectWorkloads implements AutoCloseable {
         // The worker's producer has one request in flight per broker (Connect keeps records in order so): bigger
         // batches, as the README recommends for throughput.
         SOURCE_PRODUCER.forEach((key, value) -> props.put("producer.override." + key, value));
+        props.putAll(settings);
         if (since == null) {
             connect.configureConnector(name, props);
         } else {
             connect.configureConnector(new CreateConnectorRequest(name, props, CreateConnectorRequest.InitialState.STOPPED));
-            // The source partition of changes mode and a snapshot's offset, as the connector's documentation gives them.
-            connect.alterSourceConnectorOffset(name, Map.of("stream", table, "hash.key", "bench", "range", ".."),
+            // The changes-mode epoch every task follows, set as the connector's documentation says: the snapshot,
+            // then the stream from that moment on.
+            connect.alterSourceConnectorOffset(name, Map.of("stream", table, "epoch", "changes"),
                     Map.of("since", Long.toString(since.toEpochMilli())));
             connect.resumeConnector(name);
         }

@@ -91,6 +91,8 @@ final class StreamShard {
     private List<Item> read;
     private String nextIterator;
     private String lastRead;
+    /** When the read's GetRecords call went out (System.nanoTime): the next one is paced from there. */
+    private long calledAt;
     private RuntimeException failure;
 
     StreamShard(Shard shard, String lineage, boolean inScope, ShardPosition from) {
@@ -143,7 +145,9 @@ final class StreamShard {
 
     /**
      * Takes over a read's outcome, on the reader's thread; returns its failure, if it failed (the next read then
-     * starts again after the last record taken).
+     * starts again after the last record taken). The next read is due {@code callGapNanos} after this one's call
+     * went out (not after its answer came: the stream counts calls a second, so a slow answer leaves no less room),
+     * or {@code idleGapNanos} after an empty page came back.
      */
     RuntimeException readEnded(long callGapNanos, long idleGapNanos) {
         reading = false;
@@ -155,7 +159,7 @@ final class StreamShard {
         }
         records.addAll(read);
         fullPage = read.size() >= MAX_RECORDS_PER_CALL;
-        notBefore = System.nanoTime() + (read.isEmpty() && nextIterator != null ? idleGapNanos : callGapNanos);
+        notBefore = read.isEmpty() && nextIterator != null ? System.nanoTime() + idleGapNanos : calledAt + callGapNanos;
         readUpTo = lastRead;
         iterator = nextIterator;
         endsAfterRecords = nextIterator == null;
@@ -220,6 +224,7 @@ final class StreamShard {
         Pacer.Ticket ticket = context.pace().await(id(), 1);
         Attempts attempts = new Attempts();
         String from = iterator;
+        calledAt = System.nanoTime();
         try {
             GetRecordsResponse response = context.streams().getRecords(b -> b.shardIterator(from)
                     .limit(Math.min(max, MAX_RECORDS_PER_CALL)).overrideConfiguration(attempts.override()));

@@ -38,9 +38,11 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * Reads a table's change stream for every database in scope at once ({@link TableChangeReader}). The shards of the
- * lineages in scope are read in parallel on a pool, each a page ahead of what was handed out, at most once every
- * {@link #CALL_GAP} (DynamoDB Streams serves a few GetRecords calls a second per shard) and, after a page that
- * held nothing, once every {@link #IDLE_GAP}. A shard is read only once its parent is read to its end, and each
+ * lineages in scope are read in parallel on a pool, each a page ahead of what was handed out, a call at most every
+ * {@link #CALL_GAP} from the previous call's start (DynamoDB Streams serves 5 GetRecords calls a second per shard)
+ * and, after a page that held nothing, once every {@link #IDLE_GAP}. A poll with nothing to hand out waits for a read
+ * under way, or for a shard whose last page was full to be due, up to {@link #POLL_WAIT} each: a caller that polls
+ * again at once while {@link #more()} does not spin. A shard is read only once its parent is read to its end, and each
  * from where its stored position stands. New shards are found by listing the stream again every
  * {@link #LIST_SHARDS_EVERY}, and at once after a shard was read to its end.
  *
@@ -55,9 +57,10 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
 
     private static final Logger LOG = LoggerFactory.getLogger(TableStreamReader.class);
     static final Duration LIST_SHARDS_EVERY = Duration.ofSeconds(10);
-    static final Duration CALL_GAP = Duration.ofMillis(200);
+    /** A little over a fifth of a second: calls that reach the stream a little unevenly stay within 5 a second. */
+    static final Duration CALL_GAP = Duration.ofMillis(210);
     static final Duration IDLE_GAP = Duration.ofSeconds(1);
-    /** How long a poll with nothing to hand out waits for a read under way. */
+    /** How long a poll with nothing to hand out waits for a read to be due, and then for a read under way. */
     private static final Duration POLL_WAIT = Duration.ofMillis(200);
     /** Shards read at once. */
     private static final int PARALLEL_READS = 16;
@@ -130,6 +133,9 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
         takeReadsEnded(0, out);
         startReads();
         handOut(max, out);
+        if (out.isEmpty() && shards.values().stream().noneMatch(shard -> shard.reading) && awaitReadDue()) {
+            startReads();
+        }
         if (out.isEmpty() && shards.values().stream().anyMatch(shard -> shard.reading)) {
             takeReadsEnded(POLL_WAIT.toNanos(), out);
             startReads();
@@ -161,12 +167,41 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
         }
     }
 
+    /**
+     * Waits until the first shard whose last page was full (so {@link #more()} says more is waiting) may be read
+     * again, if that is within {@link #POLL_WAIT}; true when one is due now.
+     */
+    private boolean awaitReadDue() {
+        long now = System.nanoTime();
+        long due = Long.MAX_VALUE;
+        for (StreamShard shard : shards.values()) {
+            if (shard.fullPage && readable(shard)) {
+                due = Math.min(due, Math.max(0, shard.notBefore - now));
+            }
+        }
+        if (due > POLL_WAIT.toNanos()) {
+            return false;
+        }
+        try {
+            TimeUnit.NANOSECONDS.sleep(due);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DynamoDbDownException("Interrupted while reading the change stream of table '" + table + "'", e);
+        }
+        return true;
+    }
+
+    /** Whether a shard may be read, now or once its call gap has passed: in scope, not being read, nothing to hand out. */
+    private boolean readable(StreamShard shard) {
+        return shard.inScope && !shard.done && !shard.reading && shard.records.isEmpty() && !shard.endsAfterRecords
+                && parentDone(shard);
+    }
+
     /** Starts a read of every shard that may be read now and has nothing waiting to be handed out. */
     private void startReads() {
         long now = System.nanoTime();
         for (StreamShard shard : shards.values()) {
-            if (shard.inScope && !shard.done && !shard.reading && shard.records.isEmpty() && !shard.endsAfterRecords
-                    && now - shard.notBefore >= 0 && parentDone(shard)) {
+            if (readable(shard) && now - shard.notBefore >= 0) {
                 StreamShard.Start fresh = freshStart(shard);
                 shard.reading = true;
                 pool.execute(() -> {
