@@ -86,7 +86,7 @@ final class ChangesRows implements RowGroup {
     }
 
     /** A table whose stream holds changes made since {@code since}. */
-    private record ChangedTable(String table, Instant since) {
+    record ChangedTable(String table, Instant since) {
     }
 
     /**
@@ -94,7 +94,7 @@ final class ChangesRows implements RowGroup {
      * half as many keys, then a delete of each. The database ends empty, so its source's snapshot sends nothing
      * and every record it sends comes from the stream.
      */
-    private static ChangedTable changedTable(Bench bench, DynamoDbLocalProcess server, int changes) {
+    static ChangedTable changedTable(Bench bench, DynamoDbLocalProcess server, int changes) {
         String table = "bench-changes-" + bench.nextNumber();
         Instant since = Instant.now();
         try (DynamoDbClient own = server.newClient();

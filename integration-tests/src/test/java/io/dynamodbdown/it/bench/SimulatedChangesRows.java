@@ -1,12 +1,6 @@
 package io.dynamodbdown.it.bench;
 
-import static io.dynamodbdown.it.bench.Entries.VALUE;
-import static io.dynamodbdown.it.bench.Entries.key;
 
-import io.dynamodbdown.store.BatchOperation;
-import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.OpenOptions;
-import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalProcess;
 import io.dynamodbdown.testing.StreamSimulator;
@@ -18,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
@@ -48,19 +41,9 @@ final class SimulatedChangesRows implements RowGroup {
 
     private static void measure(Bench bench, DynamoDbLocalProcess server, int changes) throws Exception {
         ConnectWorkloads connect = bench.connect();
-        String table = "bench-simulated-" + bench.nextNumber();
-        Instant since = Instant.now();
-        try (DynamoDbClient own = server.newClient();
-                Database db = DynamoDbDown.open(own, table + "$bench", OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false))) {
-            List<BatchOperation> puts = new ArrayList<>();
-            List<BatchOperation> deletes = new ArrayList<>();
-            for (int i = 0; i < changes / 2; i++) {
-                puts.add(BatchOperation.put(key(i), VALUE));
-                deletes.add(BatchOperation.del(key(i)));
-            }
-            db.batch(puts);
-            db.batch(deletes);
-        }
+        ChangesRows.ChangedTable changed = ChangesRows.changedTable(bench, server, changes);
+        String table = changed.table();
+        Instant since = changed.since();
         Map<Integer, List<String>> requests = new LinkedHashMap<>();
         List<Trial> trials = new ArrayList<>();
         for (int tasks : TASKS) {
