@@ -1,6 +1,5 @@
 package io.dynamodbdown.it.bench;
 
-
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalProcess;
 import io.dynamodbdown.testing.StreamSimulator;
