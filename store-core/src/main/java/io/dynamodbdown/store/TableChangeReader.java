@@ -34,6 +34,15 @@ public interface TableChangeReader extends AutoCloseable {
      */
     Map<String, ShardPosition> positions();
 
+    /**
+     * {@return the lineage of every shard the reader listed so far, in its scope or not, by shard id. Readers that
+     * share a stream out by lineage must agree on them: a shard whose parent one reader still listed and another
+     * no longer did (the stream forgets a shard 24 hours after it closed) would otherwise be given to two lineages.
+     * Store them as positions without a sequence number ({@code new ShardPosition(lineage, null, false)}) before
+     * the readers begin, and every reader takes them from there}
+     */
+    Map<String, String> lineages();
+
     /** {@return the ARN of the stream read} */
     String streamArn();
 

@@ -219,6 +219,40 @@ class TableChangeReaderTest {
         }
     }
 
+    /**
+     * Readers sharing a stream out by lineage must agree on each shard's lineage, though each works it out from its
+     * own listing (a parent the stream forgot between two listings would split them): lineages stored as positions
+     * without a sequence number are taken over what the listing says.
+     */
+    @Test
+    void storedLineagesWinOverWhatAReaderListsSoReadersSharingTheStreamAgree(DynamoDbLocal local) {
+        String table = DynamoDbLocal.uniqueTableName("stored-lineages");
+        Workload workload = new Workload(11);
+        try (Database a = DynamoDbDown.open(local.client(), table + "$a", STREAM);
+                Database b = DynamoDbDown.open(local.client(), table + "$b", STREAM);
+                StreamSimulator simulator = StreamSimulator.of(local, table).shards(3).start();
+                DynamoDbStreamsClient streams = streamsOf(local, simulator, null)) {
+            workload.write(Map.of("a", a, "b", b), 200);
+            simulator.catchUp();
+            Map<String, String> listed;
+            try (TableChangeReader lister = DynamoDbDown.tableChanges(streams, local.client(), table,
+                    new StreamScope(database -> true, lineage -> false, shard -> null, null, null), STREAM)) {
+                lister.poll(1);
+                listed = lister.lineages();
+            }
+            assertEquals(3, listed.size(), "every shard listed, none in scope: " + listed);
+            Map<String, ShardPosition> stored = new ConcurrentHashMap<>();
+            listed.keySet().forEach(shard -> stored.put(shard, new ShardPosition("agreed", null, false)));
+            List<StreamChange> read;
+            try (TableChangeReader reader = DynamoDbDown.tableChanges(streams, local.client(), table,
+                    new StreamScope(database -> true, "agreed"::equals, stored::get, null, null), STREAM)) {
+                read = readAll(List.of(reader), workload.changes, new ConcurrentHashMap<>());
+            }
+            assertEquals(workload.expected, byKey(read), "the stored lineage, not the shard's own id, decided the scope");
+            assertTrue(read.stream().allMatch(change -> change.lineage().equals("agreed")));
+        }
+    }
+
     @Test
     void readsFailingInTheMiddleLoseNothingAndRepeatNothing(DynamoDbLocal local) {
         String table = DynamoDbLocal.uniqueTableName("failing-reads");

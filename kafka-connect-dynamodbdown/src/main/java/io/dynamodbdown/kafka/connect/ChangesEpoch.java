@@ -49,6 +49,11 @@ record ChangesEpoch(Instant since, long generation, String scope, String stream,
         return new LinkedHashMap<>(fields);
     }
 
+    /** The source partition where task 0 says it stored the lineage of every shard, for the tasks to agree on. */
+    static Map<String, String> lineagesStored(String table) {
+        return new LinkedHashMap<>(new HashMap<>(Map.of(RangePartition.STREAM_FIELD, table, EPOCH_FIELD, "lineages")));
+    }
+
     /** Whether this epoch covers {@code scope} (one set over REST covers any). */
     boolean covers(String scope) {
         return this.scope == null || this.scope.equals(scope);

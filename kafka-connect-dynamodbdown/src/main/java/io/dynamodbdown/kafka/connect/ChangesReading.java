@@ -63,7 +63,7 @@ final class ChangesReading implements SourceReading {
     /** How often a task that completed its pieces reads whether the others' are. */
     private static final Duration PIECES_CHECK = Duration.ofSeconds(1);
 
-    private enum Step { EPOCH, HANDOVER, SNAPSHOT, WAIT, STREAM }
+    private enum Step { EPOCH, HANDOVER, SNAPSHOT, WAIT, LINEAGES, STREAM }
 
     private final DynamoDbDownSourceConfig config;
     private final int index;
@@ -85,6 +85,8 @@ final class ChangesReading implements SourceReading {
     private long sent;
     private final AtomicLong acked = new AtomicLong();
     private boolean handoverSent;
+    private boolean lineagesSent;
+    private boolean lineagesChecked;
     /** The epoch followed; read by the worker's acknowledgements too. */
     private volatile ChangesEpoch epoch;
     /** An epoch this task sent, until the worker stored it (or another newer than the one it replaces). */
@@ -149,6 +151,9 @@ final class ChangesReading implements SourceReading {
         }
         if (step == Step.WAIT && allPiecesComplete()) {
             LOG.info("The snapshot of {} is complete; following its changes since {}", config.table(), epoch.since());
+            step = Step.LINEAGES;
+        }
+        if (step == Step.LINEAGES && lineagesAgreed(out)) {
             step = Step.STREAM;
         }
         if (step == Step.STREAM) {
@@ -166,7 +171,7 @@ final class ChangesReading implements SourceReading {
             proposed = null;
         } else if (stored == null || !stored.covers(scope)) {
             if (index == 0) {
-                propose(stored == null ? 0 : stored.generation(), out);
+                propose(stored == null ? 0 : stored.generation(), false, out);
             }
             return false;
         }
@@ -174,12 +179,15 @@ final class ChangesReading implements SourceReading {
         return true;
     }
 
-    /** Sends a new epoch, after {@code after}'s generation; it is followed once the worker has stored it. */
-    private void propose(long after, List<SourceRecord> out) {
+    /**
+     * Sends a new epoch, after {@code after}'s generation; it is followed once the worker has stored it. One that
+     * {@code replaces} the epoch the tasks follow waits for their records of it (see {@link #handedOver}).
+     */
+    private void propose(long after, boolean replaces, List<SourceRecord> out) {
         // as ChangeCheckpoint.fromNow(), in whole milliseconds as an offset keeps it
         Instant since = clock.instant().minus(ChangeCheckpoint.CLOCK_MARGIN).truncatedTo(ChronoUnit.MILLIS);
         proposed = new ChangesEpoch(since, Math.max(after + 1, since.toEpochMilli()), scope, currentStream(),
-                step == Step.STREAM ? after : 0, tasks);
+                replaces ? after : 0, tasks);
         proposedAfter = after;
         out.add(records(epochPartition, config.databases()).heartbeat(proposed.toMap(), "snapshot since " + since));
         metrics.heartbeatsSent.incrementAndGet();
@@ -212,6 +220,8 @@ final class ChangesReading implements SourceReading {
         shardPositions.clear();
         step = stored.replaces() == 0 ? Step.SNAPSHOT : Step.HANDOVER;
         handoverSent = false;
+        lineagesSent = false;
+        lineagesChecked = false;
         config.getList(DynamoDbDownSourceConfig.HASH_KEY).forEach(metrics::lagUnknown);
         LOG.info("Task {} of {} follows the changes of {} since {} (generation {}): {} of the {} snapshot pieces are its",
                 index + 1, tasks, scope, epoch.since(), epoch.generation(), ahead.size(), pieces.size());
@@ -343,6 +353,53 @@ final class ChangesReading implements SourceReading {
         return true;
     }
 
+    /**
+     * Whether the tasks agree on the shards' lineages: task 0 lists the stream once and stores every shard's lineage
+     * (a position without a sequence number) before any task reads it; the readers take them from there. Otherwise a
+     * parent the stream forgot (24 hours after it closed) between two tasks' listings would give its child to a
+     * lineage in one task and to another in the other: read by neither, or by both.
+     */
+    private boolean lineagesAgreed(List<SourceRecord> out) {
+        Instant now = clock.instant();
+        if (lineagesChecked && now.isBefore(piecesCheckedAt.plus(PIECES_CHECK))) {
+            return false;
+        }
+        lineagesChecked = true;
+        piecesCheckedAt = now;
+        Map<String, Object> stored = offsets.offset(ChangesEpoch.lineagesStored(config.table()));
+        if (stored != null && Long.toString(epoch.generation()).equals(stored.get(ChangesEpoch.GENERATION))) {
+            storedShards.clear(); // looked up again: the lineages are stored now
+            return true;
+        }
+        if (index == 0 && !lineagesSent) {
+            StreamScope listing = new StreamScope(database -> false, lineage -> false, this::storedPosition, epoch.since(),
+                    epoch.stream());
+            Map<String, String> lineages;
+            try (TableChangeReader probe = DynamoDbDown.tableChanges(streams, client, config.table(), listing, options)) {
+                probe.poll(1); // lists the stream
+                lineages = probe.lineages();
+            } catch (ChangesLostException e) {
+                lost(e, out);
+                return false;
+            }
+            int before = out.size();
+            lineages.forEach((shard, lineage) -> {
+                if (storedPosition(shard) == null) {
+                    out.add(records(ShardOffset.partition(config.table(), shard), config.databases()).heartbeat(
+                            new ShardOffset(new ShardPosition(lineage, null, false), epoch.generation()).toMap(),
+                            shard + " in lineage " + lineage));
+                }
+            });
+            out.add(records(ChangesEpoch.lineagesStored(config.table()), config.databases()).heartbeat(
+                    Map.of(ChangesEpoch.GENERATION, Long.toString(epoch.generation())), lineages.size() + " shards' lineages"));
+            metrics.heartbeatsSent.addAndGet(out.size() - before);
+            lineagesSent = true;
+            LOG.info("Stored the lineages of the {} shards of the stream of {} for the tasks to share", lineages.size(),
+                    config.table());
+        }
+        return false;
+    }
+
     private void readStream(int wanted, List<SourceRecord> out) {
         try {
             if (reader == null) {
@@ -365,15 +422,20 @@ final class ChangesReading implements SourceReading {
             newest.forEach((database, at) -> metrics.changesRead(database, at, now));
             heartbeatsOfMovedShards(out);
         } catch (ChangesLostException e) {
-            if (!config.resnapshotOnTrimmed()) {
-                throw new ConnectException(e.getMessage() + ". Set " + DynamoDbDownSourceConfig.CHANGES_ON_TRIMMED
-                        + "=resnapshot to take a new snapshot instead", e);
-            }
-            LOG.warn("{}; taking a new snapshot of {}: once it is complete, the sink deletes from its copy what it did"
-                    + " not send", e.getMessage(), scope);
-            closeReading();
-            propose(epoch.generation(), out);
+            lost(e, out);
         }
+    }
+
+    /** The stream can no longer be followed from where the epoch stands: fail, or a new snapshot. */
+    private void lost(ChangesLostException e, List<SourceRecord> out) {
+        if (!config.resnapshotOnTrimmed()) {
+            throw new ConnectException(e.getMessage() + ". Set " + DynamoDbDownSourceConfig.CHANGES_ON_TRIMMED
+                    + "=resnapshot to take a new snapshot instead", e);
+        }
+        LOG.warn("{}; taking a new snapshot of {}: once it is complete, the sink deletes from its copy what it did"
+                + " not send", e.getMessage(), scope);
+        closeReading();
+        propose(epoch.generation(), true, out);
     }
 
     /** The databases whose changes are sent: the listed ones, or all. */

@@ -255,6 +255,13 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
     }
 
     @Override
+    public Map<String, String> lineages() {
+        Map<String, String> lineages = new LinkedHashMap<>();
+        shards.values().forEach(shard -> lineages.put(shard.id(), shard.lineage));
+        return lineages;
+    }
+
+    @Override
     public boolean more() {
         return !readsEnded.isEmpty() || shards.values().stream().anyMatch(shard -> !shard.records.isEmpty() || shard.fullPage);
     }
