@@ -1,6 +1,7 @@
 package io.dynamodbdown.it.bench;
 
 import io.dynamodbdown.store.Database;
+import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocalProcess;
 import java.io.File;
@@ -86,10 +87,13 @@ final class Bench implements AutoCloseable {
 
     // ---- tables
 
-    /** A new table that stays for the whole run. */
+    /**
+     * A new table that stays for the whole run. Created through another database than {@code bench}: a database
+     * records its shard count when first opened, and the rows give {@code bench} theirs (1, 4 or 16) when they write.
+     */
     String freshTable() {
         String table = "bench-" + nextNumber();
-        try (Database db = DynamoDbDown.open(client, table + "$bench")) {
+        try (Database db = DynamoDbDown.open(client, table + "$" + Location.DEFAULT_HASH_KEY)) {
             return table;
         }
     }
