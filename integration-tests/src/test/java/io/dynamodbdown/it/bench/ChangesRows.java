@@ -148,6 +148,9 @@ final class ChangesRows implements RowGroup {
                     String current = iterator;
                     GetRecordsResponse response = streams.getRecords(b -> b.shardIterator(current).limit(1000));
                     for (Record record : response.records()) {
+                        if (!"bench".equals(record.dynamodb().keys().get("db").s())) {
+                            continue; // the store's own items (the database's recorded shard count), as the source skips them
+                        }
                         if (producer != null) {
                             AttributeValue value = record.dynamodb().newImage() == null ? null : record.dynamodb().newImage().get("value");
                             producer.send(new ProducerRecord<>(topic, record.dynamodb().keys().get("key").b().asByteArrayUnsafe(),
