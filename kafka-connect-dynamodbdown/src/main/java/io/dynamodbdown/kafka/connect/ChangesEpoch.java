@@ -1,7 +1,6 @@
 package io.dynamodbdown.kafka.connect;
 
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -38,20 +37,18 @@ record ChangesEpoch(Instant since, long generation, String scope, String stream,
 
     /** The source partition the epoch is stored under, its fields in the order the worker reads them back. */
     static Map<String, String> partition(String table) {
-        Map<String, String> fields = new HashMap<>(Map.of(RangePartition.STREAM_FIELD, table, EPOCH_FIELD, "changes"));
-        return new LinkedHashMap<>(fields);
+        return RangePartition.inJsonOrder(Map.of(RangePartition.STREAM_FIELD, table, EPOCH_FIELD, "changes"));
     }
 
     /** The source partition where task {@code index} confirms which epoch it follows (nothing older in flight). */
     static Map<String, String> followedBy(String table, int index) {
-        Map<String, String> fields = new HashMap<>(Map.of(RangePartition.STREAM_FIELD, table, EPOCH_FIELD,
+        return RangePartition.inJsonOrder(Map.of(RangePartition.STREAM_FIELD, table, EPOCH_FIELD,
                 "followed by task " + index));
-        return new LinkedHashMap<>(fields);
     }
 
     /** The source partition where task 0 says it stored the lineage of every shard, for the tasks to agree on. */
     static Map<String, String> lineagesStored(String table) {
-        return new LinkedHashMap<>(new HashMap<>(Map.of(RangePartition.STREAM_FIELD, table, EPOCH_FIELD, "lineages")));
+        return RangePartition.inJsonOrder(Map.of(RangePartition.STREAM_FIELD, table, EPOCH_FIELD, "lineages"));
     }
 
     /** Whether this epoch covers {@code scope} (one set over REST covers any). */

@@ -38,7 +38,7 @@ record RangePartition(String hashKey, KeyRange range) {
      * The fields in the order the worker's JSON converter gives them when it reads a partition back (a plain
      * HashMap's, fixed because a String's hash is): the one order the worker stores and finds an offset under.
      */
-    private static Map<String, String> inJsonOrder(Map<String, String> fields) {
+    static Map<String, String> inJsonOrder(Map<String, String> fields) {
         Map<String, String> read = new HashMap<>();
         read.putAll(fields);
         return new LinkedHashMap<>(read);

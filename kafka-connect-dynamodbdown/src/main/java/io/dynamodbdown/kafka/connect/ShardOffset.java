@@ -1,7 +1,6 @@
 package io.dynamodbdown.kafka.connect;
 
 import io.dynamodbdown.store.ShardPosition;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,7 +24,7 @@ record ShardOffset(ShardPosition position, long generation) {
 
     /** The source partition of {@code shard}'s offsets, its fields in the order the worker reads them back. */
     static Map<String, String> partition(String table, String shard) {
-        return new LinkedHashMap<>(new HashMap<>(Map.of(RangePartition.STREAM_FIELD, table, SHARD_FIELD, shard)));
+        return RangePartition.inJsonOrder(Map.of(RangePartition.STREAM_FIELD, table, SHARD_FIELD, shard));
     }
 
     Map<String, String> toMap() {

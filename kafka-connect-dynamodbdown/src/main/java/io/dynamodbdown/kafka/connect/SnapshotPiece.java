@@ -1,8 +1,6 @@
 package io.dynamodbdown.kafka.connect;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,8 +38,8 @@ record SnapshotPiece(String database, int segment, int segments) {
     /** The source partition of the piece's offsets ({@link PieceOffset}). */
     Map<String, String> partition(DynamoDbDownSourceConfig config) {
         if (isSegment()) {
-            return new LinkedHashMap<>(new HashMap<>(Map.of(RangePartition.STREAM_FIELD, config.table(), SEGMENT_FIELD,
-                    segment + "/" + segments)));
+            return RangePartition.inJsonOrder(Map.of(RangePartition.STREAM_FIELD, config.table(), SEGMENT_FIELD,
+                    segment + "/" + segments));
         }
         return new RangePartition(database, config.range()).changesPartition(config.table());
     }
