@@ -9,6 +9,7 @@ import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalProcess;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,6 +42,12 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  */
 final class ChangesRows implements RowGroup {
 
+    /**
+     * DynamoDB Streams serves 5 GetRecords calls a second per shard; DynamoDB Local serves any number, so the raw
+     * loop unpaced is a ceiling no reader of a real stream can reach. The paced trial is the one it can.
+     */
+    private static final Duration AWS_CALL_GAP = Duration.ofMillis(200);
+
     @Override
     public void run(Bench bench) throws Exception {
         ConnectWorkloads connect = bench.connect();
@@ -47,16 +55,22 @@ final class ChangesRows implements RowGroup {
         List<StreamRequestMeter.Count> rawRequests = new ArrayList<>();
         List<StreamRequestMeter.Count> sourceRequests = new ArrayList<>();
         Trial rawChanges = new Trial("raw GetRecords loop", () -> bench.onFreshServer(
-                server -> rawChanges(bench, server, changedTable(bench, server, changes).table(), changes, false)));
+                server -> rawChanges(bench, server, changedTable(bench, server, changes).table(), changes, false, Duration.ZERO)));
         Trial rawChangesToKafka = new Trial("raw GetRecords + producer", () -> bench.onFreshServer(
                 server -> counted(rawRequests, () -> rawChanges(bench, server, changedTable(bench, server, changes).table(),
-                        changes, true))));
+                        changes, true, Duration.ZERO))));
+        Trial pacedRawChangesToKafka = new Trial("raw GetRecords + producer, 5 calls a second per shard", () -> bench.onFreshServer(
+                server -> rawChanges(bench, server, changedTable(bench, server, changes).table(), changes, true, AWS_CALL_GAP)));
         Trial changesSource = new Trial("source connector, changes mode", () -> bench.onFreshServer(
                 server -> counted(sourceRequests, () -> changesSource(connect, server, changedTable(bench, server, changes),
                         changes))));
-        Map<Trial, Measured> changesRow = bench.sideBySide(List.of(rawChanges, rawChangesToKafka, changesSource));
+        Map<Trial, Measured> changesRow = bench.sideBySide(List.of(rawChanges, rawChangesToKafka, pacedRawChangesToKafka,
+                changesSource));
         bench.add("stream -> Kafka: " + changes + " changes through the source", changesRow.get(changesSource),
                 changesRow.get(rawChanges), null, changesRow.get(rawChangesToKafka));
+        bench.add("stream -> Kafka: " + changes + " changes through the source, against raw clients within AWS's"
+                + " 5 GetRecords a second per shard", changesRow.get(changesSource), null, null,
+                changesRow.get(pacedRawChangesToKafka));
         addRequestsPerChange(bench, "source changes mode", sourceRequests, changes);
         addRequestsPerChange(bench, "raw GetRecords + producer", rawRequests, changes);
     }
@@ -125,9 +139,11 @@ final class ChangesRows implements RowGroup {
     /**
      * The change stream read with raw clients: GetRecords of up to 1,000 records from the oldest one of each shard
      * (parents listed first), optionally each record sent to a new one-partition topic (its new value, or a
-     * tombstone). Timed from the first GetRecords to the last record (acknowledged, with the producer).
+     * tombstone). Timed from the first GetRecords to the last record (acknowledged, with the producer). A shard's
+     * calls are at least {@code callGap} apart, from one call's start to the next.
      */
-    private static Sample rawChanges(Bench bench, DynamoDbLocalProcess server, String table, int n, boolean toKafka) {
+    private static Sample rawChanges(Bench bench, DynamoDbLocalProcess server, String table, int n, boolean toKafka,
+            Duration callGap) {
         EmbeddedKafkaCluster kafka = bench.connect().cluster().kafka();
         String topic = "bench-raw-changes-" + bench.nextNumber();
         if (toKafka) {
@@ -144,8 +160,11 @@ final class ChangesRows implements RowGroup {
             for (Shard shard : streams.describeStream(b -> b.streamArn(stream)).streamDescription().shards()) {
                 String iterator = streams.getShardIterator(b -> b.streamArn(stream).shardId(shard.shardId())
                         .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+                long due = System.nanoTime();
                 while (iterator != null && read < n) {
                     String current = iterator;
+                    LockSupport.parkNanos(due - System.nanoTime());
+                    due = System.nanoTime() + callGap.toNanos();
                     GetRecordsResponse response = streams.getRecords(b -> b.shardIterator(current).limit(1000));
                     for (Record record : response.records()) {
                         if (!"bench".equals(record.dynamodb().keys().get("db").s())) {
