@@ -11,11 +11,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -87,6 +89,7 @@ final class ChangesReading implements SourceReading {
     private Long proposedAfter;
     private Instant epochCheckedAt = Instant.MIN;
     private Instant offsetsReadAt = Instant.MIN;
+    private final WaitWarning waiting;
     /** The snapshot phase of the epoch followed; read by the worker's acknowledgements too. */
     private volatile PiecesReading snapshot;
     /** The stream phase of the epoch followed. */
@@ -112,6 +115,7 @@ final class ChangesReading implements SourceReading {
         this.clock = clock;
         this.scope = config.changesScope();
         this.epochPartition = ChangesEpoch.partition(config.table());
+        this.waiting = new WaitWarning(clock, "Task " + index + " (of " + tasks + ") of the changes of " + config.table());
     }
 
     @Override
@@ -135,15 +139,15 @@ final class ChangesReading implements SourceReading {
             return;
         }
         if (step == Step.SNAPSHOT && snapshot.read(wanted, out)) {
-            step = Step.WAIT;
+            moveTo(Step.WAIT);
         }
         if (step == Step.WAIT && allPiecesComplete()) {
             LOG.info("The snapshot of {} is complete; following its changes since {}", config.table(), epoch.since());
-            step = Step.LINEAGES;
+            moveTo(Step.LINEAGES);
             offsetsReadAt = Instant.MIN; // the lineages are read at once
         }
         if (step == Step.LINEAGES && lineagesAgreed(out)) {
-            step = Step.STREAM;
+            moveTo(Step.STREAM);
         }
         if (step == Step.STREAM) {
             readStream(wanted, out);
@@ -155,12 +159,18 @@ final class ChangesReading implements SourceReading {
         ChangesEpoch stored = ChangesEpoch.of(offsets.offset(epochPartition));
         if (proposedAfter != null) {
             if (stored == null || stored.generation() <= proposedAfter) {
-                return false; // not stored yet; another task's, newer than the one it replaces, would do as well
+                // not stored yet; another task's, newer than the one it replaces, would do as well
+                waiting.stillWaiting(step, () -> "the worker to store the epoch it sent (the time its snapshot starts"
+                        + " from; at the worker's next offset commit, offset.flush.interval.ms)");
+                return false;
             }
             proposedAfter = null;
         } else if (stored == null || !stored.covers(scope)) {
             if (index == 0) {
                 propose(stored == null ? 0 : stored.generation(), false, out);
+            } else {
+                waiting.stillWaiting(step, () -> (stored == null ? "the epoch (the time the snapshot starts from)"
+                        : "an epoch of the databases and range now configured") + " that task 0 makes: is task 0 running?");
             }
             return false;
         }
@@ -180,7 +190,7 @@ final class ChangesReading implements SourceReading {
         proposedAfter = after;
         out.add(records(epochPartition, config.databases()).heartbeat(proposed.toMap(), "snapshot since " + since));
         metrics.heartbeatsSent.incrementAndGet();
-        step = Step.EPOCH;
+        moveTo(Step.EPOCH);
         LOG.info("Starting the changes of {} in generation {}: the snapshot begins once the worker has stored the time"
                 + " it starts from ({}; at its next offset commit, offset.flush.interval.ms)", scope,
                 proposed.generation(), since);
@@ -202,12 +212,12 @@ final class ChangesReading implements SourceReading {
         snapshot = new PiecesReading(config, index, tasks, client, options, databases, offsets, metrics, stored,
                 partitionsSeen);
         stream = new LineagesReading(config, index, tasks, client, streams, options, offsets, metrics, stored);
-        step = stored.replaces() == 0 ? Step.SNAPSHOT : Step.HANDOVER;
+        moveTo(stored.replaces() == 0 ? Step.SNAPSHOT : Step.HANDOVER);
         handoverSent = false;
         lineagesSent = false;
         config.getList(DynamoDbDownSourceConfig.HASH_KEY).forEach(metrics::lagUnknown);
-        LOG.info("Task {} of {} follows the changes of {} since {} (generation {}): {} of the {} snapshot pieces are its",
-                index + 1, tasks, scope, epoch.since(), epoch.generation(), snapshot.owned(), snapshot.count());
+        LOG.info("Task {} (of {}) follows the changes of {} since {} (generation {}): {} of the {} snapshot pieces are its",
+                index, tasks, scope, epoch.since(), epoch.generation(), snapshot.owned(), snapshot.count());
     }
 
     /** Follows a newer epoch another task stored. */
@@ -220,7 +230,7 @@ final class ChangesReading implements SourceReading {
                 follow(stored);
             } else {
                 closeReading();
-                step = Step.EPOCH;
+                moveTo(Step.EPOCH);
             }
         }
     }
@@ -233,6 +243,8 @@ final class ChangesReading implements SourceReading {
     private boolean handedOver(List<SourceRecord> out) {
         if (!handoverSent) {
             if (acked.get() < sent) {
+                waiting.stillWaiting(step, () -> "the worker to write the " + (sent - acked.get()) + " records it sent of"
+                        + " the epoch before generation " + epoch.generation() + ", before it hands over to it");
                 return false;
             }
             out.add(records(ChangesEpoch.followedBy(config.table(), index), config.databases())
@@ -244,21 +256,35 @@ final class ChangesReading implements SourceReading {
         if (!offsetsReadDue()) {
             return false;
         }
+        List<Integer> behind = new ArrayList<>();
         for (int task = 0; task < tasks; task++) {
             Map<String, Object> followed = offsets.offset(ChangesEpoch.followedBy(config.table(), task));
             if (followed == null || PieceOffset.parse(ChangesEpoch.GENERATION, followed.get(ChangesEpoch.GENERATION))
                     < epoch.generation()) {
-                return false;
+                behind.add(task);
             }
         }
+        if (!behind.isEmpty()) {
+            waiting.stillWaiting(step, () -> "the hand-over to generation " + epoch.generation() + " from task(s) "
+                    + behind.stream().map(String::valueOf).collect(Collectors.joining(", ")) + ": each confirms once the worker wrote all it sent of the epoch before");
+            return false;
+        }
         LOG.info("Every task follows generation {}; its snapshot begins", epoch.generation());
-        step = Step.SNAPSHOT;
+        moveTo(Step.SNAPSHOT);
         return true;
     }
 
     /** Whether every piece of the snapshot, this task's and the others', is complete. */
     private boolean allPiecesComplete() {
-        return offsetsReadDue() && snapshot.incomplete().isEmpty();
+        if (!offsetsReadDue()) {
+            return false;
+        }
+        List<SnapshotPiece> incomplete = snapshot.incomplete();
+        if (!incomplete.isEmpty()) {
+            waiting.stillWaiting(step, () -> "the snapshot pieces of generation " + epoch.generation()
+                    + " not complete yet: " + snapshot.describe(incomplete));
+        }
+        return incomplete.isEmpty();
     }
 
     /**
@@ -281,6 +307,10 @@ final class ChangesReading implements SourceReading {
             } catch (ChangesLostException e) {
                 lost(e, out);
             }
+        } else {
+            waiting.stillWaiting(step, () -> index == 0 ? "the worker to store the shards' lineages it sent"
+                    : "the lineages of the stream's shards, which task 0 stores once the snapshot is complete:"
+                    + " is task 0 running?");
         }
         return false;
     }
@@ -303,6 +333,11 @@ final class ChangesReading implements SourceReading {
                 + " not send", e.getMessage(), scope);
         closeReading();
         propose(epoch.generation(), true, out);
+    }
+
+    private void moveTo(Step next) {
+        step = next;
+        waiting.over();
     }
 
     /** Whether {@link #OFFSETS_READ} passed since the last read of the other tasks' offsets; if so, one is due now. */

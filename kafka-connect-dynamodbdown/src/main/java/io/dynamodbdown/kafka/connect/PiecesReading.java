@@ -148,6 +148,16 @@ final class PiecesReading implements AutoCloseable {
         return incomplete;
     }
 
+    /** The pieces named for a log, each with the task that reads it (up to ten of them). */
+    String describe(List<SnapshotPiece> some) {
+        StringBuilder named = new StringBuilder();
+        for (SnapshotPiece piece : some.subList(0, Math.min(10, some.size()))) {
+            named.append(named.length() == 0 ? "" : ", ").append(piece).append(" (task ")
+                    .append(pieces.indexOf(piece) % tasks).append(')');
+        }
+        return some.size() > 10 ? named + " and " + (some.size() - 10) + " more" : named.toString();
+    }
+
     /** The worker wrote one of this task's records, maybe of a piece of this epoch. */
     void acked(SourceRecord record) {
         Map<String, ?> offset = record.sourceOffset();
