@@ -2,8 +2,6 @@ package io.dynamodbdown.kafka.connect;
 
 import io.dynamodbdown.store.ChangeCheckpoint;
 import io.dynamodbdown.store.ChangesLostException;
-import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.StreamScope;
 import io.dynamodbdown.store.TableChangeReader;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
@@ -16,16 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * Changes mode, one task's share of the connector's work: a snapshot of the databases, then the table's change
@@ -61,15 +55,8 @@ final class ChangesReading implements SourceReading {
 
     private enum Step { EPOCH, HANDOVER, SNAPSHOT, WAIT, LINEAGES, STREAM }
 
+    private final ChangesTaskContext task;
     private final DynamoDbDownSourceConfig config;
-    private final int index;
-    private final int tasks;
-    private final DynamoDbClient client;
-    private final DynamoDbStreamsClient streams;
-    private final OpenOptions options;
-    private final Function<String, Database> databases;
-    private final OffsetStorageReader offsets;
-    private final SourceMetrics metrics;
     private final Clock clock;
     private final String scope;
     private final Map<String, String> epochPartition;
@@ -97,25 +84,14 @@ final class ChangesReading implements SourceReading {
     /** How many partitions of each topic records were seen in: the highest partition plus one. */
     private final Map<String, Integer> partitionsSeen = new ConcurrentHashMap<>();
 
-    /**
-     * @param databases opens a listed database (the task closes it)
-     */
-    ChangesReading(DynamoDbDownSourceConfig config, int index, int tasks, DynamoDbClient client,
-            DynamoDbStreamsClient streams, OpenOptions options, Function<String, Database> databases,
-            OffsetStorageReader offsets, SourceMetrics metrics, Clock clock) {
-        this.config = config;
-        this.index = index;
-        this.tasks = tasks;
-        this.client = client;
-        this.streams = streams;
-        this.options = options;
-        this.databases = databases;
-        this.offsets = offsets;
-        this.metrics = metrics;
+    ChangesReading(ChangesTaskContext task, Clock clock) {
+        this.task = task;
+        this.config = task.config();
         this.clock = clock;
         this.scope = config.changesScope();
         this.epochPartition = ChangesEpoch.partition(config.table());
-        this.waiting = new WaitWarning(clock, "Task " + index + " (of " + tasks + ") of the changes of " + config.table());
+        this.waiting = new WaitWarning(clock, "Task " + task.index() + " (of " + task.tasks() + ") of the changes of "
+                + config.table());
     }
 
     @Override
@@ -156,7 +132,7 @@ final class ChangesReading implements SourceReading {
 
     /** Whether the epoch to follow is known: the stored one, once it covers this configuration. */
     private boolean epochKnown(List<SourceRecord> out) {
-        ChangesEpoch stored = ChangesEpoch.of(offsets.offset(epochPartition));
+        ChangesEpoch stored = ChangesEpoch.of(task.offsets().offset(epochPartition));
         if (proposedAfter != null) {
             if (stored == null || stored.generation() <= proposedAfter) {
                 // not stored yet; another task's, newer than the one it replaces, would do as well
@@ -166,7 +142,7 @@ final class ChangesReading implements SourceReading {
             }
             proposedAfter = null;
         } else if (stored == null || !stored.covers(scope)) {
-            if (index == 0) {
+            if (task.index() == 0) {
                 propose(stored == null ? 0 : stored.generation(), false, out);
             } else {
                 waiting.stillWaiting(step, () -> (stored == null ? "the epoch (the time the snapshot starts from)"
@@ -186,10 +162,10 @@ final class ChangesReading implements SourceReading {
         // as ChangeCheckpoint.fromNow(), in whole milliseconds as an offset keeps it
         Instant since = clock.instant().minus(ChangeCheckpoint.CLOCK_MARGIN).truncatedTo(ChronoUnit.MILLIS);
         ChangesEpoch proposed = new ChangesEpoch(since, Math.max(after + 1, since.toEpochMilli()), scope,
-                currentStream(), replaces ? after : 0, tasks);
+                currentStream(), replaces ? after : 0, task.tasks());
         proposedAfter = after;
         out.add(records(epochPartition, config.databases()).heartbeat(proposed.toMap(), "snapshot since " + since));
-        metrics.heartbeatsSent.incrementAndGet();
+        task.metrics().heartbeatsSent.incrementAndGet();
         moveTo(Step.EPOCH);
         LOG.info("Starting the changes of {} in generation {}: the snapshot begins once the worker has stored the time"
                 + " it starts from ({}; at its next offset commit, offset.flush.interval.ms)", scope,
@@ -199,7 +175,8 @@ final class ChangesReading implements SourceReading {
     /** The ARN of the table's stream now: the changes after a snapshot are read from it, or found lost. */
     private String currentStream() {
         StreamScope none = new StreamScope(database -> false, lineage -> false, shard -> null, null, null);
-        try (TableChangeReader probe = DynamoDbDown.tableChanges(streams, client, config.table(), none, options)) {
+        try (TableChangeReader probe = DynamoDbDown.tableChanges(task.streams(), task.client(), config.table(), none,
+                task.options())) {
             return probe.streamArn();
         }
     }
@@ -209,21 +186,20 @@ final class ChangesReading implements SourceReading {
         epoch = stored;
         epochCheckedAt = clock.instant();
         offsetsReadAt = Instant.MIN;
-        snapshot = new PiecesReading(config, index, tasks, client, options, databases, offsets, metrics, stored,
-                partitionsSeen);
-        stream = new LineagesReading(config, index, tasks, client, streams, options, offsets, metrics, stored);
+        snapshot = new PiecesReading(task, stored, partitionsSeen);
+        stream = new LineagesReading(task, stored);
         moveTo(stored.replaces() == 0 ? Step.SNAPSHOT : Step.HANDOVER);
         handoverSent = false;
         lineagesSent = false;
-        config.getList(DynamoDbDownSourceConfig.HASH_KEY).forEach(metrics::lagUnknown);
+        config.getList(DynamoDbDownSourceConfig.HASH_KEY).forEach(task.metrics()::lagUnknown);
         LOG.info("Task {} (of {}) follows the changes of {} since {} (generation {}): {} of the {} snapshot pieces are its",
-                index, tasks, scope, epoch.since(), epoch.generation(), snapshot.owned(), snapshot.count());
+                task.index(), task.tasks(), scope, epoch.since(), epoch.generation(), snapshot.owned(), snapshot.count());
     }
 
     /** Follows a newer epoch another task stored. */
     private void followStoredEpoch() {
         epochCheckedAt = clock.instant();
-        ChangesEpoch stored = ChangesEpoch.of(offsets.offset(epochPartition));
+        ChangesEpoch stored = ChangesEpoch.of(task.offsets().offset(epochPartition));
         if (stored != null && stored.generation() != epoch.generation()) {
             LOG.info("A new snapshot of {} was started (generation {}); this task follows it", scope, stored.generation());
             if (stored.covers(scope)) {
@@ -247,9 +223,9 @@ final class ChangesReading implements SourceReading {
                         + " the epoch before generation " + epoch.generation() + ", before it hands over to it");
                 return false;
             }
-            out.add(records(ChangesEpoch.followedBy(config.table(), index), config.databases())
+            out.add(records(ChangesEpoch.followedBy(config.table(), task.index()), config.databases())
                     .heartbeat(Map.of(ChangesEpoch.GENERATION, Long.toString(epoch.generation())), "following " + epoch.generation()));
-            metrics.heartbeatsSent.incrementAndGet();
+            task.metrics().heartbeatsSent.incrementAndGet();
             handoverSent = true;
             return false;
         }
@@ -257,16 +233,17 @@ final class ChangesReading implements SourceReading {
             return false;
         }
         List<Integer> behind = new ArrayList<>();
-        for (int task = 0; task < tasks; task++) {
-            Map<String, Object> followed = offsets.offset(ChangesEpoch.followedBy(config.table(), task));
+        for (int other = 0; other < task.tasks(); other++) {
+            Map<String, Object> followed = task.offsets().offset(ChangesEpoch.followedBy(config.table(), other));
             if (followed == null || PieceOffset.parse(ChangesEpoch.GENERATION, followed.get(ChangesEpoch.GENERATION))
                     < epoch.generation()) {
-                behind.add(task);
+                behind.add(other);
             }
         }
         if (!behind.isEmpty()) {
             waiting.stillWaiting(step, () -> "the hand-over to generation " + epoch.generation() + " from task(s) "
-                    + behind.stream().map(String::valueOf).collect(Collectors.joining(", ")) + ": each confirms once the worker wrote all it sent of the epoch before");
+                    + behind.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                    + ": each confirms once the worker wrote all it sent of the epoch before");
             return false;
         }
         LOG.info("Every task follows generation {}; its snapshot begins", epoch.generation());
@@ -295,12 +272,12 @@ final class ChangesReading implements SourceReading {
         if (!offsetsReadDue()) {
             return false;
         }
-        Map<String, Object> stored = offsets.offset(ChangesEpoch.lineagesStored(config.table()));
+        Map<String, Object> stored = task.offsets().offset(ChangesEpoch.lineagesStored(config.table()));
         if (stored != null && Long.toString(epoch.generation()).equals(stored.get(ChangesEpoch.GENERATION))) {
             stream.lineagesStored();
             return true;
         }
-        if (index == 0 && !lineagesSent) {
+        if (task.index() == 0 && !lineagesSent) {
             try {
                 stream.storeLineages(out);
                 lineagesSent = true;
@@ -308,7 +285,7 @@ final class ChangesReading implements SourceReading {
                 lost(e, out);
             }
         } else {
-            waiting.stillWaiting(step, () -> index == 0 ? "the worker to store the shards' lineages it sent"
+            waiting.stillWaiting(step, () -> task.index() == 0 ? "the worker to store the shards' lineages it sent"
                     : "the lineages of the stream's shards, which task 0 stores once the snapshot is complete:"
                     + " is task 0 running?");
         }

@@ -1,6 +1,5 @@
 package io.dynamodbdown.kafka.connect;
 
-import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.PositionKeeper;
 import io.dynamodbdown.store.ShardPosition;
 import io.dynamodbdown.store.StreamChange;
@@ -14,11 +13,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * Changes mode: the stream phase of one {@link ChangesEpoch} in one task, for {@link ChangesReading}. The lineages of
@@ -32,31 +28,17 @@ final class LineagesReading implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LineagesReading.class);
 
+    private final ChangesTaskContext task;
     private final DynamoDbDownSourceConfig config;
-    private final int index;
-    private final int tasks;
-    private final DynamoDbClient client;
-    private final DynamoDbStreamsClient streams;
-    private final OpenOptions options;
-    private final OffsetStorageReader offsets;
-    private final SourceMetrics metrics;
     private final ChangesEpoch epoch;
     private TableChangeReader reader;
     /** The shards' stored offsets in this epoch, asked by the reader's threads as it finds shards. */
     private final Map<String, ShardOffset> storedShards = new ConcurrentHashMap<>();
     private final Map<String, PositionKeeper<ShardPosition>> shardPositions = new HashMap<>();
 
-    LineagesReading(DynamoDbDownSourceConfig config, int index, int tasks, DynamoDbClient client,
-            DynamoDbStreamsClient streams, OpenOptions options, OffsetStorageReader offsets, SourceMetrics metrics,
-            ChangesEpoch epoch) {
-        this.config = config;
-        this.index = index;
-        this.tasks = tasks;
-        this.client = client;
-        this.streams = streams;
-        this.options = options;
-        this.offsets = offsets;
-        this.metrics = metrics;
+    LineagesReading(ChangesTaskContext task, ChangesEpoch epoch) {
+        this.task = task;
+        this.config = task.config();
         this.epoch = epoch;
     }
 
@@ -72,7 +54,8 @@ final class LineagesReading implements AutoCloseable {
         StreamScope listing = new StreamScope(database -> false, lineage -> false, this::storedPosition, epoch.since(),
                 epoch.stream());
         Map<String, String> lineages;
-        try (TableChangeReader probe = DynamoDbDown.tableChanges(streams, client, config.table(), listing, options)) {
+        try (TableChangeReader probe = DynamoDbDown.tableChanges(task.streams(), task.client(), config.table(), listing,
+                task.options())) {
             probe.poll(1); // lists the stream
             lineages = probe.lineages();
         }
@@ -86,7 +69,7 @@ final class LineagesReading implements AutoCloseable {
         });
         out.add(records(ChangesEpoch.lineagesStored(config.table()), config.databases()).heartbeat(
                 Map.of(ChangesEpoch.GENERATION, Long.toString(epoch.generation())), lineages.size() + " shards' lineages"));
-        metrics.heartbeatsSent.addAndGet(out.size() - before);
+        task.metrics().heartbeatsSent.addAndGet(out.size() - before);
         LOG.info("Stored the lineages of the {} shards of the stream of {} for the tasks to share", lineages.size(),
                 config.table());
     }
@@ -103,9 +86,9 @@ final class LineagesReading implements AutoCloseable {
      */
     void read(int wanted, List<SourceRecord> out) {
         if (reader == null) {
-            reader = DynamoDbDown.tableChanges(streams, client, config.table(), new StreamScope(followed(),
-                    lineage -> Math.floorMod(lineage.hashCode(), tasks) == index, this::storedPosition,
-                    epoch.since(), epoch.stream()), options);
+            reader = DynamoDbDown.tableChanges(task.streams(), task.client(), config.table(), new StreamScope(followed(),
+                    lineage -> Math.floorMod(lineage.hashCode(), task.tasks()) == task.index(), this::storedPosition,
+                    epoch.since(), epoch.stream()), task.options());
         }
         List<StreamChange> changes = reader.poll(wanted);
         Map<String, Long> newest = new HashMap<>();
@@ -117,9 +100,9 @@ final class LineagesReading implements AutoCloseable {
             shardPosition(change.shard()).delivered(change.position());
             newest.merge(change.database(), change.at().toEpochMilli(), Math::max);
         }
-        metrics.recordsPolled.addAndGet(changes.size());
+        task.metrics().recordsPolled.addAndGet(changes.size());
         long now = System.currentTimeMillis();
-        newest.forEach((database, at) -> metrics.changesRead(database, at, now));
+        newest.forEach((database, at) -> task.metrics().changesRead(database, at, now));
         heartbeatsOfMovedShards(out);
     }
 
@@ -140,7 +123,7 @@ final class LineagesReading implements AutoCloseable {
     /** Where the epoch's stream phase stood in {@code shard}, as stored; null for nowhere yet. */
     private ShardPosition storedPosition(String shard) {
         ShardOffset stored = storedShards.computeIfAbsent(shard,
-                s -> ShardOffset.of(offsets.offset(ShardOffset.partition(config.table(), s))));
+                s -> ShardOffset.of(task.offsets().offset(ShardOffset.partition(config.table(), s))));
         return stored == null || stored.generation() != epoch.generation() ? null : stored.position();
     }
 
@@ -181,7 +164,7 @@ final class LineagesReading implements AutoCloseable {
         shardPosition(shard).delivered(position);
         out.add(records(ShardOffset.partition(config.table(), shard), config.databases())
                 .heartbeat(new ShardOffset(position, epoch.generation()).toMap(), shard + "@" + position.sequenceNumber()));
-        metrics.heartbeatsSent.incrementAndGet();
+        task.metrics().heartbeatsSent.incrementAndGet();
     }
 
     private SourceRecords records(Map<String, String> partition, String database) {

@@ -1,19 +1,14 @@
 package io.dynamodbdown.kafka.connect;
 
-import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.OpenOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Changes mode: the snapshot phase of one {@link ChangesEpoch} in one task, for {@link ChangesReading}. The snapshot
@@ -25,13 +20,8 @@ final class PiecesReading implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PiecesReading.class);
 
+    private final ChangesTaskContext task;
     private final DynamoDbDownSourceConfig config;
-    private final int tasks;
-    private final DynamoDbClient client;
-    private final OpenOptions options;
-    private final Function<String, Database> databases;
-    private final OffsetStorageReader offsets;
-    private final SourceMetrics metrics;
     private final ChangesEpoch epoch;
     /** How many partitions of each topic records were seen in, kept by the task across epochs. */
     private final Map<String, Integer> partitionsSeen;
@@ -44,20 +34,13 @@ final class PiecesReading implements AutoCloseable {
     /** The source partitions of this task's pieces whose completion the worker wrote. */
     private final Set<Map<String, ?>> completed = ConcurrentHashMap.newKeySet();
 
-    PiecesReading(DynamoDbDownSourceConfig config, int index, int tasks, DynamoDbClient client, OpenOptions options,
-            Function<String, Database> databases, OffsetStorageReader offsets, SourceMetrics metrics,
-            ChangesEpoch epoch, Map<String, Integer> partitionsSeen) {
-        this.config = config;
-        this.tasks = tasks;
-        this.client = client;
-        this.options = options;
-        this.databases = databases;
-        this.offsets = offsets;
-        this.metrics = metrics;
+    PiecesReading(ChangesTaskContext task, ChangesEpoch epoch, Map<String, Integer> partitionsSeen) {
+        this.task = task;
+        this.config = task.config();
         this.epoch = epoch;
         this.partitionsSeen = partitionsSeen;
-        this.pieces = SnapshotPiece.of(config, epoch.segments() > 0 ? epoch.segments() : tasks);
-        for (int i = index; i < pieces.size(); i += tasks) {
+        this.pieces = SnapshotPiece.of(config, epoch.segments() > 0 ? epoch.segments() : task.tasks());
+        for (int i = task.index(); i < pieces.size(); i += task.tasks()) {
             ahead.add(pieces.get(i));
         }
         this.owned = ahead.size();
@@ -85,7 +68,7 @@ final class PiecesReading implements AutoCloseable {
             } else if (!run.scanned()) {
                 int read = run.read(wanted - added, out);
                 added += read;
-                metrics.recordsPolled.addAndGet(read);
+                task.metrics().recordsPolled.addAndGet(read);
                 if (read == 0 && !run.scanned()) {
                     return false;
                 }
@@ -103,7 +86,7 @@ final class PiecesReading implements AutoCloseable {
     /** A reading of {@code piece} from where the epoch's stored offset left it; null when it is complete. */
     private PieceReading begin(SnapshotPiece piece) {
         Map<String, String> partition = piece.partition(config);
-        PieceOffset stored = PieceOffset.of(offsets.offset(partition));
+        PieceOffset stored = PieceOffset.of(task.offsets().offset(partition));
         String topic = piece.isSegment() ? null : config.topicFor(piece.database());
         if (stored != null && topic != null) {
             // an earlier epoch's records were seen there too: the end markers go to those partitions as well
@@ -120,9 +103,10 @@ final class PiecesReading implements AutoCloseable {
                 config.table());
         String position = stored == null ? null : stored.key();
         return piece.isSegment()
-                ? PieceReading.ofSegment(piece, client, options, epoch, position, config, partitionsSeen, metrics)
-                : PieceReading.ofDatabase(piece, databases.apply(piece.database()), epoch, position, config,
-                        partitionsSeen, metrics);
+                ? PieceReading.ofSegment(piece, task.client(), task.options(), epoch, position, config, partitionsSeen,
+                        task.metrics())
+                : PieceReading.ofDatabase(piece, task.databases().apply(piece.database()), epoch, position, config,
+                        partitionsSeen, task.metrics());
     }
 
     /** The pieces of the snapshot, this task's and the others', not complete yet (as their stored offsets say). */
@@ -137,7 +121,7 @@ final class PiecesReading implements AutoCloseable {
         if (others.isEmpty()) {
             return List.of();
         }
-        Map<Map<String, String>, Map<String, Object>> stored = offsets.offsets(others.keySet());
+        Map<Map<String, String>, Map<String, Object>> stored = task.offsets().offsets(others.keySet());
         List<SnapshotPiece> incomplete = new ArrayList<>();
         others.forEach((partition, piece) -> {
             PieceOffset offset = PieceOffset.of(stored.get(partition));
@@ -153,7 +137,7 @@ final class PiecesReading implements AutoCloseable {
         StringBuilder named = new StringBuilder();
         for (SnapshotPiece piece : some.subList(0, Math.min(10, some.size()))) {
             named.append(named.length() == 0 ? "" : ", ").append(piece).append(" (task ")
-                    .append(pieces.indexOf(piece) % tasks).append(')');
+                    .append(pieces.indexOf(piece) % task.tasks()).append(')');
         }
         return some.size() > 10 ? named + " and " + (some.size() - 10) + " more" : named.toString();
     }
