@@ -2,11 +2,6 @@ package io.dynamodbdown.kafka.connect;
 
 import io.dynamodbdown.store.ChangeCheckpoint;
 import io.dynamodbdown.store.ChangesLostException;
-import io.dynamodbdown.store.Database;
-import io.dynamodbdown.store.OpenOptions;
-import io.dynamodbdown.store.PositionKeeper;
-import io.dynamodbdown.store.ShardPosition;
-import io.dynamodbdown.store.StreamChange;
 import io.dynamodbdown.store.StreamScope;
 import io.dynamodbdown.store.TableChangeReader;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
@@ -15,22 +10,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
-import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * Changes mode, one task's share of the connector's work: a snapshot of the databases, then the table's change
@@ -40,16 +29,17 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  *   <li><b>Epoch</b>: all tasks follow one {@link ChangesEpoch} (the snapshot's start and generation). Task 0 makes
  *       the first; nothing else is sent until the worker has stored it (it is read back from the offset store), so
  *       a restart begins from the same start and a key deleted in between is never missed.</li>
- *   <li><b>Snapshot</b>: this task's {@link SnapshotPiece}s (every {@code tasks}-th, from its index), each record's
- *       offset the piece's position. A listed database's piece ends, once the worker has written every record of
- *       it, with snapshot-end markers to every partition of its topic records were seen in, so the sink deletes from
- *       its copy what this snapshot did not send (keys deleted while the source could not follow the table).</li>
+ *   <li><b>Hand-over</b>, when the epoch replaces one the tasks were streaming: until every task confirmed the worker
+ *       wrote all it sent of the older one ({@link #handedOver}).</li>
+ *   <li><b>Snapshot</b>: this task's {@link SnapshotPiece}s, read by a {@link PiecesReading}, each record's offset
+ *       the piece's position. A listed database's piece ends, once the worker has written every record of it, with
+ *       snapshot-end markers to every partition of its topic records were seen in, so the sink deletes from its copy
+ *       what this snapshot did not send (keys deleted while the source could not follow the table).</li>
  *   <li><b>Wait</b>: until every piece, of every task, is complete: a change read before the snapshot entry it
  *       follows was written would be overwritten by that older entry.</li>
- *   <li><b>Stream</b>: the lineages of the stream's shards whose hash falls to this task (a child shard belongs to
- *       its parent's lineage, so each key's changes stay in order in one task), read in parallel by one
- *       {@link TableChangeReader} for all databases; each change's offset its shard's position right after it, and
- *       heartbeats keep a shard's stored position up while it has no changes to send.</li>
+ *   <li><b>Lineages</b>: until task 0 stored every shard's lineage, for the tasks to agree on.</li>
+ *   <li><b>Stream</b>: the lineages of the stream's shards whose hash falls to this task, read by a
+ *       {@link LineagesReading}.</li>
  * </ol>
  * Every task re-reads the stored epoch every {@link #EPOCH_CHECK} and follows a newer one: a task that finds the
  * stream can no longer be followed makes it ({@code changes.on.trimmed=resnapshot}; otherwise the task fails), as
@@ -60,24 +50,15 @@ final class ChangesReading implements SourceReading {
     private static final Logger LOG = LoggerFactory.getLogger(ChangesReading.class);
     /** How often a task re-reads the stored epoch to follow a newer one. */
     static final Duration EPOCH_CHECK = Duration.ofSeconds(10);
-    /** How often a task that completed its pieces reads whether the others' are. */
-    private static final Duration PIECES_CHECK = Duration.ofSeconds(1);
+    /** How often a task waiting for the others reads their offsets: hand-over, pieces complete, lineages stored. */
+    private static final Duration OFFSETS_READ = Duration.ofSeconds(1);
 
     private enum Step { EPOCH, HANDOVER, SNAPSHOT, WAIT, LINEAGES, STREAM }
 
+    private final ChangesTaskContext task;
     private final DynamoDbDownSourceConfig config;
-    private final int index;
-    private final int tasks;
-    private final DynamoDbClient client;
-    private final DynamoDbStreamsClient streams;
-    private final OpenOptions options;
-    private final Function<String, Database> databases;
-    private final OffsetStorageReader offsets;
-    private final SourceMetrics metrics;
     private final Clock clock;
     private final String scope;
-    /** The epoch's snapshot pieces, this task's and the others'. */
-    private List<SnapshotPiece> pieces = List.of();
     private final Map<String, String> epochPartition;
 
     private Step step = Step.EPOCH;
@@ -86,44 +67,31 @@ final class ChangesReading implements SourceReading {
     private final AtomicLong acked = new AtomicLong();
     private boolean handoverSent;
     private boolean lineagesSent;
-    private boolean lineagesChecked;
-    /** The epoch followed; read by the worker's acknowledgements too. */
-    private volatile ChangesEpoch epoch;
-    /** An epoch this task sent, until the worker stored it (or another newer than the one it replaces). */
-    private ChangesEpoch proposed;
-    private long proposedAfter;
+    /** The epoch followed. */
+    private ChangesEpoch epoch;
+    /**
+     * While an epoch this task sent is not stored yet: the generation it comes after (another task's newer than that
+     * would do as well); null otherwise.
+     */
+    private Long proposedAfter;
     private Instant epochCheckedAt = Instant.MIN;
-    private Instant piecesCheckedAt = Instant.MIN;
-    /** This task's pieces not begun yet, and the one being read. */
-    private final List<SnapshotPiece> ahead = new ArrayList<>();
-    private volatile PieceReading run;
-    /** The source partitions of pieces whose completion the worker wrote (this task's), in the current epoch. */
-    private final Set<List<?>> completed = ConcurrentHashMap.newKeySet();
+    private Instant offsetsReadAt = Instant.MIN;
+    private final WaitWarning waiting;
+    /** The snapshot phase of the epoch followed; read by the worker's acknowledgements too. */
+    private volatile PiecesReading snapshot;
+    /** The stream phase of the epoch followed. */
+    private LineagesReading stream;
     /** How many partitions of each topic records were seen in: the highest partition plus one. */
     private final Map<String, Integer> partitionsSeen = new ConcurrentHashMap<>();
-    private TableChangeReader reader;
-    /** Asked by the reader's threads as it finds shards. */
-    private final Map<String, ShardOffset> storedShards = new ConcurrentHashMap<>();
-    private final Map<String, PositionKeeper<ShardPosition>> shardPositions = new HashMap<>();
 
-    /**
-     * @param databases opens a listed database (the task closes it)
-     */
-    ChangesReading(DynamoDbDownSourceConfig config, int index, int tasks, DynamoDbClient client,
-            DynamoDbStreamsClient streams, OpenOptions options, Function<String, Database> databases,
-            OffsetStorageReader offsets, SourceMetrics metrics, Clock clock) {
-        this.config = config;
-        this.index = index;
-        this.tasks = tasks;
-        this.client = client;
-        this.streams = streams;
-        this.options = options;
-        this.databases = databases;
-        this.offsets = offsets;
-        this.metrics = metrics;
+    ChangesReading(ChangesTaskContext task, Clock clock) {
+        this.task = task;
+        this.config = task.config();
         this.clock = clock;
         this.scope = config.changesScope();
         this.epochPartition = ChangesEpoch.partition(config.table());
+        this.waiting = new WaitWarning(clock, "Task " + task.index() + " (of " + task.tasks() + ") of the changes of "
+                + config.table());
     }
 
     @Override
@@ -146,15 +114,16 @@ final class ChangesReading implements SourceReading {
         if (step == Step.HANDOVER && !handedOver(out)) {
             return;
         }
-        if (step == Step.SNAPSHOT) {
-            readSnapshot(wanted, out);
+        if (step == Step.SNAPSHOT && snapshot.read(wanted, out)) {
+            moveTo(Step.WAIT);
         }
         if (step == Step.WAIT && allPiecesComplete()) {
             LOG.info("The snapshot of {} is complete; following its changes since {}", config.table(), epoch.since());
-            step = Step.LINEAGES;
+            moveTo(Step.LINEAGES);
+            offsetsReadAt = Instant.MIN; // the lineages are read at once
         }
         if (step == Step.LINEAGES && lineagesAgreed(out)) {
-            step = Step.STREAM;
+            moveTo(Step.STREAM);
         }
         if (step == Step.STREAM) {
             readStream(wanted, out);
@@ -163,15 +132,21 @@ final class ChangesReading implements SourceReading {
 
     /** Whether the epoch to follow is known: the stored one, once it covers this configuration. */
     private boolean epochKnown(List<SourceRecord> out) {
-        ChangesEpoch stored = ChangesEpoch.of(offsets.offset(epochPartition));
-        if (proposed != null) {
+        ChangesEpoch stored = ChangesEpoch.of(task.offsets().offset(epochPartition));
+        if (proposedAfter != null) {
             if (stored == null || stored.generation() <= proposedAfter) {
-                return false; // not stored yet; another task's, newer than the one it replaces, would do as well
+                // not stored yet; another task's, newer than the one it replaces, would do as well
+                waiting.stillWaiting(step, () -> "the worker to store the epoch it sent (the time its snapshot starts"
+                        + " from; at the worker's next offset commit, offset.flush.interval.ms)");
+                return false;
             }
-            proposed = null;
+            proposedAfter = null;
         } else if (stored == null || !stored.covers(scope)) {
-            if (index == 0) {
+            if (task.index() == 0) {
                 propose(stored == null ? 0 : stored.generation(), false, out);
+            } else {
+                waiting.stillWaiting(step, () -> (stored == null ? "the epoch (the time the snapshot starts from)"
+                        : "an epoch of the databases and range now configured") + " that task 0 makes: is task 0 running?");
             }
             return false;
         }
@@ -186,12 +161,12 @@ final class ChangesReading implements SourceReading {
     private void propose(long after, boolean replaces, List<SourceRecord> out) {
         // as ChangeCheckpoint.fromNow(), in whole milliseconds as an offset keeps it
         Instant since = clock.instant().minus(ChangeCheckpoint.CLOCK_MARGIN).truncatedTo(ChronoUnit.MILLIS);
-        proposed = new ChangesEpoch(since, Math.max(after + 1, since.toEpochMilli()), scope, currentStream(),
-                replaces ? after : 0, tasks);
+        ChangesEpoch proposed = new ChangesEpoch(since, Math.max(after + 1, since.toEpochMilli()), scope,
+                currentStream(), replaces ? after : 0, task.tasks());
         proposedAfter = after;
         out.add(records(epochPartition, config.databases()).heartbeat(proposed.toMap(), "snapshot since " + since));
-        metrics.heartbeatsSent.incrementAndGet();
-        step = Step.EPOCH;
+        task.metrics().heartbeatsSent.incrementAndGet();
+        moveTo(Step.EPOCH);
         LOG.info("Starting the changes of {} in generation {}: the snapshot begins once the worker has stored the time"
                 + " it starts from ({}; at its next offset commit, offset.flush.interval.ms)", scope,
                 proposed.generation(), since);
@@ -200,7 +175,8 @@ final class ChangesReading implements SourceReading {
     /** The ARN of the table's stream now: the changes after a snapshot are read from it, or found lost. */
     private String currentStream() {
         StreamScope none = new StreamScope(database -> false, lineage -> false, shard -> null, null, null);
-        try (TableChangeReader probe = DynamoDbDown.tableChanges(streams, client, config.table(), none, options)) {
+        try (TableChangeReader probe = DynamoDbDown.tableChanges(task.streams(), task.client(), config.table(), none,
+                task.options())) {
             return probe.streamArn();
         }
     }
@@ -209,88 +185,30 @@ final class ChangesReading implements SourceReading {
         closeReading();
         epoch = stored;
         epochCheckedAt = clock.instant();
-        piecesCheckedAt = Instant.MIN;
-        completed.clear();
-        ahead.clear();
-        pieces = SnapshotPiece.of(config, stored.segments() > 0 ? stored.segments() : tasks);
-        for (int i = index; i < pieces.size(); i += tasks) {
-            ahead.add(pieces.get(i));
-        }
-        storedShards.clear();
-        shardPositions.clear();
-        step = stored.replaces() == 0 ? Step.SNAPSHOT : Step.HANDOVER;
+        offsetsReadAt = Instant.MIN;
+        snapshot = new PiecesReading(task, stored, partitionsSeen);
+        stream = new LineagesReading(task, stored);
+        moveTo(stored.replaces() == 0 ? Step.SNAPSHOT : Step.HANDOVER);
         handoverSent = false;
         lineagesSent = false;
-        lineagesChecked = false;
-        config.getList(DynamoDbDownSourceConfig.HASH_KEY).forEach(metrics::lagUnknown);
-        LOG.info("Task {} of {} follows the changes of {} since {} (generation {}): {} of the {} snapshot pieces are its",
-                index + 1, tasks, scope, epoch.since(), epoch.generation(), ahead.size(), pieces.size());
+        config.getList(DynamoDbDownSourceConfig.HASH_KEY).forEach(task.metrics()::lagUnknown);
+        LOG.info("Task {} (of {}) follows the changes of {} since {} (generation {}): {} of the {} snapshot pieces are its",
+                task.index(), task.tasks(), scope, epoch.since(), epoch.generation(), snapshot.owned(), snapshot.count());
     }
 
     /** Follows a newer epoch another task stored. */
     private void followStoredEpoch() {
         epochCheckedAt = clock.instant();
-        ChangesEpoch stored = ChangesEpoch.of(offsets.offset(epochPartition));
+        ChangesEpoch stored = ChangesEpoch.of(task.offsets().offset(epochPartition));
         if (stored != null && stored.generation() != epoch.generation()) {
             LOG.info("A new snapshot of {} was started (generation {}); this task follows it", scope, stored.generation());
             if (stored.covers(scope)) {
                 follow(stored);
             } else {
                 closeReading();
-                step = Step.EPOCH;
+                moveTo(Step.EPOCH);
             }
         }
-    }
-
-    private void readSnapshot(int wanted, List<SourceRecord> out) {
-        int added = 0;
-        while (added < wanted) {
-            if (run == null) {
-                if (ahead.isEmpty()) {
-                    step = Step.WAIT;
-                    return;
-                }
-                run = begin(ahead.remove(0));
-            } else if (!run.scanned()) {
-                int read = run.read(wanted - added, out);
-                added += read;
-                metrics.recordsPolled.addAndGet(read);
-                if (read == 0 && !run.scanned()) {
-                    return;
-                }
-            } else if (run.written()) {
-                run.end(out);
-                run.close();
-                run = null;
-            } else {
-                return; // the end waits until the worker wrote every record of the piece
-            }
-        }
-    }
-
-    /** A reading of {@code piece} from where the epoch's stored offset left it; null when it is complete. */
-    private PieceReading begin(SnapshotPiece piece) {
-        Map<String, String> partition = piece.partition(config);
-        PieceOffset stored = PieceOffset.of(offsets.offset(partition));
-        String topic = piece.isSegment() ? null : config.topicFor(piece.database());
-        if (stored != null && topic != null) {
-            // an earlier epoch's records were seen there too: the end markers go to those partitions as well
-            partitionsSeen.merge(topic, stored.partitions(), Math::max);
-        }
-        if (stored != null && !stored.of(epoch)) {
-            stored = null;
-        }
-        if (stored != null && stored.done()) {
-            completed.add(List.of(epoch.generation(), partition));
-            return null;
-        }
-        LOG.info("{} the snapshot of {} of {}", stored != null && stored.key() != null ? "Resuming" : "Beginning", piece,
-                config.table());
-        String position = stored == null ? null : stored.key();
-        return piece.isSegment()
-                ? PieceReading.ofSegment(piece, client, options, epoch, position, config, partitionsSeen, metrics)
-                : PieceReading.ofDatabase(piece, databases.apply(piece.database()), epoch, position, config,
-                        partitionsSeen, metrics);
     }
 
     /**
@@ -301,126 +219,82 @@ final class ChangesReading implements SourceReading {
     private boolean handedOver(List<SourceRecord> out) {
         if (!handoverSent) {
             if (acked.get() < sent) {
+                waiting.stillWaiting(step, () -> "the worker to write the " + (sent - acked.get()) + " records it sent of"
+                        + " the epoch before generation " + epoch.generation() + ", before it hands over to it");
                 return false;
             }
-            out.add(records(ChangesEpoch.followedBy(config.table(), index), config.databases())
+            out.add(records(ChangesEpoch.followedBy(config.table(), task.index()), config.databases())
                     .heartbeat(Map.of(ChangesEpoch.GENERATION, Long.toString(epoch.generation())), "following " + epoch.generation()));
-            metrics.heartbeatsSent.incrementAndGet();
+            task.metrics().heartbeatsSent.incrementAndGet();
             handoverSent = true;
             return false;
         }
-        Instant now = clock.instant();
-        if (now.isBefore(piecesCheckedAt.plus(PIECES_CHECK))) {
+        if (!offsetsReadDue()) {
             return false;
         }
-        piecesCheckedAt = now;
-        for (int task = 0; task < tasks; task++) {
-            Map<String, Object> followed = offsets.offset(ChangesEpoch.followedBy(config.table(), task));
+        List<Integer> behind = new ArrayList<>();
+        for (int other = 0; other < task.tasks(); other++) {
+            Map<String, Object> followed = task.offsets().offset(ChangesEpoch.followedBy(config.table(), other));
             if (followed == null || PieceOffset.parse(ChangesEpoch.GENERATION, followed.get(ChangesEpoch.GENERATION))
                     < epoch.generation()) {
-                return false;
+                behind.add(other);
             }
         }
+        if (!behind.isEmpty()) {
+            waiting.stillWaiting(step, () -> "the hand-over to generation " + epoch.generation() + " from task(s) "
+                    + behind.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                    + ": each confirms once the worker wrote all it sent of the epoch before");
+            return false;
+        }
         LOG.info("Every task follows generation {}; its snapshot begins", epoch.generation());
-        step = Step.SNAPSHOT;
+        moveTo(Step.SNAPSHOT);
         return true;
     }
 
     /** Whether every piece of the snapshot, this task's and the others', is complete. */
     private boolean allPiecesComplete() {
-        Instant now = clock.instant();
-        if (now.isBefore(piecesCheckedAt.plus(PIECES_CHECK))) {
+        if (!offsetsReadDue()) {
             return false;
         }
-        piecesCheckedAt = now;
-        List<Map<String, String>> others = new ArrayList<>();
-        for (SnapshotPiece piece : pieces) {
-            Map<String, String> partition = piece.partition(config);
-            if (!completed.contains(List.of(epoch.generation(), partition))) {
-                others.add(partition);
-            }
+        List<SnapshotPiece> incomplete = snapshot.incomplete();
+        if (!incomplete.isEmpty()) {
+            waiting.stillWaiting(step, () -> "the snapshot pieces of generation " + epoch.generation()
+                    + " not complete yet: " + snapshot.describe(incomplete));
         }
-        if (others.isEmpty()) {
-            return true;
-        }
-        Map<Map<String, String>, Map<String, Object>> stored = offsets.offsets(others);
-        for (Map<String, String> partition : others) {
-            PieceOffset piece = PieceOffset.of(stored.get(partition));
-            if (piece == null || !piece.of(epoch) || !piece.done()) {
-                return false;
-            }
-        }
-        return true;
+        return incomplete.isEmpty();
     }
 
     /**
      * Whether the tasks agree on the shards' lineages: task 0 lists the stream once and stores every shard's lineage
-     * (a position without a sequence number) before any task reads it; the readers take them from there. Otherwise a
-     * parent the stream forgot (24 hours after it closed) between two tasks' listings would give its child to a
-     * lineage in one task and to another in the other: read by neither, or by both.
+     * before any task reads it ({@link LineagesReading#storeLineages}); the readers take them from there.
      */
     private boolean lineagesAgreed(List<SourceRecord> out) {
-        Instant now = clock.instant();
-        if (lineagesChecked && now.isBefore(piecesCheckedAt.plus(PIECES_CHECK))) {
+        if (!offsetsReadDue()) {
             return false;
         }
-        lineagesChecked = true;
-        piecesCheckedAt = now;
-        Map<String, Object> stored = offsets.offset(ChangesEpoch.lineagesStored(config.table()));
+        Map<String, Object> stored = task.offsets().offset(ChangesEpoch.lineagesStored(config.table()));
         if (stored != null && Long.toString(epoch.generation()).equals(stored.get(ChangesEpoch.GENERATION))) {
-            storedShards.clear(); // looked up again: the lineages are stored now
+            stream.lineagesStored();
             return true;
         }
-        if (index == 0 && !lineagesSent) {
-            StreamScope listing = new StreamScope(database -> false, lineage -> false, this::storedPosition, epoch.since(),
-                    epoch.stream());
-            Map<String, String> lineages;
-            try (TableChangeReader probe = DynamoDbDown.tableChanges(streams, client, config.table(), listing, options)) {
-                probe.poll(1); // lists the stream
-                lineages = probe.lineages();
+        if (task.index() == 0 && !lineagesSent) {
+            try {
+                stream.storeLineages(out);
+                lineagesSent = true;
             } catch (ChangesLostException e) {
                 lost(e, out);
-                return false;
             }
-            int before = out.size();
-            lineages.forEach((shard, lineage) -> {
-                if (storedPosition(shard) == null) {
-                    out.add(records(ShardOffset.partition(config.table(), shard), config.databases()).heartbeat(
-                            new ShardOffset(new ShardPosition(lineage, null, false), epoch.generation()).toMap(),
-                            shard + " in lineage " + lineage));
-                }
-            });
-            out.add(records(ChangesEpoch.lineagesStored(config.table()), config.databases()).heartbeat(
-                    Map.of(ChangesEpoch.GENERATION, Long.toString(epoch.generation())), lineages.size() + " shards' lineages"));
-            metrics.heartbeatsSent.addAndGet(out.size() - before);
-            lineagesSent = true;
-            LOG.info("Stored the lineages of the {} shards of the stream of {} for the tasks to share", lineages.size(),
-                    config.table());
+        } else {
+            waiting.stillWaiting(step, () -> task.index() == 0 ? "the worker to store the shards' lineages it sent"
+                    : "the lineages of the stream's shards, which task 0 stores once the snapshot is complete:"
+                    + " is task 0 running?");
         }
         return false;
     }
 
     private void readStream(int wanted, List<SourceRecord> out) {
         try {
-            if (reader == null) {
-                reader = DynamoDbDown.tableChanges(streams, client, config.table(), new StreamScope(followed(),
-                        lineage -> Math.floorMod(lineage.hashCode(), tasks) == index, this::storedPosition,
-                        epoch.since(), epoch.stream()), options);
-            }
-            List<StreamChange> changes = reader.poll(wanted);
-            Map<String, Long> newest = new HashMap<>();
-            for (StreamChange change : changes) {
-                Map<String, String> partition = ShardOffset.partition(config.table(), change.shard());
-                out.add(records(partition, change.database()).change(
-                        new ShardOffset(change.position(), epoch.generation()).toMap(), change.key(), change.value(),
-                        change.at().toEpochMilli(), epoch.generation()));
-                shardPosition(change.shard()).delivered(change.position());
-                newest.merge(change.database(), change.at().toEpochMilli(), Math::max);
-            }
-            metrics.recordsPolled.addAndGet(changes.size());
-            long now = System.currentTimeMillis();
-            newest.forEach((database, at) -> metrics.changesRead(database, at, now));
-            heartbeatsOfMovedShards(out);
+            stream.read(wanted, out);
         } catch (ChangesLostException e) {
             lost(e, out);
         }
@@ -438,65 +312,24 @@ final class ChangesReading implements SourceReading {
         propose(epoch.generation(), true, out);
     }
 
-    /** The databases whose changes are sent: the listed ones, or all. */
-    private Predicate<String> followed() {
-        if (config.allDatabases()) {
-            return database -> true;
+    private void moveTo(Step next) {
+        step = next;
+        waiting.over();
+    }
+
+    /** Whether {@link #OFFSETS_READ} passed since the last read of the other tasks' offsets; if so, one is due now. */
+    private boolean offsetsReadDue() {
+        Instant now = clock.instant();
+        if (now.isBefore(offsetsReadAt.plus(OFFSETS_READ))) {
+            return false;
         }
-        Set<String> listed = Set.copyOf(config.getList(DynamoDbDownSourceConfig.HASH_KEY));
-        return listed::contains;
-    }
-
-    /** Where the epoch's stream phase stood in {@code shard}, as stored; null for nowhere yet. */
-    private ShardPosition storedPosition(String shard) {
-        ShardOffset stored = storedShards.computeIfAbsent(shard,
-                s -> ShardOffset.of(offsets.offset(ShardOffset.partition(config.table(), s))));
-        return stored == null || stored.generation() != epoch.generation() ? null : stored.position();
-    }
-
-    private PositionKeeper<ShardPosition> shardPosition(String shard) {
-        return shardPositions.computeIfAbsent(shard, s -> new PositionKeeper<>(storedPosition(s), config.heartbeatInterval()));
-    }
-
-    /**
-     * Sends a shard's position as a heartbeat when it moved and the interval passed since its last record: records of
-     * other databases and closed shards move it, and a shard without changes to send would otherwise keep the
-     * position of its last one until the stream no longer holds it. A shard read to its end says so at once (the
-     * reader forgets it once a child is read): a restart that found it stored short of that would read it on, and its
-     * children again from their start.
-     */
-    private void heartbeatsOfMovedShards(List<SourceRecord> out) {
-        Map<String, ShardPosition> positions = reader.positions();
-        shardPositions.forEach((shard, kept) -> {
-            ShardPosition last = kept.kept();
-            if (!positions.containsKey(shard) && last != null && !last.done()) {
-                heartbeat(shard, new ShardPosition(last.lineage(), last.sequenceNumber(), true), out);
-            }
-        });
-        positions.forEach((shard, position) -> {
-            PositionKeeper<ShardPosition> keeper = shardPosition(shard);
-            ShardPosition kept = keeper.kept();
-            if (position.done() && (kept == null || !kept.done())) {
-                heartbeat(shard, position, out);
-            } else {
-                ShardPosition moved = keeper.idle(position);
-                if (moved != null) {
-                    heartbeat(shard, moved, out);
-                }
-            }
-        });
-    }
-
-    private void heartbeat(String shard, ShardPosition position, List<SourceRecord> out) {
-        shardPosition(shard).delivered(position);
-        out.add(records(ShardOffset.partition(config.table(), shard), config.databases())
-                .heartbeat(new ShardOffset(position, epoch.generation()).toMap(), shard + "@" + position.sequenceNumber()));
-        metrics.heartbeatsSent.incrementAndGet();
+        offsetsReadAt = now;
+        return true;
     }
 
     @Override
     public boolean more() {
-        return step == Step.STREAM && reader != null && reader.more();
+        return step == Step.STREAM && stream.more();
     }
 
     private SourceRecords records(Map<String, String> partition, String database) {
@@ -510,29 +343,18 @@ final class ChangesReading implements SourceReading {
         if (metadata != null) {
             partitionsSeen.merge(record.topic(), metadata.partition() + 1, Math::max);
         }
-        Map<String, ?> offset = record.sourceOffset();
-        ChangesEpoch followed = epoch;
-        if (offset == null || offset.get(PieceOffset.SINCE) == null || followed == null
-                || !Long.toString(followed.generation()).equals(offset.get(PieceOffset.GENERATION))) {
-            return; // not a piece's record, or one of an epoch no longer followed
-        }
-        PieceReading current = run;
-        if (current != null && current.partition.equals(record.sourcePartition())) {
-            current.acked(record);
-        }
-        if ("true".equals(offset.get(PieceOffset.DONE))) {
-            completed.add(List.of(followed.generation(), record.sourcePartition()));
+        PiecesReading pieces = snapshot;
+        if (pieces != null) {
+            pieces.acked(record);
         }
     }
 
     private void closeReading() {
-        if (run != null) {
-            run.close();
-            run = null;
+        if (snapshot != null) {
+            snapshot.close();
         }
-        if (reader != null) {
-            reader.close();
-            reader = null;
+        if (stream != null) {
+            stream.close();
         }
     }
 

@@ -104,9 +104,9 @@ public class DynamoDbDownSourceTask extends SourceTask {
                 opened.put(hashKey, open(hashKey, options));
             }
             // every record of every source partition of the task goes through the one reading
-            wholeTask = new ChangesReading(config, Integer.parseInt(props.get(TASK_INDEX)),
+            wholeTask = new ChangesReading(new ChangesTaskContext(config, Integer.parseInt(props.get(TASK_INDEX)),
                     Integer.parseInt(props.get(TASK_COUNT)), client, streams, options, opened::get,
-                    context.offsetStorageReader(), metrics, clock);
+                    context.offsetStorageReader(), metrics), clock);
             readings.add(wholeTask);
             return;
         }

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * Changes mode: the snapshot of one {@link SnapshotPiece} in one {@link ChangesEpoch}, for {@link ChangesReading}:
+ * Changes mode: the snapshot of one {@link SnapshotPiece} in one {@link ChangesEpoch}, for {@link PiecesReading}:
  * its records, each with the piece's position after it, then, once the worker wrote every one, its end. Reading is
  * driven from the task's poll thread; {@link #acked} comes from the worker's producer callbacks.
  */
@@ -27,7 +27,7 @@ abstract class PieceReading {
     final Map<String, String> partition;
     final ChangesEpoch epoch;
     final DynamoDbDownSourceConfig config;
-    /** How many partitions of each topic records were seen in, shared with the reading that runs the pieces. */
+    /** How many partitions of each topic records were seen in, shared with the task's other pieces. */
     final Map<String, Integer> partitionsSeen;
     final SourceMetrics metrics;
     private long sent;

@@ -15,9 +15,14 @@ import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import io.dynamodbdown.testing.FaultInjectingHttpClient;
 import io.dynamodbdown.testing.StreamSimulator;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -154,6 +159,120 @@ class ChangesOverTasksTest {
                         && newGeneration.equals(r.headers().lastWithName(DynamoDbDownHeaders.GENERATION).value()));
             });
             pollUntilReplayEquals(tasks, sent, databases);
+        }
+    }
+
+    /**
+     * Review of #25: a task waiting for another (task 0's epoch, another task's snapshot piece, task 0's lineages) sent
+     * nothing and said nothing, so a failed or slow task 0 left the others silent. After a minute of waiting a task
+     * says what it waits for, once a minute. The tasks' clocks are moved by hand: no test waits a minute.
+     */
+    @Test
+    void aTaskWaitingForAnotherSaysForWhatOnceAMinute() throws Exception {
+        String table = DynamoDbLocal.uniqueTableName("waiting");
+        InMemoryOffsets offsets = new InMemoryOffsets();
+        MovableClock clock0 = new MovableClock();
+        MovableClock clock1 = new MovableClock();
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Database a = DynamoDbDown.open(dynamo.client(), table + "$a", STREAM);
+                Database b = DynamoDbDown.open(dynamo.client(), table + "$b", STREAM)) {
+            a.put("k", "a");
+            b.put("k", "b");
+            System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+            // database a is task 0's piece, database b task 1's; task 1 starts alone
+            DynamoDbDownSourceTask task1 = startTask(table, 1, offsets, clock1);
+            pollAndCommit(task1);
+            clock1.move(Duration.ofSeconds(59));
+            pollAndCommit(task1);
+            assertEquals(List.of(), waitWarnings(log), "no warning within the first minute");
+            clock1.move(Duration.ofSeconds(2));
+            pollAndCommit(task1);
+            clock1.move(Duration.ofSeconds(30));
+            pollAndCommit(task1);
+            assertWarnedOnce(log, "Task 1 (of 2) of the changes of " + table + " has waited 61 s", "the epoch",
+                    "that task 0 makes");
+            clock1.move(Duration.ofSeconds(30));
+            pollAndCommit(task1);
+            assertWarnedOnce(log, "Task 1 (of 2)", "has waited 121 s", "that task 0 makes");
+
+            // task 0 makes the epoch and sends its piece; task 1 is not polled, so its piece is not complete
+            DynamoDbDownSourceTask task0 = startTask(table, 0, offsets, clock0);
+            List<SourceRecord> sent0 = new ArrayList<>();
+            await("task 0's piece ended").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ZERO).until(() -> {
+                sent0.addAll(pollAndCommit(task0));
+                return sent0.stream().anyMatch(FaultySourceTasks::isSnapshotEnd);
+            });
+            clock0.move(Duration.ofSeconds(61));
+            pollAndCommit(task0);
+            assertWarnedOnce(log, "Task 0 (of 2) of the changes of " + table + " has waited 61 s",
+                    "the snapshot pieces of generation", "not complete yet: database b (task 1)");
+
+            // task 1 sends its piece; task 0 is not polled, so it stores no lineages
+            List<SourceRecord> sent1 = new ArrayList<>();
+            await("task 1's piece ended").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ZERO).until(() -> {
+                sent1.addAll(pollAndCommit(task1));
+                return sent1.stream().anyMatch(FaultySourceTasks::isSnapshotEnd);
+            });
+            clock1.move(Duration.ofSeconds(2)); // its next read of the pieces' offsets finds them all complete
+            pollAndCommit(task1);
+            clock1.move(Duration.ofSeconds(61));
+            pollAndCommit(task1);
+            assertWarnedOnce(log, "Task 1 (of 2) of the changes of " + table + " has waited 61 s",
+                    "the lineages of the stream's shards, which task 0 stores");
+        } finally {
+            System.setErr(originalErr);
+            originalErr.print(log.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The waiting warnings logged since the last {@link #assertWarnedOnce}. */
+    private static List<String> waitWarnings(ByteArrayOutputStream log) {
+        return log.toString(StandardCharsets.UTF_8).lines().filter(line -> line.contains(" WARN ")
+                && line.contains(WaitWarning.class.getName())).toList();
+    }
+
+    /** Exactly one waiting warning was logged, holding every one of {@code parts}; the log is then cleared. */
+    private static void assertWarnedOnce(ByteArrayOutputStream log, String... parts) {
+        List<String> warnings = waitWarnings(log);
+        System.out.print(log.toString(StandardCharsets.UTF_8));
+        log.reset();
+        assertEquals(1, warnings.size(), "one warning: " + warnings);
+        for (String part : parts) {
+            assertTrue(warnings.get(0).contains(part), "'" + part + "' in: " + warnings.get(0));
+        }
+    }
+
+    private DynamoDbDownSourceTask startTask(String table, int index, InMemoryOffsets offsets, Clock clock) {
+        Map<String, String> props = new HashMap<>(Map.of("table", table, "topic", TOPIC, "mode", "changes",
+                "poll.interval.ms", "10", DynamoDbDownSourceTask.TASK_INDEX, Integer.toString(index),
+                DynamoDbDownSourceTask.TASK_COUNT, "2"));
+        DynamoDbDownSourceTask task = FaultySourceTasks.start(dynamo, http, null, "a,b", props, offsets, clock);
+        running.add(task);
+        return task;
+    }
+
+    /** A clock that stands still at the time it was made, but for the moves it is given. */
+    private static final class MovableClock extends Clock {
+        private volatile Instant now = Instant.now();
+
+        void move(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
         }
     }
 

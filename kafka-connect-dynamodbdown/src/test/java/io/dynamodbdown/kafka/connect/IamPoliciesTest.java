@@ -20,7 +20,7 @@ class IamPoliciesTest {
     /**
      * Which connector and mode asked, from the innermost adapter frame: a source task's reading of a partition says
      * its mode ({@link SnapshotReading} and {@link SegmentReading}, {@link TailReading}, {@link ChangesReading} and its
-     * {@link PieceReading}s; a {@link RangeScan} is read for
+     * {@link PiecesReading} of {@link PieceReading}s and {@link LineagesReading}; a {@link RangeScan} is read for
      * one of them); what a source task does outside a reading (opening its databases) every mode does; the sink task
      * (and its {@link SnapshotEnds}) is the sink.
      */
@@ -33,7 +33,8 @@ class IamPoliciesTest {
             if (type.equals(TailReading.class.getName())) {
                 return Set.of("source-tail");
             }
-            if (type.equals(ChangesReading.class.getName()) || type.equals(PieceReading.class.getName())) {
+            if (type.equals(ChangesReading.class.getName()) || type.equals(PiecesReading.class.getName())
+                    || type.equals(PieceReading.class.getName()) || type.equals(LineagesReading.class.getName())) {
                 return Set.of("source-changes");
             }
             if (type.equals(SOURCE_TASK)) {
