@@ -126,7 +126,7 @@ public final class DynamoDbDown {
         if (!(db instanceof DynamoDbDatabase database)) {
             throw new IllegalArgumentException("Changes are read from databases DynamoDbDown opened, not " + db.getClass().getName());
         }
-        return new StreamChangeReader(streams, database, range, from);
+        return database.changes(streams, range, from);
     }
 
     /**
@@ -157,7 +157,7 @@ public final class DynamoDbDown {
         TableLayout layout = tables.existingLayout(table, options.layout(), "there is no change stream to read");
         TableDescription description = tables.describeTable(table);
         TableDatabases databases = new TableDatabases(client, table, options, layout);
-        return new TableStreamReader(streams, description, layout, scope, databases::get, options, List.of(),
+        return new TableStreamReader(streams, description, layout, scope, databases::valueOf, options, List.of(),
                 databases::close);
     }
 }

@@ -23,7 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -69,7 +69,8 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
     private final String table;
     private final TableLayout layout;
     private final StreamScope scope;
-    private final Function<String, DynamoDbDatabase> databases;
+    /** The value of a database's image that holds a large value, read from its chunks; null when they are gone. */
+    private final BiFunction<String, Map<String, AttributeValue>, byte[]> largeValueOf;
     private final OpenOptions options;
     private final String streamArn;
     /** Which changes are wanted: those since the scope's {@code since}, by the stream's rules. */
@@ -89,13 +90,13 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
     private volatile boolean closed;
 
     TableStreamReader(DynamoDbStreamsClient streams, TableDescription description, TableLayout layout, StreamScope scope,
-            Function<String, DynamoDbDatabase> databases, OpenOptions options, Collection<String> storedShards,
+            BiFunction<String, Map<String, AttributeValue>, byte[]> largeValueOf, OpenOptions options, Collection<String> storedShards,
             Runnable onClose) {
         this.streams = streams;
         this.table = description.tableName();
         this.layout = layout;
         this.scope = scope;
-        this.databases = databases;
+        this.largeValueOf = largeValueOf;
         this.options = options;
         this.storedShards = storedShards;
         this.onClose = onClose;
@@ -117,7 +118,7 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
         }
         this.pace = new Pacer("GetRecords calls on the change stream of table '" + table + "', shard", "calls",
                 options.retryPolicy().maxDelay(), Pacer.SYSTEM);
-        this.pool = Executors.newFixedThreadPool(PARALLEL_READS, DynamoDbDatabase.daemonThreads(table + "-stream"));
+        this.pool = Executors.newFixedThreadPool(PARALLEL_READS, Parallel.daemonThreads(table + "-stream"));
     }
 
     @Override
@@ -465,7 +466,7 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
 
     @Override
     public byte[] valueOf(String database, Map<String, AttributeValue> image) {
-        return LargeValues.referenceOf(image) == null ? layout.valueOf(image) : databases.apply(database).valueOf(image);
+        return LargeValues.referenceOf(image) == null ? layout.valueOf(image) : largeValueOf.apply(database, image);
     }
 
     @Override
