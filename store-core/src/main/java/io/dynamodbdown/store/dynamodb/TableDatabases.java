@@ -20,6 +20,7 @@ final class TableDatabases implements AutoCloseable {
     private final DynamoDbClient client;
     private final String table;
     private final OpenOptions options;
+    private final TableLayout layout;
     private final Map<String, EntryReader> readers = new HashMap<>();
     private final List<TableContext> opened = new ArrayList<>();
     private boolean closed;
@@ -27,6 +28,7 @@ final class TableDatabases implements AutoCloseable {
     TableDatabases(DynamoDbClient client, String table, OpenOptions options, TableLayout layout) {
         this.client = client;
         this.table = table;
+        this.layout = layout;
         this.options = options.withCreateIfMissing(false).withErrorIfExists(false).withStream(null, false).withShards(0)
                 .withLayout(layout.layout());
     }
@@ -43,9 +45,12 @@ final class TableDatabases implements AutoCloseable {
         });
     }
 
-    /** The value of {@code hashKey}'s database that {@code image} (an item of it) holds, large values read whole. */
-    byte[] valueOf(String hashKey, Map<String, AttributeValue> image) {
-        return entries(hashKey).valueOf(image);
+    /**
+     * The value an item of {@code hashKey}'s database holds: its value attribute, or the chunks its reference names
+     * (the database opened only then); null when those chunks are gone.
+     */
+    byte[] valueOf(String hashKey, Map<String, AttributeValue> item) {
+        return LargeValues.referenceOf(item) == null ? layout.valueOf(item) : entries(hashKey).valueOf(item);
     }
 
     @Override

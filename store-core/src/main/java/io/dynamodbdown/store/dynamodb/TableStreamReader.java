@@ -69,8 +69,8 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
     private final String table;
     private final TableLayout layout;
     private final StreamScope scope;
-    /** The value of a database's image that holds a large value, read from its chunks; null when they are gone. */
-    private final BiFunction<String, Map<String, AttributeValue>, byte[]> largeValueOf;
+    /** The value a database's image holds, large values read from their chunks: {@link StreamShard.Context#valueOf}. */
+    private final BiFunction<String, Map<String, AttributeValue>, byte[]> values;
     private final OpenOptions options;
     private final String streamArn;
     /** Which changes are wanted: those since the scope's {@code since}, by the stream's rules. */
@@ -90,13 +90,13 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
     private volatile boolean closed;
 
     TableStreamReader(DynamoDbStreamsClient streams, TableDescription description, TableLayout layout, StreamScope scope,
-            BiFunction<String, Map<String, AttributeValue>, byte[]> largeValueOf, OpenOptions options, Collection<String> storedShards,
+            BiFunction<String, Map<String, AttributeValue>, byte[]> values, OpenOptions options, Collection<String> storedShards,
             Runnable onClose) {
         this.streams = streams;
         this.table = description.tableName();
         this.layout = layout;
         this.scope = scope;
-        this.largeValueOf = largeValueOf;
+        this.values = values;
         this.options = options;
         this.storedShards = storedShards;
         this.onClose = onClose;
@@ -466,7 +466,7 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
 
     @Override
     public byte[] valueOf(String database, Map<String, AttributeValue> image) {
-        return LargeValues.referenceOf(image) == null ? layout.valueOf(image) : largeValueOf.apply(database, image);
+        return values.apply(database, image);
     }
 
     @Override
