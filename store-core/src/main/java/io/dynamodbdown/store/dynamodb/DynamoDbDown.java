@@ -17,10 +17,9 @@ import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
- * Opens databases: the one public class of the DynamoDB implementation, everything else is reached through
- * the API package ({@code io.dynamodbdown.store}). The client stays the caller's: closing a database does not
- * close it, and its retry strategy governs every request (see {@code ClientSettings} for one built from
- * options).
+ * Opens databases. With {@link DynamoDbClients} (clients built from options) the only public class of the DynamoDB
+ * implementation: everything else is reached through the API package ({@code io.dynamodbdown.store}). The client
+ * stays the caller's: closing a database does not close it, and its retry strategy governs every request.
  *
  * <pre>{@code
  * try (Database db = DynamoDbDown.open(client, "my-table$users")) {
