@@ -67,6 +67,17 @@ final class DynamoDbDatabase implements Database {
 
     /** Opens (creating the table when allowed and missing) and waits until the table is ACTIVE. */
     static DynamoDbDatabase open(DynamoDbClient client, Location location, OpenOptions options) {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(options, "options");
+        if (location.hashKey().startsWith(LargeValues.PREFIX)) {
+            throw new IllegalArgumentException("Invalid hash key '" + location.hashKey() + "': hash keys starting with '"
+                    + LargeValues.PREFIX + "' hold the chunks of large values");
+        }
+        if (location.hashKey().startsWith(Shards.PREFIX)) {
+            throw new IllegalArgumentException("Invalid hash key '" + location.hashKey() + "': hash keys starting with '"
+                    + Shards.PREFIX + "' hold the shards of other databases");
+        }
         return new DynamoDbDatabase(TableContext.open(client, location, options));
     }
 

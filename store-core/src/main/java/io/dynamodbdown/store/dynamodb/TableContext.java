@@ -5,7 +5,6 @@ import io.dynamodbdown.store.DatabaseClosedException;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -33,21 +32,10 @@ record TableContext(DynamoDbClient client, Location location, TableLayout layout
         Retrier retrier, ExecutorService pool, AtomicBoolean closed) {
 
     /**
-     * Opens the database at {@code location}: finds its table (creating it when allowed and missing) and waits until
-     * it is ACTIVE, takes its shards, and starts its pool.
+     * Opens the database at {@code location} (a user's hash key, checked by the caller): finds its table (creating
+     * it when allowed and missing) and waits until it is ACTIVE, takes its shards, and starts its pool.
      */
     static TableContext open(DynamoDbClient client, Location location, OpenOptions options) {
-        Objects.requireNonNull(client, "client");
-        Objects.requireNonNull(location, "location");
-        Objects.requireNonNull(options, "options");
-        if (location.hashKey().startsWith(LargeValues.PREFIX)) {
-            throw new IllegalArgumentException("Invalid hash key '" + location.hashKey() + "': hash keys starting with '"
-                    + LargeValues.PREFIX + "' hold the chunks of large values");
-        }
-        if (location.hashKey().startsWith(Shards.PREFIX)) {
-            throw new IllegalArgumentException("Invalid hash key '" + location.hashKey() + "': hash keys starting with '"
-                    + Shards.PREFIX + "' hold the shards of other databases");
-        }
         TableLayout layout = new TableManager(client).prepare(location, options);
         Shards shards = Shards.open(client, location, layout, options.shards());
         return new TableContext(client, location, layout, shards, options,
