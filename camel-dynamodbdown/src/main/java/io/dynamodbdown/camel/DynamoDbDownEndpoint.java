@@ -4,6 +4,7 @@ import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.store.settings.ClientSettings;
 import io.dynamodbdown.store.settings.InvalidSettingsException;
@@ -165,7 +166,7 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
         client = configuration.getDynamoDbClient();
         ownsClient = client == null;
         if (ownsClient) {
-            client = build(ClientSettings::buildClient);
+            client = build(DynamoDbClients::build);
         }
         database = DynamoDbDown.open(client, location(), openOptions());
     }
@@ -185,7 +186,7 @@ public class DynamoDbDownEndpoint extends ScheduledPollEndpoint {
             streamsClient = configuration.getDynamoDbStreamsClient();
             ownsStreamsClient = streamsClient == null;
             if (ownsStreamsClient) {
-                streamsClient = build(ClientSettings::buildStreamsClient);
+                streamsClient = build(DynamoDbClients::buildStreams);
             }
         }
         return streamsClient;

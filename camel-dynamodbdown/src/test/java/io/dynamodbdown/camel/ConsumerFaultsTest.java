@@ -8,6 +8,7 @@ import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
@@ -39,8 +40,8 @@ class ConsumerFaultsTest extends CamelTestSupport {
     /** 100 KB values: DynamoDB's 1 MB pages hold 10 of them, so a poll of 25 spans three pages. */
     private static final int VALUE_BYTES = 100 * 1024;
     private static final FaultInjectingHttpClient HTTP = new FaultInjectingHttpClient();
-    private static final DynamoDbClient CLIENT = DynamoDbLocalExtension.get().settings().withMaxAttempts(2)
-            .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5)).clientBuilder().httpClient(HTTP).build();
+    private static final DynamoDbClient CLIENT = DynamoDbClients.builder(DynamoDbLocalExtension.get().settings().withMaxAttempts(2)
+            .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5))).httpClient(HTTP).build();
     private static final Set<String> DELIVERED = new ConcurrentSkipListSet<>();
 
     @Override

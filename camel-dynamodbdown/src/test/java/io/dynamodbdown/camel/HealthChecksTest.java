@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import io.dynamodbdown.testing.FaultInjectingHttpClient;
@@ -39,8 +40,8 @@ class HealthChecksTest extends CamelTestSupport {
     private static final String DOOMED = DynamoDbLocal.uniqueTableName("camel-health-doomed");
     private static final String FAULTY = DynamoDbLocal.uniqueTableName("camel-health-faulty");
     private static final FaultInjectingHttpClient HTTP = new FaultInjectingHttpClient();
-    private static final DynamoDbClient FAULTY_CLIENT = DynamoDbLocalExtension.get().settings().withMaxAttempts(1)
-            .clientBuilder().httpClient(HTTP).build();
+    private static final DynamoDbClient FAULTY_CLIENT = DynamoDbClients.builder(DynamoDbLocalExtension.get().settings().withMaxAttempts(1))
+            .httpClient(HTTP).build();
 
     @Override
     protected void bindToRegistry(Registry registry) {

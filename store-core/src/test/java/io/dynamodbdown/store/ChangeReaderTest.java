@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
 import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
@@ -150,8 +151,8 @@ class ChangeReaderTest {
         String table = DynamoDbLocal.uniqueTableName("streams-limit");
         AtomicInteger turnedAway = new AtomicInteger();
         try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
-                DynamoDbStreamsClient throttled = local.settings().withMaxAttempts(3)
-                        .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5)).streamsClientBuilder().httpClient(http).build();
+                DynamoDbStreamsClient throttled = DynamoDbClients.streamsBuilder(local.settings().withMaxAttempts(3)
+                        .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5))).httpClient(http).build();
                 Database db = DynamoDbDown.open(client, table + "$db", STREAM.withShards(shards)
                         .withThrottleListener(turnedAway::addAndGet));
                 ChangeReader reader = DynamoDbDown.changes(throttled, db, KeyRange.all(), ChangeCheckpoint.since(null))) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
@@ -67,8 +68,8 @@ class ConditionalWriteTest {
     @Test
     void aPutWhoseAnswerWasLostIsNotMistakenForSomeoneElsesWrite() {
         try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
-                DynamoDbClient client = DynamoDbLocalExtension.get().settings()
-                        .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5)).clientBuilder().httpClient(http).build();
+                DynamoDbClient client = DynamoDbClients.builder(DynamoDbLocalExtension.get().settings()
+                        .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5))).httpClient(http).build();
                 Database db = DatabaseTestSupport.openFresh(client, "lost-answer", OpenOptions.defaults().withShards(shards))) {
             int before = http.requests("PutItem"); // a sharded database recorded its shard count
             http.fail("PutItem", Fault.ANSWER_LOST, 0, 1); // applied, then the client sends it again

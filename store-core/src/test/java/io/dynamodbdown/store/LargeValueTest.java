@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
@@ -176,8 +177,8 @@ class LargeValueTest {
     @Test
     void aWriterStoppedBetweenChunksAndEntryLeavesTheOldValueAndChunksOnlyTheSweepRemoves(DynamoDbLocal local) {
         try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
-                DynamoDbClient faulty = local.settings().withMaxAttempts(2).withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5))
-                        .clientBuilder().httpClient(http).build();
+                DynamoDbClient faulty = DynamoDbClients.builder(local.settings().withMaxAttempts(2).withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5)))
+                        .httpClient(http).build();
                 Database crashing = DynamoDbDown.open(faulty, table + "$db")) {
             db.put("k", "old");
             // the registry entry (a PutItem) and the chunks (BatchWriteItem) go through; the entry (a transaction) does not
@@ -361,8 +362,8 @@ class LargeValueTest {
     @Test
     void aCompareAndSetWhoseAnswerIsLostStillReportsItsWriteAndKeepsItsValue(DynamoDbLocal local) {
         try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
-                DynamoDbClient faulty = local.settings().withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5))
-                        .clientBuilder().httpClient(http).build();
+                DynamoDbClient faulty = DynamoDbClients.builder(local.settings().withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5)))
+                        .httpClient(http).build();
                 Database other = DynamoDbDown.open(faulty, table + "$db")) {
             byte[] v1 = random(MB, 1);
             db.put(Bytes.utf8("k"), v1);
@@ -381,8 +382,8 @@ class LargeValueTest {
     @Test
     void aLargePutSentAgainAfterAnotherWriterReplacedItNeverLeavesADanglingReference(DynamoDbLocal local) {
         try (InterleavingHttpClient http = new InterleavingHttpClient("TransactWriteItems");
-                DynamoDbClient faulty = local.settings().withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5))
-                        .clientBuilder().httpClient(http).build();
+                DynamoDbClient faulty = DynamoDbClients.builder(local.settings().withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5)))
+                        .httpClient(http).build();
                 Database a = DynamoDbDown.open(faulty, table + "$db")) {
             http.loseAnswerOf = 1; // A's entry: applied, its answer lost; the client sends it again
             http.afterLostAnswer = () -> db.put(Bytes.utf8("k"), random(MB, 2)); // B replaces it meanwhile, and removes A's chunks
@@ -400,7 +401,7 @@ class LargeValueTest {
     @Test
     void aSweepWhileAWriterIsBetweenChunksAndEntryFencesTheWriterOff(DynamoDbLocal local) {
         try (InterleavingHttpClient http = new InterleavingHttpClient("TransactWriteItems");
-                DynamoDbClient slowClient = local.settings().clientBuilder().httpClient(http).build();
+                DynamoDbClient slowClient = DynamoDbClients.builder(local.settings()).httpClient(http).build();
                 Database slow = DynamoDbDown.open(slowClient, table + "$db")) {
             long[] swept = {-1};
             // the writer stalls (a pause, a retry storm) before its entry, longer than the sweep waits for it
@@ -423,7 +424,7 @@ class LargeValueTest {
         Map<String, byte[]> live = writeLive(16);
         leaveBehind(local, 2);
         try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
-                DynamoDbClient faulty = local.settings().withMaxAttempts(1).clientBuilder().httpClient(http).build();
+                DynamoDbClient faulty = DynamoDbClients.builder(local.settings().withMaxAttempts(1)).httpClient(http).build();
                 Database sweeper = DynamoDbDown.open(faulty, table + "$db")) {
             for (int round = 0; round < 4; round++) {
                 http.failAtRandom(Set.of("GetItem", "UpdateItem"), Fault.SERVER_ERROR, 0.35, new Random(round));
@@ -488,7 +489,7 @@ class LargeValueTest {
     /** Leaves {@code count} versions nothing refers to: writers that stopped between their chunks and their entry. */
     private void leaveBehind(DynamoDbLocal local, int count) {
         try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
-                DynamoDbClient faulty = local.settings().withMaxAttempts(1).clientBuilder().httpClient(http).build();
+                DynamoDbClient faulty = DynamoDbClients.builder(local.settings().withMaxAttempts(1)).httpClient(http).build();
                 Database crashing = DynamoDbDown.open(faulty, table + "$db")) {
             http.failAlways("TransactWriteItems", Fault.CONNECTION_REFUSED);
             for (int i = 0; i < count; i++) {

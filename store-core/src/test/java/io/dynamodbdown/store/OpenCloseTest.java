@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.store.settings.ClientSettings;
 import io.dynamodbdown.testing.DynamoDbLocal;
@@ -187,7 +188,7 @@ class OpenCloseTest {
         String table = DynamoDbLocal.uniqueTableName("waiting");
         ClientSettings twoAttempts = local.settings().withMaxAttempts(2).withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5));
         try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
-                DynamoDbClient client = twoAttempts.clientBuilder().httpClient(http).build()) {
+                DynamoDbClient client = DynamoDbClients.builder(twoAttempts).httpClient(http).build()) {
             DynamoDbDown.open(client, table).close();
             http.fail("DescribeTable", Fault.SERVER_ERROR, 1, 1); // the waiter's first look, retried by the client
             DynamoDbDown.open(client, table).close();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.store.settings.ClientSettings;
 import io.dynamodbdown.testing.DynamoDbLocal;
@@ -52,7 +53,7 @@ class RetryTest {
 
     @BeforeEach
     void open() {
-        client = FAST.clientBuilder().httpClient(http).build();
+        client = DynamoDbClients.builder(FAST).httpClient(http).build();
         faulty = new FaultInjectingClient(client);
         db = DynamoDbDown.open(faulty, DynamoDbLocal.uniqueTableName("retry"),
                 OpenOptions.defaults().withRetryPolicy(FAST.retryPolicy()).withThrottleListener(throttled::addAndGet));
@@ -191,7 +192,7 @@ class RetryTest {
 
     @Test
     void maxAttemptsOfOneMeansNoRetryAtAll() {
-        try (DynamoDbClient once = FAST.withMaxAttempts(1).clientBuilder().httpClient(http).build();
+        try (DynamoDbClient once = DynamoDbClients.builder(FAST.withMaxAttempts(1)).httpClient(http).build();
                 Database db1 = DynamoDbDown.open(once, db.location(), OpenOptions.defaults()
                         .withRetryPolicy(FAST.withMaxAttempts(1).retryPolicy()))) {
             int before = http.requests("GetItem");
@@ -209,7 +210,7 @@ class RetryTest {
     void withTheDefaultBudgetAnAlwaysThrottledRequestGivesUpWithinTheDocumentedBound() {
         ClientSettings defaults = DynamoDbLocalExtension.get().settings();
         assertEquals(ClientSettings.DEFAULT_MAX_ATTEMPTS, defaults.maxAttempts());
-        try (DynamoDbClient throttled = defaults.clientBuilder().httpClient(http).build();
+        try (DynamoDbClient throttled = DynamoDbClients.builder(defaults).httpClient(http).build();
                 Database db1 = DynamoDbDown.open(throttled, db.location(), OpenOptions.defaults())) {
             int before = http.requests("GetItem");
             http.failAlways(FaultInjectingHttpClient.ANY, Fault.THROTTLE);

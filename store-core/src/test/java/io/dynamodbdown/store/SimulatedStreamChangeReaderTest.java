@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.store.settings.ClientSettings;
 import io.dynamodbdown.testing.DynamoDbLocal;
@@ -138,7 +139,7 @@ class SimulatedStreamChangeReaderTest {
     }
 
     private static DynamoDbStreamsClient streamsOf(DynamoDbLocal local, StreamSimulator simulator, int attempts) {
-        return local.settings().withEndpoint(simulator.endpoint().toString()).withMaxAttempts(attempts).buildStreamsClient();
+        return DynamoDbClients.buildStreams(local.settings().withEndpoint(simulator.endpoint().toString()).withMaxAttempts(attempts));
     }
 
     @Test

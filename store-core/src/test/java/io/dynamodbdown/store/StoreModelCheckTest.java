@@ -3,6 +3,7 @@ package io.dynamodbdown.store;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
@@ -83,8 +84,8 @@ class StoreModelCheckTest {
         Handle(String name, OpenOptions options, int attempts) {
             this.name = name;
             this.options = options;
-            client = local.settings().withMaxAttempts(attempts).withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5))
-                    .clientBuilder().httpClient(http).build();
+            client = DynamoDbClients.builder(local.settings().withMaxAttempts(attempts).withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5)))
+                    .httpClient(http).build();
             db = DynamoDbDown.open(client, table + "$db", options);
         }
 

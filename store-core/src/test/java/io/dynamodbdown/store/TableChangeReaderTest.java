@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
@@ -345,7 +346,7 @@ class TableChangeReaderTest {
     private static DynamoDbStreamsClient streamsOf(DynamoDbLocal local, StreamSimulator simulator, FaultInjectingHttpClient http) {
         var settings = local.settings().withEndpoint(simulator.endpoint().toString());
         // with faults, two attempts a call: most failures reach the reader, in the middle of its reads
-        return http == null ? settings.buildStreamsClient()
-                : settings.withMaxAttempts(2).streamsClientBuilder().httpClient(http).build();
+        return http == null ? DynamoDbClients.buildStreams(settings)
+                : DynamoDbClients.streamsBuilder(settings.withMaxAttempts(2)).httpClient(http).build();
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
@@ -172,7 +173,7 @@ class TableScanTest {
     void aFailedScanPageIsReadAgainLosingAndRepeatingNothing(DynamoDbLocal local) {
         List<TableEntry> whole = segment(local.client(), 0, 1, null);
         try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
-                DynamoDbClient faulty = local.settings().withMaxAttempts(1).clientBuilder().httpClient(http).build()) {
+                DynamoDbClient faulty = DynamoDbClients.builder(local.settings().withMaxAttempts(1)).httpClient(http).build()) {
             drain(DynamoDbDown.scan(faulty, table, 0, 1, null, SMALL_PAGES));
             int pages = http.requests("Scan");
             assertTrue(pages > 10, "many pages: " + pages);

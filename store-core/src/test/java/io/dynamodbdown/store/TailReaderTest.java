@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.store.settings.ClientSettings;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
@@ -225,7 +226,7 @@ class TailReaderTest {
     private static DynamoDbClient twoAttempts(FaultInjectingHttpClient http) {
         ClientSettings settings = DynamoDbLocalExtension.get().settings().withMaxAttempts(2)
                 .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5));
-        return settings.clientBuilder().httpClient(http).build();
+        return DynamoDbClients.builder(settings).httpClient(http).build();
     }
 
     /** Counts the entries a database's iterators yield: the items the reader read. */

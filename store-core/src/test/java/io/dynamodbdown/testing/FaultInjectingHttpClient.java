@@ -23,7 +23,7 @@ import software.amazon.awssdk.http.apache5.Apache5HttpClient;
  * throttling answer, a server error, or a refused connection. It sits below the client's retry strategy, so
  * the SDK sees and retries these faults exactly as it would real ones; everything else reaches the real
  * server. {@code fail("Query", Fault.SERVER_ERROR, 2, 5)} lets two more Query attempts through, then fails
- * the next five. Give it to {@code ClientSettings.clientBuilder().httpClient(...)}; close it yourself (a
+ * the next five. Give it to {@code DynamoDbClients.builder(settings).httpClient(...)}; close it yourself (a
  * DynamoDB client does not close an HTTP client it was given).
  */
 public final class FaultInjectingHttpClient implements SdkHttpClient {

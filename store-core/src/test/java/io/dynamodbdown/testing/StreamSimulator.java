@@ -60,7 +60,8 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  *
  * <pre>{@code
  * try (StreamSimulator streams = StreamSimulator.of(local, table).shards(4).splitEvery(500).start();
- *         DynamoDbStreamsClient client = local.settings().withEndpoint(streams.endpoint().toString()).buildStreamsClient();
+ *         DynamoDbStreamsClient client = DynamoDbClients.buildStreams(
+ *                 local.settings().withEndpoint(streams.endpoint().toString()));
  *         ChangeReader reader = DynamoDbDown.changes(client, db, KeyRange.all(), ChangeCheckpoint.since(null))) {
  *     db.put("k", "v");
  *     streams.splitAll();                      // or rollover(shardId), split(shardId), rolloverAll()

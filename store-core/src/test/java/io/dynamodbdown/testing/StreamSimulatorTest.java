@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
 import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ class StreamSimulatorTest {
 
     /** A client of the simulator without retries, so each throttled or expired call is seen. */
     private static DynamoDbStreamsClient clientOf(StreamSimulator simulator) {
-        return local.settings().withEndpoint(simulator.endpoint().toString()).withMaxAttempts(1).buildStreamsClient();
+        return DynamoDbClients.buildStreams(local.settings().withEndpoint(simulator.endpoint().toString()).withMaxAttempts(1));
     }
 
     private static Map<String, AttributeValue> key(String hash, int range) {

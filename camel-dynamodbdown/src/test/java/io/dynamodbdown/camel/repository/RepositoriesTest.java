@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
@@ -183,8 +184,8 @@ class RepositoriesTest extends CamelTestSupport {
     @Test
     void aRemovalWhoseAnswerWasLostStillCompletesTheAggregate() {
         try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
-                DynamoDbClient faulty = DynamoDbLocalExtension.get().settings()
-                        .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5)).clientBuilder().httpClient(http).build()) {
+                DynamoDbClient faulty = DynamoDbClients.builder(DynamoDbLocalExtension.get().settings()
+                        .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5))).httpClient(http).build()) {
             DynamoDbDownAggregationRepository repository = new DynamoDbDownAggregationRepository(faulty, TABLE,
                     "lost-removal-" + REPOSITORIES.get());
             repository.start();
@@ -240,8 +241,8 @@ class RepositoriesTest extends CamelTestSupport {
     @Test
     void anIdWhoseAddAnswerWasLostIsStillNew() {
         try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
-                DynamoDbClient faulty = DynamoDbLocalExtension.get().settings()
-                        .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5)).clientBuilder().httpClient(http).build()) {
+                DynamoDbClient faulty = DynamoDbClients.builder(DynamoDbLocalExtension.get().settings()
+                        .withRetryDelays(Duration.ofMillis(1), Duration.ofMillis(5))).httpClient(http).build()) {
             DynamoDbDownIdempotentRepository repository = new DynamoDbDownIdempotentRepository(faulty, TABLE,
                     "lost-" + REPOSITORIES.get());
             repository.start();

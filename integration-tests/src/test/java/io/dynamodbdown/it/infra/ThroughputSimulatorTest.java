@@ -15,6 +15,7 @@ import io.dynamodbdown.store.RangeIterator;
 import io.dynamodbdown.store.RetryPolicy;
 import io.dynamodbdown.store.WriteBatch;
 import io.dynamodbdown.store.WriteOptions;
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
@@ -45,7 +46,7 @@ class ThroughputSimulatorTest {
         // Limits below one request's cost, so each check below holds whatever the machine's speed: a
         // BatchWriteItem of 25 items against 20 units a second always has items handed back.
         try (FaultInjectingProxy proxy = FaultInjectingProxy.to(local.endpoint()).partitionLimits(20, 3_000).start();
-                DynamoDbClient throttled = local.settings().withEndpoint(proxy.endpoint().toString()).buildClient();
+                DynamoDbClient throttled = DynamoDbClients.build(local.settings().withEndpoint(proxy.endpoint().toString()));
                 Database db = DynamoDbDown.open(throttled, table + "$hot")) {
             long start = System.nanoTime();
             // 100 write units into one partition key, 20 a second: 5 s, where the retry budget of old (10 attempts
@@ -83,7 +84,7 @@ class ThroughputSimulatorTest {
         // a page of 250 entries (~32 KB) costs 8 read units, against 4 a second: the next page finds the
         // partition in debt
         try (FaultInjectingProxy proxy = FaultInjectingProxy.to(local.endpoint()).partitionLimits(1_000, 4).start();
-                DynamoDbClient throttled = local.settings().withEndpoint(proxy.endpoint().toString()).buildClient();
+                DynamoDbClient throttled = DynamoDbClients.build(local.settings().withEndpoint(proxy.endpoint().toString()));
                 Database db = DynamoDbDown.open(throttled, table + "$hot", OpenOptions.defaults().withPageSize(250));
                 RangeIterator<Entry> it = db.iterator(KeyRange.all())) {
             List<BatchOperation.Put> expected = numbered(0, ENTRIES);
@@ -100,8 +101,8 @@ class ThroughputSimulatorTest {
         // a BatchGetItem read costs a unit per item (each rounded up to 4 KB): 400 keys against 300 a second
         // have keys handed back as UnprocessedKeys; the client may retry long enough for the units to return
         try (FaultInjectingProxy proxy = FaultInjectingProxy.to(local.endpoint()).partitionLimits(1_000, 300).start();
-                DynamoDbClient throttled = local.settings().withEndpoint(proxy.endpoint().toString())
-                        .withMaxAttempts(30).buildClient();
+                DynamoDbClient throttled = DynamoDbClients.build(local.settings().withEndpoint(proxy.endpoint().toString())
+                        .withMaxAttempts(30));
                 Database db = DynamoDbDown.open(throttled, table + "$hot", OpenOptions.defaults())) {
             List<BatchOperation.Put> expected = numbered(0, ENTRIES);
             List<byte[]> keys = new ArrayList<>();
@@ -120,7 +121,7 @@ class ThroughputSimulatorTest {
     void anotherPartitionKeyOfTheTableIsNotHeldBack(DynamoDbLocal local) throws Exception {
         String table = DynamoDbLocal.uniqueTableName("sim-two");
         try (FaultInjectingProxy proxy = FaultInjectingProxy.to(local.endpoint()).partitionLimits(20, 3_000).start();
-                DynamoDbClient throttled = local.settings().withEndpoint(proxy.endpoint().toString()).buildClient();
+                DynamoDbClient throttled = DynamoDbClients.build(local.settings().withEndpoint(proxy.endpoint().toString()));
                 Database hot = DynamoDbDown.open(throttled, table + "$hot");
                 Database other = DynamoDbDown.open(throttled, table + "$other")) {
             hot.batch(numbered(0, 50)); // more than the hot partition's second of units
@@ -139,8 +140,8 @@ class ThroughputSimulatorTest {
         String table = DynamoDbLocal.uniqueTableName("sim-stuck");
         // one write unit every 100 s: the key takes its first item, then nothing for the rest of the test
         try (FaultInjectingProxy proxy = FaultInjectingProxy.to(local.endpoint()).partitionLimits(0.01, 3_000).noBurst().start();
-                DynamoDbClient throttled = local.settings().withEndpoint(proxy.endpoint().toString())
-                        .withMaxAttempts(4).withRetryDelays(Duration.ofMillis(10), Duration.ofMillis(200)).buildClient();
+                DynamoDbClient throttled = DynamoDbClients.build(local.settings().withEndpoint(proxy.endpoint().toString())
+                        .withMaxAttempts(4).withRetryDelays(Duration.ofMillis(10), Duration.ofMillis(200)));
                 Database db = DynamoDbDown.open(throttled, table + "$stuck", OpenOptions.defaults()
                         .withRetryPolicy(new RetryPolicy(4, Duration.ofMillis(10), Duration.ofMillis(200))))) {
             BatchWriteException e = assertThrows(BatchWriteException.class, () -> db.batch(numbered(0, 30)));

@@ -3,6 +3,7 @@ package io.dynamodbdown.kafka.connect;
 import io.dynamodbdown.store.Layout;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.settings.ClientSettings;
 import io.dynamodbdown.store.settings.CredentialSettings;
 import io.dynamodbdown.store.settings.InvalidSettingsException;
@@ -388,7 +389,7 @@ public class DynamoDbDownConnectorConfig extends AbstractConfig {
     /** A client as configured, the caller's to close; a missing region or credentials fail here, named on their key. */
     DynamoDbClient buildClient() {
         try {
-            return clientSettings().buildClient();
+            return DynamoDbClients.build(clientSettings());
         } catch (InvalidSettingsException e) {
             throw new ConfigException(e.describe(KEY_NAMES));
         }

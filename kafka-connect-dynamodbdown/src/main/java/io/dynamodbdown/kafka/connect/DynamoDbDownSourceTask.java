@@ -5,6 +5,7 @@ import io.dynamodbdown.store.DatabaseClosedException;
 import io.dynamodbdown.store.DynamoDbDownException;
 import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ public class DynamoDbDownSourceTask extends SourceTask {
      * A task that builds its DynamoDB and DynamoDB Streams clients from its configuration; Kafka Connect creates it.
      */
     public DynamoDbDownSourceTask() {
-        this(DynamoDbDownConnectorConfig::buildClient, config -> config.clientSettings().buildStreamsClient(),
+        this(DynamoDbDownConnectorConfig::buildClient, config -> DynamoDbClients.buildStreams(config.clientSettings()),
                 Clock.systemUTC());
     }
 

@@ -1,6 +1,7 @@
 package io.dynamodbdown.kafka.connect;
 
 import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.FaultInjectingHttpClient;
 import java.net.URI;
@@ -59,9 +60,9 @@ final class FaultySourceTasks {
                 .map(database -> new RangePartition(database, KeyRange.all())).toList()));
         all.putIfAbsent(DynamoDbDownSourceTask.TASK_INDEX, "0");
         all.putIfAbsent(DynamoDbDownSourceTask.TASK_COUNT, "1");
-        DynamoDbDownSourceTask task = new DynamoDbDownSourceTask(config -> config.clientSettings().clientBuilder().httpClient(http).build(),
-                config -> (streamsEndpoint == null ? config.clientSettings()
-                        : config.clientSettings().withEndpoint(streamsEndpoint.toString())).streamsClientBuilder().httpClient(http).build(),
+        DynamoDbDownSourceTask task = new DynamoDbDownSourceTask(config -> DynamoDbClients.builder(config.clientSettings()).httpClient(http).build(),
+                config -> DynamoDbClients.streamsBuilder(streamsEndpoint == null ? config.clientSettings()
+                        : config.clientSettings().withEndpoint(streamsEndpoint.toString())).httpClient(http).build(),
                 clock);
         task.initialize(new SourceTaskContext() {
             @Override

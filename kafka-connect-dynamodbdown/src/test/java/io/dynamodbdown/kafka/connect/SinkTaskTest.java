@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.KeyRange;
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
@@ -150,7 +151,7 @@ class SinkTaskTest {
     private void startWithHttpFaults(FaultInjectingHttpClient http, StubSinkTaskContext context, Map<String, String> props) {
         props.putAll(Map.of("aws.endpoint", DynamoDbLocalExtension.get().endpoint().toString(), "aws.region", "us-east-1",
                 "aws.access.key.id", DynamoDbLocal.ACCESS_KEY, "aws.secret.access.key", DynamoDbLocal.SECRET_KEY));
-        task = new DynamoDbDownSinkTask(config -> config.clientSettings().clientBuilder().httpClient(http).build());
+        task = new DynamoDbDownSinkTask(config -> DynamoDbClients.builder(config.clientSettings()).httpClient(http).build());
         task.initialize(context);
         task.start(props);
     }

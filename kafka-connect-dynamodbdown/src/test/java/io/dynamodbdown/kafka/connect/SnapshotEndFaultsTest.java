@@ -13,6 +13,7 @@ import io.dynamodbdown.store.Generation;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.WriteOptions;
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
@@ -313,7 +314,7 @@ class SnapshotEndFaultsTest {
         Map<String, String> props = new HashMap<>(Map.of("table", copyTable, "hash.key", "copy", "batch.size", "1",
                 "max.retries", "0", "aws.endpoint", dynamo.endpoint().toString(), "aws.region", "us-east-1",
                 "aws.access.key.id", DynamoDbLocal.ACCESS_KEY, "aws.secret.access.key", DynamoDbLocal.SECRET_KEY));
-        DynamoDbDownSinkTask sink = new DynamoDbDownSinkTask(config -> config.clientSettings().clientBuilder().httpClient(http).build());
+        DynamoDbDownSinkTask sink = new DynamoDbDownSinkTask(config -> DynamoDbClients.builder(config.clientSettings()).httpClient(http).build());
         sink.initialize(new StubSinkTaskContext(false));
         sink.start(props);
         sinks.add(sink);

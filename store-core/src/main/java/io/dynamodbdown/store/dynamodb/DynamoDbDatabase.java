@@ -2,6 +2,8 @@ package io.dynamodbdown.store.dynamodb;
 
 import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Bytes;
+import io.dynamodbdown.store.ChangeCheckpoint;
+import io.dynamodbdown.store.ChangeReader;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.DynamoDbDownException;
 import io.dynamodbdown.store.Entry;
@@ -19,10 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -31,14 +29,14 @@ import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
-import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * A {@link Database} in one hash key of a DynamoDB table, or spread over several ({@link Shards}). Open it with
  * {@code DynamoDbDown.open}. It checks each call and hands it to the part that does it: {@link EntryReader} reads,
  * {@link ConditionalWriter} writes conditionally and keeps values in chunks ({@link LargeValues}), {@link BatchWrites}
- * writes batches as {@link WritePlanner} plans them, and {@link QueryIterator}s read ranges; all of them work from
- * the database's {@link TableContext}.
+ * writes batches as {@link WritePlanner} plans them, {@link QueryIterator}s read ranges and a
+ * {@link StreamChangeReader} its changes; all of them work from the database's {@link TableContext}.
  */
 final class DynamoDbDatabase implements Database {
 
@@ -80,11 +78,7 @@ final class DynamoDbDatabase implements Database {
             throw new IllegalArgumentException("Invalid hash key '" + location.hashKey() + "': hash keys starting with '"
                     + Shards.PREFIX + "' hold the shards of other databases");
         }
-        TableLayout layout = new TableManager(client).prepare(location, options);
-        Shards shards = Shards.open(client, location, layout, options.shards());
-        return new DynamoDbDatabase(new TableContext(client, location, layout, shards, options,
-                new Retrier(options.retryPolicy(), options.throttleListener(), location.table()),
-                Executors.newFixedThreadPool(options.writeConcurrency(), daemonThreads(location.table())), new AtomicBoolean()));
+        return new DynamoDbDatabase(TableContext.open(client, location, options));
     }
 
     @Override
@@ -92,37 +86,19 @@ final class DynamoDbDatabase implements Database {
         return table.location();
     }
 
-    TableLayout layout() {
-        return table.layout();
-    }
-
-    Shards shards() {
-        return table.shards();
-    }
-
-    OpenOptions options() {
-        return table.options();
-    }
-
-    /** The table's description now, or null when it is gone. */
-    TableDescription describeTable() {
-        return tables.describeTable(table.location().table());
-    }
-
     /**
-     * The value an entry's item stands for: its value attribute, or the chunks its reference names; null when
-     * those chunks are gone (the entry was overwritten or deleted meanwhile, its old chunks removed).
+     * A reader of the database's changes within {@code range}, from its table's change stream: it works from the
+     * database's {@link TableContext} and reads large values with its {@link EntryReader}.
      */
-    byte[] valueOf(Map<String, AttributeValue> item) {
-        return entries.valueOf(item);
+    ChangeReader changes(DynamoDbStreamsClient streams, KeyRange range, ChangeCheckpoint from) {
+        return new StreamChangeReader(streams, table, entries, range, from);
     }
 
     @Override
     public byte[] get(byte[] key) {
         ensureOpen();
         table.layout().checkKey(key);
-        Map<String, AttributeValue> item = entries.item(key, table.options().consistentRead());
-        return item == null ? null : entries.currentValueOf(key, item);
+        return entries.get(key);
     }
 
     @Override
@@ -310,7 +286,7 @@ final class DynamoDbDatabase implements Database {
         return table.closed().get();
     }
 
-    void ensureOpen() {
+    private void ensureOpen() {
         table.ensureOpen();
     }
 
@@ -328,15 +304,5 @@ final class DynamoDbDatabase implements Database {
     @Override
     public String toString() {
         return "DynamoDbDatabase{" + location() + (isClosed() ? ", closed" : "") + "}";
-    }
-
-    /** Threads named after the table they send requests to, which never keep the JVM alive. */
-    static ThreadFactory daemonThreads(String table) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, "dynamodbdown-" + table + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

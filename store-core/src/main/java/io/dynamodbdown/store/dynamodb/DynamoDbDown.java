@@ -17,10 +17,9 @@ import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
- * Opens databases: the one public class of the DynamoDB implementation, everything else is reached through
- * the API package ({@code io.dynamodbdown.store}). The client stays the caller's: closing a database does not
- * close it, and its retry strategy governs every request (see {@code ClientSettings} for one built from
- * options).
+ * Opens databases. With {@link DynamoDbClients} (clients built from options) the only public class of the DynamoDB
+ * implementation: everything else is reached through the API package ({@code io.dynamodbdown.store}). The client
+ * stays the caller's: closing a database does not close it, and its retry strategy governs every request.
  *
  * <pre>{@code
  * try (Database db = DynamoDbDown.open(client, "my-table$users")) {
@@ -126,7 +125,7 @@ public final class DynamoDbDown {
         if (!(db instanceof DynamoDbDatabase database)) {
             throw new IllegalArgumentException("Changes are read from databases DynamoDbDown opened, not " + db.getClass().getName());
         }
-        return new StreamChangeReader(streams, database, range, from);
+        return database.changes(streams, range, from);
     }
 
     /**
@@ -157,7 +156,7 @@ public final class DynamoDbDown {
         TableLayout layout = tables.existingLayout(table, options.layout(), "there is no change stream to read");
         TableDescription description = tables.describeTable(table);
         TableDatabases databases = new TableDatabases(client, table, options, layout);
-        return new TableStreamReader(streams, description, layout, scope, databases::get, options, List.of(),
+        return new TableStreamReader(streams, description, layout, scope, databases::valueOf, options, List.of(),
                 databases::close);
     }
 }

@@ -22,6 +22,12 @@ final class EntryReader {
         this.large = large;
     }
 
+    /** The key's value now, whole, read as the options say ({@code consistentRead}); null when it has none. */
+    byte[] get(byte[] key) {
+        Map<String, AttributeValue> item = item(key, table.options().consistentRead());
+        return item == null ? null : currentValueOf(key, item);
+    }
+
     /** The key's item (every attribute), or null. */
     Map<String, AttributeValue> item(byte[] key, boolean consistent) {
         String hashKey = table.hashKeyOf(key);

@@ -23,9 +23,9 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionInProgressExcep
  * request is the client's retry strategy's job, so the store never stacks a second layer on top of it.
  *
  * <p>The one place that reads DynamoDB's error codes: what is worth trying again, what a cancelled transaction
- * says. Public only for {@link #isStreamsLimitExceeded}, which the clients the settings build retry on.
+ * says, and which failures the clients {@link DynamoDbClients} builds send a request again for.
  */
-public final class Failures {
+final class Failures {
 
     private Failures() {
     }
@@ -82,7 +82,7 @@ public final class Failures {
      * @param e a failure of a request
      * @return true when {@code e} is DynamoDB Streams' {@code LimitExceededException}
      */
-    public static boolean isStreamsLimitExceeded(Throwable e) {
+    static boolean isStreamsLimitExceeded(Throwable e) {
         return e instanceof AwsServiceException service && service.awsErrorDetails() != null
                 && "LimitExceededException".equals(service.awsErrorDetails().errorCode());
     }

@@ -10,15 +10,28 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
  * Runs the chunks of one batch or getMany on the database's bounded pool and waits for all of them.
- * A single chunk runs on the caller's thread: no hand-off for the common small case.
+ * A single chunk runs on the caller's thread: no hand-off for the common small case. Every pool of the store
+ * makes its threads with {@link #daemonThreads}.
  */
 final class Parallel {
 
     private Parallel() {
+    }
+
+    /** Threads named after the table they send requests to, which never keep the JVM alive. */
+    static ThreadFactory daemonThreads(String table) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, "dynamodbdown-" + table + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     static <C, R> List<R> map(ExecutorService pool, List<C> chunks, Function<C, R> work) {

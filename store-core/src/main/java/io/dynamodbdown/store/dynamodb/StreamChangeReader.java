@@ -27,28 +27,30 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  */
 final class StreamChangeReader implements ChangeReader {
 
-    private final DynamoDbDatabase db;
+    private final TableContext table;
     private final KeyRange range;
     private final TableStreamReader reader;
     private ChangeCheckpoint checkpoint;
 
-    StreamChangeReader(DynamoDbStreamsClient streams, DynamoDbDatabase db, KeyRange range, ChangeCheckpoint from) {
-        this.db = db;
+    /** A reader of the changes of the database {@code table} is the context of, its large values read by {@code entries}. */
+    StreamChangeReader(DynamoDbStreamsClient streams, TableContext table, EntryReader entries, KeyRange range,
+            ChangeCheckpoint from) {
+        this.table = table;
         this.range = range.limit(KeyRange.NO_LIMIT);
-        TableDescription table = db.describeTable();
-        if (table == null) {
-            throw new DynamoDbDownException("Table '" + db.location().table() + "' does not exist: it has no change stream");
+        TableDescription description = new TableManager(table.client()).describeTable(table.location().table());
+        if (description == null) {
+            throw new DynamoDbDownException("Table '" + table.location().table() + "' does not exist: it has no change stream");
         }
         if (from.since() != null && from.shards().isEmpty() && from.wantsOlderThanKept()) {
-            throw new ChangesLostException("Changes of " + db.location() + " were lost to this reader: changes since "
+            throw new ChangesLostException("Changes of " + table.location() + " were lost to this reader: changes since "
                     + from.since() + " were asked for, older than the stream keeps (" + STREAM_RETENTION.toHours()
                     + " hours); take a new snapshot to catch up", null);
         }
-        String hashKey = db.location().hashKey();
+        String hashKey = table.location().hashKey();
         StreamScope scope = new StreamScope(hashKey::equals, lineage -> true, shard -> stored(from, shard), from.since(),
                 from.stream());
-        this.reader = new TableStreamReader(streams, table, db.layout(), scope, database -> db, db.options(),
-                from.shards().keySet(), () -> { });
+        this.reader = new TableStreamReader(streams, description, table.layout(), scope,
+                (database, image) -> entries.valueOf(image), table.options(), from.shards().keySet(), () -> { });
         this.checkpoint = from.inStream(reader.streamArn());
     }
 
@@ -63,7 +65,7 @@ final class StreamChangeReader implements ChangeReader {
 
     @Override
     public List<Change> poll(int max) {
-        db.ensureOpen();
+        table.ensureOpen();
         List<StreamChange> read = reader.poll(max);
         List<Change> changes = new ArrayList<>(read.size());
         ChangeCheckpoint after = checkpoint;

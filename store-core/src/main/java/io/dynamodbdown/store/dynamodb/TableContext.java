@@ -6,6 +6,7 @@ import io.dynamodbdown.store.Location;
 import io.dynamodbdown.store.OpenOptions;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -29,6 +30,19 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  */
 record TableContext(DynamoDbClient client, Location location, TableLayout layout, Shards shards, OpenOptions options,
         Retrier retrier, ExecutorService pool, AtomicBoolean closed) {
+
+    /**
+     * Opens the database at {@code location} (a user's hash key, checked by the caller): finds its table (creating
+     * it when allowed and missing) and waits until it is ACTIVE, takes its shards, and starts its pool.
+     */
+    static TableContext open(DynamoDbClient client, Location location, OpenOptions options) {
+        TableLayout layout = new TableManager(client).prepare(location, options);
+        Shards shards = Shards.open(client, location, layout, options.shards());
+        return new TableContext(client, location, layout, shards, options,
+                new Retrier(options.retryPolicy(), options.throttleListener(), location.table()),
+                Executors.newFixedThreadPool(options.writeConcurrency(), Parallel.daemonThreads(location.table())),
+                new AtomicBoolean());
+    }
 
     void ensureOpen() {
         if (closed.get()) {

@@ -1,7 +1,6 @@
 package io.dynamodbdown.store.dynamodb;
 
 import io.dynamodbdown.store.Bytes;
-import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.DatabaseClosedException;
 import io.dynamodbdown.store.InvalidEntryException;
 import io.dynamodbdown.store.Location;
@@ -221,14 +220,14 @@ final class TableScanner implements TableScan {
             return null;
         }
         byte[] key = layout.keyOf(item);
-        byte[] value = LargeValues.referenceOf(item) == null ? layout.valueOf(item) : database(database).get(key);
+        byte[] value = LargeValues.referenceOf(item) == null ? layout.valueOf(item) : entries(database).get(key);
         return value == null ? null : new TableEntry(database, key, value, position(hashKey, key));
     }
 
-    /** The database, opened the first time a large value of it is met: it reads the value's chunks. */
-    private Database database(String hashKey) {
+    /** The database's reader, opened the first time a large value of it is met: it reads the value's chunks. */
+    private EntryReader entries(String hashKey) {
         ensureOpen();
-        return databases.get(hashKey);
+        return databases.entries(hashKey);
     }
 
     private String position(String hashKey, byte[] key) {
@@ -266,7 +265,7 @@ final class TableScanner implements TableScan {
     private synchronized ExecutorService pool() {
         ensureOpen();
         if (pool == null) {
-            pool = Executors.newSingleThreadExecutor(DynamoDbDatabase.daemonThreads(table));
+            pool = Executors.newSingleThreadExecutor(Parallel.daemonThreads(table));
         }
         return pool;
     }

@@ -1,7 +1,6 @@
 package io.dynamodbdown.store.settings;
 
 import io.dynamodbdown.store.RetryPolicy;
-import io.dynamodbdown.store.dynamodb.Failures;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,21 +11,17 @@ import java.util.concurrent.CompletionException;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
-import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
-import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
-import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClientBuilder;
 
 /**
  * How to reach DynamoDB, as the adapters' options give it: region, endpoint, credentials, retries and
- * timeouts, mapped onto a {@link DynamoDbClient} once validated.
+ * timeouts, mapped onto a {@link DynamoDbClient} once validated ({@code DynamoDbClients} builds the clients).
  *
  * <p>Retries live in one place: the client's retry strategy retries every failed request (throttling, server
  * errors, connection errors, attempt timeouts) up to {@code maxAttempts} attempts in all, pausing with
@@ -196,7 +191,7 @@ public record ClientSettings(String region, String endpoint, CredentialSettings 
 
     /**
      * Checks the settings without building anything (missing credentials or region are found only by
-     * {@link #buildClient()}).
+     * {@link #build}).
      *
      * @return everything that cannot work, each on its setting; empty when the settings are fine
      */
@@ -256,59 +251,23 @@ public record ClientSettings(String region, String endpoint, CredentialSettings 
     }
 
     /**
-     * The client's retry strategy: standard AWS retry conditions, this budget, no token bucket. Not the SDK's
-     * adaptive mode: its client-side rate limiter is one per client, so one partition key at its limit would slow
-     * every table and key the client serves; the store paces each partition key itself, learning of throttled
-     * attempts from the SDK's metrics (so it does with a client built elsewhere too).
-     */
-    RetryStrategy retryStrategy() {
-        BackoffStrategy backoff = retryBaseDelay.isZero() ? BackoffStrategy.retryImmediately() // the SDK wants a positive base
-                : BackoffStrategy.exponentialDelay(retryBaseDelay, retryMaxDelay);
-        return AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                .retryOnException(Failures::isStreamsLimitExceeded)
-                .maxAttempts(maxAttempts)
-                .backoffStrategy(backoff)
-                .throttlingBackoffStrategy(backoff)
-                .circuitBreakerEnabled(false)
-                .build();
-    }
-
-    /**
-     * A client builder with everything set (tests add their own HTTP client to it). Its credentials provider (an
-     * assumed role's holds an STS client) is closed by the client built from it, with the client.
+     * Applies these settings to an SDK client builder: region, endpoint, credentials and timeouts, with
+     * {@code retryStrategy} for every request ({@code DynamoDbClients} gives the store's, built from
+     * {@code maxAttempts} and the retry delays). The credentials provider (an assumed role's holds an STS client) is
+     * closed by the client built from it, with the client.
      *
-     * @return a new builder with region, endpoint, credentials, retry strategy and timeouts applied
+     * @param builder a DynamoDB or DynamoDB Streams client builder
+     * @param retryStrategy the retry strategy the client's requests go by
+     * @param <B> the builder's type
+     * @return {@code builder}, configured
      * @throws InvalidSettingsException for any problem
      */
-    public DynamoDbClientBuilder clientBuilder() {
-        return clientBuilder(null);
+    public <B extends AwsClientBuilder<B, ?>> B configure(B builder, RetryStrategy retryStrategy) {
+        return configure(builder, retryStrategy, null);
     }
 
     /** The same, renewing an assumed role's credentials {@code roleRenewal} ahead of their expiry (null: the SDK's). */
-    DynamoDbClientBuilder clientBuilder(Duration roleRenewal) {
-        return configure(DynamoDbClient.builder(), roleRenewal);
-    }
-
-    /**
-     * {@return a client of the tables' change streams (DynamoDB Streams), with the same settings: the caller's to
-     * close}
-     *
-     * @throws InvalidSettingsException for any problem
-     */
-    public DynamoDbStreamsClient buildStreamsClient() {
-        return streamsClientBuilder().build();
-    }
-
-    /**
-     * {@return a new builder of the streams client with these settings applied, for a caller that adds to them}
-     *
-     * @throws InvalidSettingsException for any problem
-     */
-    public DynamoDbStreamsClientBuilder streamsClientBuilder() {
-        return configure(DynamoDbStreamsClient.builder(), null);
-    }
-
-    private <B extends AwsClientBuilder<B, ?>> B configure(B builder, Duration roleRenewal) {
+    <B extends AwsClientBuilder<B, ?>> B configure(B builder, RetryStrategy retryStrategy, Duration roleRenewal) {
         InvalidSettingsException.throwIfAny(problems());
         // a local endpoint ignores the region, the SDK still wants one; null: the default region chain, which an
         // assumed role's STS client needs too (and fails as the client would without one: no region)
@@ -325,7 +284,7 @@ public record ClientSettings(String region, String endpoint, CredentialSettings 
         if (provider != null) {
             builder.credentialsProvider(provider);
         }
-        ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder().retryStrategy(retryStrategy());
+        ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder().retryStrategy(retryStrategy);
         if (apiCallTimeout != null) {
             override.apiCallTimeout(apiCallTimeout);
         }
@@ -336,16 +295,17 @@ public record ClientSettings(String region, String endpoint, CredentialSettings 
     }
 
     /**
-     * A client for these settings, the caller's to close. The region and credentials are looked up now, so a
-     * missing one fails here, named on its setting, instead of on the first request.
+     * Builds a client from a builder these settings configured, the caller's to close. The region and credentials
+     * are looked up now, so a missing one fails here, named on its setting, instead of on the first request.
      *
+     * @param configured a builder {@link #configure} applied these settings to
      * @return a new client, the caller's to close
-     * @throws InvalidSettingsException for any problem, and when no region or no credentials can be found
+     * @throws InvalidSettingsException when no region or no credentials can be found
      */
-    public DynamoDbClient buildClient() {
+    public DynamoDbClient build(DynamoDbClientBuilder configured) {
         DynamoDbClient client;
         try {
-            client = clientBuilder().build();
+            client = configured.build();
         } catch (SdkClientException e) {
             throw new InvalidSettingsException(List.of(new SettingProblem(Setting.REGION, "no AWS region is set and"
                     + " the default region chain found none (AWS_REGION, ~/.aws/config, instance metadata): set it")), e);

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.dynamodb.DynamoDbClients;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocal;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
@@ -78,7 +80,8 @@ class CredentialsTest {
         ClientSettings settings = local.settings().withRole(ROLE, "backup-ext-id", "credentials-test", Duration.ofMinutes(20))
                 .withStsEndpoint(STS.endpoint().toString());
         AtomicInteger writes = new AtomicInteger();
-        try (DynamoDbClient client = settings.clientBuilder(Duration.ofSeconds(4)).build();
+        try (DynamoDbClient client = settings.configure(DynamoDbClient.builder(), AwsRetryStrategy.standardRetryStrategy(),
+                Duration.ofSeconds(4)).build();
                 Database db = DynamoDbDown.open(client, table + "$db", OpenOptions.defaults().withCreateIfMissing(false))) {
             assertEquals(1, STS.issued(ROLE));
             db.put("before", "1");
@@ -104,7 +107,7 @@ class CredentialsTest {
     void sessionCredentialsSignWithTheirTokenAndLandInTheirKeysStore() {
         String table = DynamoDbLocal.uniqueTableName("session");
         ClientSettings settings = local.settings().withCredentials("ASIASESSION1", "sessionsecret").withSessionToken("sessiontoken1");
-        try (DynamoDbClient client = settings.buildClient();
+        try (DynamoDbClient client = DynamoDbClients.build(settings);
                 Database db = DynamoDbDown.open(client, table + "$db")) {
             AwsSessionCredentials signing = assertInstanceOf(AwsSessionCredentials.class,
                     client.serviceClientConfiguration().credentialsProvider().resolveIdentity().join());
@@ -117,8 +120,8 @@ class CredentialsTest {
         // temporary credentials as the base of a role: STS gets the token too
         String role = "arn:aws:iam::111111111111:role/from-session";
         STS.role(role, "ASIAFROMSESSION", null, Duration.ofHours(1));
-        try (DynamoDbClient client = settings.withRole(role, null, null, null).withStsEndpoint(STS.endpoint().toString())
-                .buildClient()) {
+        try (DynamoDbClient client = DynamoDbClients.build(settings.withRole(role, null, null, null)
+                .withStsEndpoint(STS.endpoint().toString()))) {
             StsStandIn.Call call = STS.calls().stream().filter(c -> c.roleArn().equals(role)).findFirst().orElseThrow();
             assertEquals("ASIASESSION1", call.signedWith());
             assertEquals("sessiontoken1", call.sessionToken());
@@ -140,18 +143,19 @@ class CredentialsTest {
                 """);
         String table = DynamoDbLocal.uniqueTableName("profile");
         ClientSettings settings = local.settings().withCredentials(null, null).withProfile("backup", file);
-        try (DynamoDbClient client = settings.buildClient(); Database db = DynamoDbDown.open(client, table + "$db")) {
+        try (DynamoDbClient client = DynamoDbClients.build(settings); Database db = DynamoDbDown.open(client, table + "$db")) {
             db.put("k", "from the profile");
         }
         assertEquals("from the profile", valueIn("PROFILEKEY", table, "k"));
-        try (DynamoDbClient client = settings.withProfile(null, file).buildClient(); Database db = DynamoDbDown.open(client, table + "$db")) {
+        try (DynamoDbClient client = DynamoDbClients.build(settings.withProfile(null, file));
+                Database db = DynamoDbDown.open(client, table + "$db")) {
             db.put("k", "from the file's default profile");
         }
         assertEquals("from the file's default profile", valueIn("DEFAULTKEY", table, "k"));
 
         String role = "arn:aws:iam::111111111111:role/from-profile";
         STS.role(role, "ASIAFROMPROFILE", null, Duration.ofHours(1));
-        try (DynamoDbClient client = settings.withRole(role, null, null, null).withStsEndpoint(STS.endpoint().toString()).buildClient();
+        try (DynamoDbClient client = DynamoDbClients.build(settings.withRole(role, null, null, null).withStsEndpoint(STS.endpoint().toString()));
                 Database db = DynamoDbDown.open(client, table + "$db")) {
             db.put("k", "through the role");
         }
@@ -164,7 +168,7 @@ class CredentialsTest {
         String role = "arn:aws:iam::111111111111:role/guarded";
         STS.role(role, "ASIAGUARDED", "the-right-one", Duration.ofHours(1));
         ClientSettings wrongId = local.settings().withRole(role, "sesame-wrong", null, null).withStsEndpoint(STS.endpoint().toString());
-        InvalidSettingsException refused = assertThrows(InvalidSettingsException.class, wrongId::buildClient);
+        InvalidSettingsException refused = assertThrows(InvalidSettingsException.class, () -> DynamoDbClients.build(wrongId));
         assertEquals(Setting.ROLE_ARN, refused.problems().get(0).setting());
         String message = refused.describe(setting -> setting.name().toLowerCase());
         assertTrue(message.contains("role_arn: the role could not be assumed (Sts answered 403 AccessDenied:")
@@ -173,9 +177,9 @@ class CredentialsTest {
                 || refused.getMessage().contains(DynamoDbLocal.SECRET_KEY), message);
 
         try (NoAwsCredentials none = NoAwsCredentials.inThisJvm()) {
-            InvalidSettingsException noBase = assertThrows(InvalidSettingsException.class, () -> ClientSettings.defaults()
+            InvalidSettingsException noBase = assertThrows(InvalidSettingsException.class, () -> DynamoDbClients.build(ClientSettings.defaults()
                     .withEndpoint(local.endpoint().toString()).withRole(role, null, null, null)
-                    .withStsEndpoint(STS.endpoint().toString()).buildClient());
+                    .withStsEndpoint(STS.endpoint().toString())));
             assertEquals(Setting.ROLE_ARN, noBase.problems().get(0).setting());
             assertTrue(noBase.getMessage().contains("check that the base credentials"), noBase.getMessage());
         }
@@ -186,8 +190,8 @@ class CredentialsTest {
         String role = "arn:aws:iam::111111111111:role/closed";
         STS.role(role, "ASIACLOSED", null, Duration.ofHours(1));
         ClientSettings settings = local.settings().withRole(role, null, null, null).withStsEndpoint(STS.endpoint().toString());
-        DynamoDbClient client = settings.buildClient();
-        DynamoDbStreamsClient streams = settings.buildStreamsClient();
+        DynamoDbClient client = DynamoDbClients.build(settings);
+        DynamoDbStreamsClient streams = DynamoDbClients.buildStreams(settings);
         CredentialSettings.AssumedRole clientRole = assertInstanceOf(CredentialSettings.AssumedRole.class,
                 client.serviceClientConfiguration().credentialsProvider());
         CredentialSettings.AssumedRole streamsRole = assertInstanceOf(CredentialSettings.AssumedRole.class,
