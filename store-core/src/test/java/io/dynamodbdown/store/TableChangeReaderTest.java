@@ -315,6 +315,43 @@ class TableChangeReaderTest {
         }
     }
 
+    /**
+     * A caller busy with what it polled (a Connect task sending it on) does not hold the stream back: a shard with a
+     * backlog is read on at the stream's pace without waiting for the next poll, up to two pages ahead of what was
+     * handed out, and no further while the caller does not come back.
+     */
+    @Test
+    void aShardWithABacklogIsReadAheadWhileTheCallerIsBusyAndNoFurtherThanTwoPages(DynamoDbLocal local) {
+        String table = DynamoDbLocal.uniqueTableName("table-ahead");
+        int changes = 4_500;
+        try (Database a = DynamoDbDown.open(local.client(), table + "$a", STREAM);
+                StreamSimulator simulator = StreamSimulator.of(local, table).shards(1).unthrottled().start();
+                DynamoDbStreamsClient streams = streamsOf(local, simulator, null);
+                TableChangeReader reader = DynamoDbDown.tableChanges(streams, local.client(), table,
+                        StreamScope.all(database -> true, null), STREAM)) {
+            List<BatchOperation> puts = new ArrayList<>();
+            for (int i = 0; i < changes; i++) {
+                puts.add(BatchOperation.put(String.format("k%05d", i), "v"));
+            }
+            a.batch(puts);
+            simulator.catchUp();
+            List<StreamChange> read = new ArrayList<>();
+            await("a first page").atMost(Duration.ofSeconds(30)).until(() -> read.addAll(reader.poll(1_000)));
+            // the caller is busy now: the next two pages are read meanwhile, the fourth not before it polls again
+            await("two pages read ahead").atMost(Duration.ofSeconds(10)).until(() -> simulator.getRecordsCalls() >= 3);
+            await("no third page ahead").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                    .until(() -> simulator.getRecordsCalls() == 3);
+            await(changes + " changes").atMost(Duration.ofSeconds(30)).until(() -> {
+                read.addAll(reader.poll(5_000));
+                return read.size() >= changes;
+            });
+            // a batch is written in parallel: the stream's order is the order the puts arrived in, not the keys'
+            List<String> keys = read.stream().map(change -> new String(change.key(), StandardCharsets.UTF_8)).sorted().toList();
+            assertEquals(puts.stream().map(put -> new String(put.key(), StandardCharsets.UTF_8)).toList(), keys,
+                    "every change once");
+        }
+    }
+
     @Test
     void whatTheStreamCannotGoOnFromIsReportedAsChangesLost(DynamoDbLocal local) {
         String table = DynamoDbLocal.uniqueTableName("table-lost");
