@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * ({@link #position}, {@link #done}), the records read but not handed out yet, and the reading itself. Reads
  * ({@link #read}) run on pool threads, one at a time, and own the reading state (iterator, last record read); the
  * pages they read are taken over by {@link #readEnded} on the reader's thread, which owns the rest. Only the pages
- * read and the count of records not handed out ({@link #unhandled}) pass between them. A read takes a page whole
+ * read and the count of pages not handed out ({@link #roomFor}) pass between them. A read takes a page whole
  * or not at all: a record that cannot be turned into a change (its large value unreadable) fails the read, and the
  * next one starts again after the last record read.
  */
@@ -36,9 +36,18 @@ final class StreamShard {
 
     /** DynamoDB's limit for one GetRecords call. */
     static final int MAX_RECORDS_PER_CALL = 1000;
+    /**
+     * A page whose records' sizes add up to this much was cut short by the 1 MB a GetRecords call returns at most
+     * (its next record, of at most 400 KB, would not fit), or nearly: more is waiting. A page taken for full
+     * wrongly costs one read that finds nothing.
+     */
+    static final long FULL_PAGE_BYTES = 512 * 1024;
 
-    /** A record read: the change it is, or null for one passed over (another database's, the store's own, too old). */
-    record Item(String sequenceNumber, StreamChange change) {
+    /**
+     * A record read: the change it is, or null for one passed over (another database's, the store's own, too old);
+     * and whether it is the last of its page.
+     */
+    record Item(String sequenceNumber, StreamChange change, boolean endsPage) {
     }
 
     /** Where a read starts when it has no iterator: after a record, at the shard's first, or at the oldest kept. */
@@ -82,15 +91,18 @@ final class StreamShard {
     /** Records read and not handed out yet, in order; the shard's end follows them when {@link #endsAfterRecords}. */
     final ArrayDeque<Item> records = new ArrayDeque<>();
     boolean endsAfterRecords;
-    /** The last read returned a full page: more is waiting. */
+    /** The last read returned a full page (at the call's limit of records or bytes): more is waiting. */
     boolean fullPage;
     /** The next read not before this (System.nanoTime). */
     long notBefore;
     /** A read under way on the pool. */
     boolean reading;
 
-    /** Records read and not handed out yet, those of pages not taken over included: bounds how far reads go ahead. */
-    final AtomicInteger unhandled = new AtomicInteger();
+    /**
+     * Pages read of which records are not handed out yet, those not taken over included: bounds how far reads go
+     * ahead. In pages, not records: a page of large records holds few of them, but as many bytes.
+     */
+    private final AtomicInteger unhandledPages = new AtomicInteger();
 
     /** Reading state, owned by the reads (one at a time, on the pool): the iterator to go on with, the last record read. */
     private String iterator;
@@ -102,9 +114,11 @@ final class StreamShard {
 
     /**
      * A read's outcome: its records, the iterator after them (null at the shard's end), when its GetRecords call went
-     * out (System.nanoTime), or its failure; and whether the read goes on with the next page on its own.
+     * out (System.nanoTime), or its failure; whether it is full ({@link #fullPage}), and whether the read goes on with
+     * the next page on its own.
      */
-    private record Page(List<Item> items, String nextIterator, long calledAt, RuntimeException failure, boolean goesOn) {
+    private record Page(List<Item> items, String nextIterator, long calledAt, RuntimeException failure, boolean full,
+            boolean goesOn) {
     }
 
     StreamShard(Shard shard, String lineage, boolean inScope, ShardPosition from) {
@@ -124,9 +138,9 @@ final class StreamShard {
         return lastCalledAt;
     }
 
-    /** Whether reading another page keeps what is read and not handed out within {@code pages} pages. */
+    /** Whether fewer than {@code pages} pages read wait to be handed out (in part or whole). */
     boolean roomFor(int pages) {
-        return unhandled.get() < pages * MAX_RECORDS_PER_CALL;
+        return unhandledPages.get() < pages;
     }
 
     String id() {
@@ -159,19 +173,25 @@ final class StreamShard {
             calledAt = lastCalledAt;
             List<Item> items = new ArrayList<>(response.records().size());
             String last = readUpTo;
-            for (Record record : response.records()) {
+            long bytes = 0;
+            for (int i = 0; i < response.records().size(); i++) {
+                Record record = response.records().get(i);
                 last = record.dynamodb().sequenceNumber();
-                items.add(new Item(last, change(context, record)));
+                bytes += record.dynamodb().sizeBytes() == null ? 0 : record.dynamodb().sizeBytes();
+                items.add(new Item(last, change(context, record), i == response.records().size() - 1));
             }
             readUpTo = last;
             iterator = response.nextShardIterator();
-            unhandled.addAndGet(items.size());
-            boolean goesOn = items.size() >= MAX_RECORDS_PER_CALL && iterator != null && goOn.getAsBoolean();
-            pagesRead.add(new Page(items, iterator, calledAt, null, goesOn));
+            if (!items.isEmpty()) {
+                unhandledPages.incrementAndGet();
+            }
+            boolean full = items.size() >= MAX_RECORDS_PER_CALL || bytes >= FULL_PAGE_BYTES;
+            boolean goesOn = full && iterator != null && goOn.getAsBoolean();
+            pagesRead.add(new Page(items, iterator, calledAt, null, full, goesOn));
             return goesOn;
         } catch (RuntimeException e) {
             iterator = null; // the next read starts again after the last record read
-            pagesRead.add(new Page(List.of(), null, calledAt, e, false));
+            pagesRead.add(new Page(List.of(), null, calledAt, e, false, false));
             return false;
         }
     }
@@ -189,7 +209,7 @@ final class StreamShard {
                 return page.failure();
             }
             records.addAll(page.items());
-            fullPage = page.items().size() >= MAX_RECORDS_PER_CALL;
+            fullPage = page.full();
             notBefore = page.items().isEmpty() && page.nextIterator() != null
                     ? System.nanoTime() + idleGapNanos : page.calledAt() + callGapNanos;
             endsAfterRecords = page.nextIterator() == null;
@@ -205,7 +225,9 @@ final class StreamShard {
         int handed = 0;
         while (!records.isEmpty() && handed < max) {
             Item item = records.poll();
-            unhandled.decrementAndGet();
+            if (item.endsPage()) {
+                unhandledPages.decrementAndGet();
+            }
             position = item.sequenceNumber();
             if (item.change() != null) {
                 out.add(item.change());
