@@ -337,10 +337,11 @@ class TableChangeReaderTest {
             simulator.catchUp();
             List<StreamChange> read = new ArrayList<>();
             await("a first page").atMost(Duration.ofSeconds(30)).until(() -> read.addAll(reader.poll(1_000)));
-            // the caller is busy now: the next two pages are read meanwhile, the fourth not before it polls again
-            await("two pages read ahead").atMost(Duration.ofSeconds(10)).until(() -> simulator.getRecordsCalls() >= 3);
+            // The caller is busy now: the next page is read meanwhile, and one more if the first was handed out
+            // before the second came in (a slow first call can leave two pages waiting); never a third ahead.
+            await("a page read ahead").atMost(Duration.ofSeconds(10)).until(() -> simulator.getRecordsCalls() >= 2);
             await("no third page ahead").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
-                    .until(() -> simulator.getRecordsCalls() == 3);
+                    .until(() -> simulator.getRecordsCalls() <= 3);
             await(changes + " changes").atMost(Duration.ofSeconds(30)).until(() -> {
                 read.addAll(reader.poll(5_000));
                 return read.size() >= changes;
