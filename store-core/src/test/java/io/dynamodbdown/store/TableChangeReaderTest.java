@@ -316,6 +316,173 @@ class TableChangeReaderTest {
         }
     }
 
+    /**
+     * A caller busy with what it polled (a Connect task sending it on) does not hold the stream back: a shard with a
+     * backlog is read on at the stream's pace without waiting for the next poll, up to two pages ahead of what was
+     * handed out, and no further while the caller does not come back.
+     */
+    @Test
+    void aShardWithABacklogIsReadAheadWhileTheCallerIsBusyAndNoFurtherThanTwoPages(DynamoDbLocal local) {
+        String table = DynamoDbLocal.uniqueTableName("table-ahead");
+        int changes = 4_500;
+        try (Database a = DynamoDbDown.open(local.client(), table + "$a", STREAM);
+                StreamSimulator simulator = StreamSimulator.of(local, table).shards(1).unthrottled().start();
+                DynamoDbStreamsClient streams = streamsOf(local, simulator, null);
+                TableChangeReader reader = DynamoDbDown.tableChanges(streams, local.client(), table,
+                        StreamScope.all(database -> true, null), STREAM)) {
+            List<BatchOperation> puts = new ArrayList<>();
+            for (int i = 0; i < changes; i++) {
+                puts.add(BatchOperation.put(String.format("k%05d", i), "v"));
+            }
+            a.batch(puts);
+            simulator.catchUp();
+            List<StreamChange> read = new ArrayList<>();
+            await("a first page").atMost(Duration.ofSeconds(30)).until(() -> read.addAll(reader.poll(1_000)));
+            // The caller is busy now: the next page is read meanwhile, and one more if the first was handed out
+            // before the second came in (a slow first call can leave two pages waiting); never a third ahead.
+            await("a page read ahead").atMost(Duration.ofSeconds(10)).until(() -> simulator.getRecordsCalls() >= 2);
+            await("no third page ahead").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                    .until(() -> simulator.getRecordsCalls() <= 3);
+            await(changes + " changes").atMost(Duration.ofSeconds(30)).until(() -> {
+                read.addAll(reader.poll(5_000));
+                return read.size() >= changes;
+            });
+            // a batch is written in parallel: the stream's order is the order the puts arrived in, not the keys'
+            List<String> keys = read.stream().map(change -> new String(change.key(), StandardCharsets.UTF_8)).sorted().toList();
+            assertEquals(puts.stream().map(put -> new String(put.key(), StandardCharsets.UTF_8)).toList(), keys,
+                    "every change once");
+        }
+    }
+
+    /**
+     * A GetRecords call returns at most 1 MB: a backlog of changes of a few kilobytes each comes in pages of a few
+     * hundred, and is read ahead like one of small changes, more waiting told as well.
+     */
+    @Test
+    void aBacklogOfChangesTooLargeForAThousandToAPageIsReadAheadToo(DynamoDbLocal local) {
+        String table = DynamoDbLocal.uniqueTableName("table-ahead-large");
+        int changes = 2_400;
+        String value = "v".repeat(2_000);
+        try (Database a = DynamoDbDown.open(local.client(), table + "$a", STREAM);
+                StreamSimulator simulator = StreamSimulator.of(local, table).shards(1).unthrottled().start();
+                DynamoDbStreamsClient streams = streamsOf(local, simulator, null);
+                TableChangeReader reader = DynamoDbDown.tableChanges(streams, local.client(), table,
+                        StreamScope.all(database -> true, null), STREAM)) {
+            List<BatchOperation> puts = new ArrayList<>();
+            for (int i = 0; i < changes; i++) {
+                puts.add(BatchOperation.put(String.format("k%05d", i), value));
+            }
+            a.batch(puts);
+            simulator.catchUp();
+            List<StreamChange> read = new ArrayList<>();
+            await("a first page").atMost(Duration.ofSeconds(30)).until(() -> read.addAll(reader.poll(1_000)));
+            assertTrue(read.size() < 1_000, "a page of 1 MB holds fewer than 1,000 of these: " + read.size());
+            assertTrue(reader.more(), "more is waiting");
+            await("pages read ahead").atMost(Duration.ofSeconds(10)).until(() -> simulator.getRecordsCalls() >= 3);
+            await(changes + " changes").atMost(Duration.ofSeconds(30)).until(() -> {
+                read.addAll(reader.poll(5_000));
+                return read.size() >= changes;
+            });
+            assertEquals(changes, read.stream().map(change -> new String(change.key(), StandardCharsets.UTF_8))
+                    .distinct().count(), "every change once");
+        }
+    }
+
+    /**
+     * What is read and not handed out stays within two pages, in bytes too: a caller taking one change a poll from a
+     * shard of large records is not read ahead a thousand of them.
+     */
+    @Test
+    void aShardOfLargeRecordsIsReadNoMoreThanTwoPagesAhead(DynamoDbLocal local) {
+        String table = DynamoDbLocal.uniqueTableName("table-ahead-bytes");
+        int changes = 500;
+        String value = "v".repeat(2_000);
+        try (Database a = DynamoDbDown.open(local.client(), table + "$a", STREAM);
+                StreamSimulator simulator = StreamSimulator.of(local, table).shards(1).unthrottled()
+                        .maxBytesPerCall(20_000).start(); // pages of about 9 of these records, as of 1 MB ones of 100 KB
+                DynamoDbStreamsClient streams = streamsOf(local, simulator, null);
+                TableChangeReader reader = DynamoDbDown.tableChanges(streams, local.client(), table,
+                        StreamScope.all(database -> true, null), STREAM)) {
+            List<BatchOperation> puts = new ArrayList<>();
+            for (int i = 0; i < changes; i++) {
+                puts.add(BatchOperation.put(String.format("k%05d", i), value));
+            }
+            a.batch(puts);
+            simulator.catchUp();
+            List<StreamChange> read = new ArrayList<>();
+            await("a first change").atMost(Duration.ofSeconds(30)).until(() -> read.addAll(reader.poll(1)));
+            await("polls of one change").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> {
+                        read.addAll(reader.poll(1));
+                        return simulator.recordsServed() - read.size() <= 30;
+                    });
+        }
+    }
+
+    /** A read ahead that fails, or finds its iterator expired, is read again from after the last page read. */
+    @Test
+    void aReadAheadFailingOrExpiredLosesNothingAndRepeatsNothing(DynamoDbLocal local) {
+        String table = DynamoDbLocal.uniqueTableName("table-ahead-fails");
+        int changes = 4_500;
+        try (Database a = DynamoDbDown.open(local.client(), table + "$a", STREAM);
+                StreamSimulator simulator = StreamSimulator.of(local, table).shards(1).unthrottled().start();
+                FaultInjectingHttpClient http = new FaultInjectingHttpClient();
+                DynamoDbStreamsClient streams = streamsOf(local, simulator, http);
+                TableChangeReader reader = DynamoDbDown.tableChanges(streams, local.client(), table,
+                        StreamScope.all(database -> true, null), STREAM)) {
+            List<BatchOperation> puts = new ArrayList<>();
+            for (int i = 0; i < changes; i++) {
+                puts.add(BatchOperation.put(String.format("k%05d", i), "v"));
+            }
+            a.batch(puts);
+            simulator.catchUp();
+            http.fail("GetRecords", Fault.SERVER_ERROR, 1, 2); // the first read ahead fails, both its attempts
+            List<StreamChange> read = new ArrayList<>();
+            int[] failures = {0};
+            await(changes + " changes").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(700)).until(() -> {
+                try {
+                    read.addAll(reader.poll(1_000));
+                } catch (DynamoDbDownException e) {
+                    failures[0]++;
+                }
+                if (read.size() >= 2_000 && failures[0] == 1) {
+                    simulator.expireIterators();
+                    failures[0]++;
+                }
+                return read.size() >= changes;
+            });
+            assertEquals(2, failures[0], "the failed read was told");
+            List<String> keys = read.stream().map(change -> new String(change.key(), StandardCharsets.UTF_8)).sorted().toList();
+            assertEquals(puts.stream().map(put -> new String(put.key(), StandardCharsets.UTF_8)).toList(), keys,
+                    "every change once");
+        }
+    }
+
+    /** A reader closed while it reads ahead stops reading and leaves no thread behind. */
+    @Test
+    void aReaderClosedWhileReadingAheadStops(DynamoDbLocal local) {
+        String table = DynamoDbLocal.uniqueTableName("table-ahead-closed");
+        try (Database a = DynamoDbDown.open(local.client(), table + "$a", STREAM);
+                StreamSimulator simulator = StreamSimulator.of(local, table).shards(1).unthrottled().start();
+                DynamoDbStreamsClient streams = streamsOf(local, simulator, null)) {
+            List<BatchOperation> puts = new ArrayList<>();
+            for (int i = 0; i < 4_500; i++) {
+                puts.add(BatchOperation.put(String.format("k%05d", i), "v"));
+            }
+            a.batch(puts);
+            simulator.catchUp();
+            TableChangeReader reader = DynamoDbDown.tableChanges(streams, local.client(), table,
+                    StreamScope.all(database -> true, null), STREAM);
+            await("a first page").atMost(Duration.ofSeconds(30)).until(() -> !reader.poll(1_000).isEmpty());
+            reader.close();
+            long calls = simulator.getRecordsCalls();
+            await("no read after the close").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                    .until(() -> simulator.getRecordsCalls() <= calls + 1);
+            await("no thread left").atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(thread -> thread.getName().startsWith("dynamodbdown-" + table + "-stream")));
+        }
+    }
+
     @Test
     void whatTheStreamCannotGoOnFromIsReportedAsChangesLost(DynamoDbLocal local) {
         String table = DynamoDbLocal.uniqueTableName("table-lost");

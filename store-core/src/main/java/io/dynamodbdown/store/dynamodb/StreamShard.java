@@ -9,6 +9,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -21,19 +25,29 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * One shard of a change stream as a {@link TableStreamReader} reads it: where the changes handed out stand
- * ({@link #position}, {@link #done}), the records read but not handed out yet, and the reading itself. A read
- * ({@link #read}) runs on a pool thread while the reader's thread leaves the shard alone; its outcome is taken over
- * by {@link #readEnded} on the reader's thread. A read takes a page whole or not at all: a record that cannot be
- * turned into a change (its large value unreadable) fails the read, and the next one starts again after the last
- * record taken.
+ * ({@link #position}, {@link #done}), the records read but not handed out yet, and the reading itself. Reads
+ * ({@link #read}) run on pool threads, one at a time, and own the reading state (iterator, last record read); the
+ * pages they read are taken over by {@link #readEnded} on the reader's thread, which owns the rest. Only the pages
+ * read and the count of pages not handed out ({@link #roomFor}) pass between them. A read takes a page whole
+ * or not at all: a record that cannot be turned into a change (its large value unreadable) fails the read, and the
+ * next one starts again after the last record read.
  */
 final class StreamShard {
 
     /** DynamoDB's limit for one GetRecords call. */
     static final int MAX_RECORDS_PER_CALL = 1000;
+    /**
+     * A page whose records' sizes add up to this much was cut short by the 1 MB a GetRecords call returns at most
+     * (its next record, of at most 400 KB, would not fit), or nearly: more is waiting. A page taken for full
+     * wrongly costs one read that finds nothing.
+     */
+    static final long FULL_PAGE_BYTES = 512 * 1024;
 
-    /** A record read: the change it is, or null for one passed over (another database's, the store's own, too old). */
-    record Item(String sequenceNumber, StreamChange change) {
+    /**
+     * A record read: the change it is, or null for one passed over (another database's, the store's own, too old);
+     * and whether it is the last of its page.
+     */
+    record Item(String sequenceNumber, StreamChange change, boolean endsPage) {
     }
 
     /** Where a read starts when it has no iterator: after a record, at the shard's first, or at the oldest kept. */
@@ -77,23 +91,35 @@ final class StreamShard {
     /** Records read and not handed out yet, in order; the shard's end follows them when {@link #endsAfterRecords}. */
     final ArrayDeque<Item> records = new ArrayDeque<>();
     boolean endsAfterRecords;
-    /** The last read returned a full page: more is waiting. */
+    /** The last read returned a full page (at the call's limit of records or bytes): more is waiting. */
     boolean fullPage;
     /** The next read not before this (System.nanoTime). */
     long notBefore;
     /** A read under way on the pool. */
     boolean reading;
 
-    /** Reading state, handed to the read and taken back from it: the iterator to go on with, the last record read. */
+    /**
+     * Pages read of which records are not handed out yet, those not taken over included: bounds how far reads go
+     * ahead. In pages, not records: a page of large records holds few of them, but as many bytes.
+     */
+    private final AtomicInteger unhandledPages = new AtomicInteger();
+
+    /** Reading state, owned by the reads (one at a time, on the pool): the iterator to go on with, the last record read. */
     private String iterator;
     private String readUpTo;
-    /** A read's outcome, set on the pool thread. */
-    private List<Item> read;
-    private String nextIterator;
-    private String lastRead;
-    /** When the read's GetRecords call went out (System.nanoTime): the next one is paced from there. */
-    private long calledAt;
-    private RuntimeException failure;
+    /** Pages read and not taken over yet, in order, added on the pool. */
+    private final Queue<Page> pagesRead = new ConcurrentLinkedQueue<>();
+    /** When the last GetRecords call went out (System.nanoTime): the next one is paced from there. */
+    private long lastCalledAt;
+
+    /**
+     * A read's outcome: its records, the iterator after them (null at the shard's end), when its GetRecords call went
+     * out (System.nanoTime), or its failure; whether it is full ({@link #fullPage}), and whether the read goes on with
+     * the next page on its own.
+     */
+    private record Page(List<Item> items, String nextIterator, long calledAt, RuntimeException failure, boolean full,
+            boolean goesOn) {
+    }
 
     StreamShard(Shard shard, String lineage, boolean inScope, ShardPosition from) {
         this.shard = shard;
@@ -105,6 +131,16 @@ final class StreamShard {
             this.done = from.done();
             this.readUpTo = from.sequenceNumber();
         }
+    }
+
+    /** When the last GetRecords call went out (System.nanoTime); for the read that goes on after it, on the pool. */
+    long lastCalledAt() {
+        return lastCalledAt;
+    }
+
+    /** Whether fewer than {@code pages} pages read wait to be handed out (in part or whole). */
+    boolean roomFor(int pages) {
+        return unhandledPages.get() < pages;
     }
 
     String id() {
@@ -125,45 +161,59 @@ final class StreamShard {
         return readUpTo != null ? new Start(ShardIteratorType.AFTER_SEQUENCE_NUMBER, readUpTo) : fresh;
     }
 
-    /** Reads the next page: on a pool thread, the shard untouched by others meanwhile. */
-    void read(Context context, Start fresh, int max) {
+    /**
+     * Reads the next page, on a pool thread, and keeps it for {@link #readEnded}. True when the read goes on with the
+     * next page (see {@link Page#goesOn}): {@code goOn} says, once the page is read, whether a full page may be
+     * followed by another; the caller then reads again after the call gap, without waiting to be asked.
+     */
+    boolean read(Context context, Start fresh, int max, BooleanSupplier goOn) {
+        long calledAt = System.nanoTime();
         try {
             GetRecordsResponse response = getRecords(context, fresh, max);
+            calledAt = lastCalledAt;
             List<Item> items = new ArrayList<>(response.records().size());
             String last = readUpTo;
-            for (Record record : response.records()) {
+            long bytes = 0;
+            for (int i = 0; i < response.records().size(); i++) {
+                Record record = response.records().get(i);
                 last = record.dynamodb().sequenceNumber();
-                items.add(new Item(last, change(context, record)));
+                bytes += record.dynamodb().sizeBytes() == null ? 0 : record.dynamodb().sizeBytes();
+                items.add(new Item(last, change(context, record), i == response.records().size() - 1));
             }
-            read = items;
-            lastRead = last;
-            nextIterator = response.nextShardIterator();
+            readUpTo = last;
+            iterator = response.nextShardIterator();
+            if (!items.isEmpty()) {
+                unhandledPages.incrementAndGet();
+            }
+            boolean full = items.size() >= MAX_RECORDS_PER_CALL || bytes >= FULL_PAGE_BYTES;
+            boolean goesOn = full && iterator != null && goOn.getAsBoolean();
+            pagesRead.add(new Page(items, iterator, calledAt, null, full, goesOn));
+            return goesOn;
         } catch (RuntimeException e) {
-            failure = e;
+            iterator = null; // the next read starts again after the last record read
+            pagesRead.add(new Page(List.of(), null, calledAt, e, false, false));
+            return false;
         }
     }
 
     /**
-     * Takes over a read's outcome, on the reader's thread; returns its failure, if it failed (the next read then
-     * starts again after the last record taken). The next read is due {@code callGapNanos} after this one's call
-     * went out (not after its answer came: the stream counts calls a second, so a slow answer leaves no less room),
-     * or {@code idleGapNanos} after an empty page came back.
+     * Takes over the pages read since the last time, on the reader's thread; returns the failure of a read, if one
+     * failed (the next read then starts again after the last record read). The next read is due {@code callGapNanos}
+     * after the last one's call went out (not after its answer came: the stream counts calls a second, so a slow
+     * answer leaves no less room), or {@code idleGapNanos} after an empty page came back.
      */
     RuntimeException readEnded(long callGapNanos, long idleGapNanos) {
-        reading = false;
-        RuntimeException failed = failure;
-        failure = null;
-        if (failed != null) {
-            iterator = null; // the next read, when the caller polls again, starts after the last record taken
-            return failed;
+        for (Page page = pagesRead.poll(); page != null; page = pagesRead.poll()) {
+            reading = page.goesOn();
+            if (page.failure() != null) {
+                return page.failure();
+            }
+            records.addAll(page.items());
+            fullPage = page.full();
+            notBefore = page.items().isEmpty() && page.nextIterator() != null
+                    ? System.nanoTime() + idleGapNanos : page.calledAt() + callGapNanos;
+            endsAfterRecords = page.nextIterator() == null;
         }
-        records.addAll(read);
-        fullPage = read.size() >= MAX_RECORDS_PER_CALL;
-        notBefore = read.isEmpty() && nextIterator != null ? System.nanoTime() + idleGapNanos : calledAt + callGapNanos;
-        readUpTo = lastRead;
-        iterator = nextIterator;
-        endsAfterRecords = nextIterator == null;
-        read = null;
         return null;
     }
 
@@ -175,6 +225,9 @@ final class StreamShard {
         int handed = 0;
         while (!records.isEmpty() && handed < max) {
             Item item = records.poll();
+            if (item.endsPage()) {
+                unhandledPages.decrementAndGet();
+            }
             position = item.sequenceNumber();
             if (item.change() != null) {
                 out.add(item.change());
@@ -224,7 +277,7 @@ final class StreamShard {
         Pacer.Ticket ticket = context.pace().await(id(), 1);
         Attempts attempts = new Attempts();
         String from = iterator;
-        calledAt = System.nanoTime();
+        lastCalledAt = System.nanoTime();
         try {
             GetRecordsResponse response = context.streams().getRecords(b -> b.shardIterator(from)
                     .limit(Math.min(max, MAX_RECORDS_PER_CALL)).overrideConfiguration(attempts.override()));

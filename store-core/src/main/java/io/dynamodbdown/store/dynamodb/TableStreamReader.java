@@ -18,9 +18,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -33,9 +34,10 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * Reads a table's change stream for every database in scope at once ({@link TableChangeReader}). The shards of the
- * lineages in scope are read in parallel on a pool, each a page ahead of what was handed out, a call at most every
- * {@link #CALL_GAP} from the previous call's start (DynamoDB Streams serves 5 GetRecords calls a second per shard)
- * and, after a page that held nothing, once every {@link #IDLE_GAP}. A poll with nothing to hand out waits for a read
+ * lineages in scope are read in parallel on a pool, a call at most every {@link #CALL_GAP} from the previous call's
+ * start (DynamoDB Streams serves 5 GetRecords calls a second per shard) and, after a page that held nothing, once
+ * every {@link #IDLE_GAP}. A shard with a backlog is read on at that pace whether or not the caller polls meanwhile,
+ * up to {@link #PAGES_AHEAD} pages ahead of what was handed out. A poll with nothing to hand out waits for a read
  * under way, or for a shard whose last page was full to be due, up to {@link #POLL_WAIT} each: a caller that polls
  * again at once while {@link #more()} does not spin. A shard is read only once its parent is read to its end, and each
  * from where its stored position stands. Which shards there are, their lineages and where they stand are kept by
@@ -56,6 +58,11 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
     private static final Duration POLL_WAIT = Duration.ofMillis(200);
     /** Shards read at once. */
     private static final int PARALLEL_READS = 16;
+    /**
+     * How many pages of a shard may be read and not handed out yet: a shard with a backlog is read on at the stream's
+     * pace while the caller is busy with the page before (sending it on), and no further.
+     */
+    static final int PAGES_AHEAD = 2;
 
     private final DynamoDbStreamsClient streams;
     private final String table;
@@ -69,7 +76,7 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
     private final ChangeCheckpoint wanted;
     private final StreamShards shards;
     private final Pacer pace;
-    private final ExecutorService pool;
+    private final ScheduledExecutorService pool;
     private final BlockingQueue<StreamShard> readsEnded = new LinkedBlockingQueue<>();
     /** Closes what the reader holds besides its pool: the databases opened to read large values. */
     private final Runnable onClose;
@@ -106,7 +113,7 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
         this.pace = new Pacer("GetRecords calls on the change stream of table '" + table + "', shard", "calls",
                 options.retryPolicy().maxDelay(), Pacer.SYSTEM);
         this.shards = new StreamShards(this, scope, wanted, storedShards);
-        this.pool = Executors.newFixedThreadPool(PARALLEL_READS, Parallel.daemonThreads(table + "-stream"));
+        this.pool = Executors.newScheduledThreadPool(PARALLEL_READS, Parallel.daemonThreads(table + "-stream"));
     }
 
     @Override
@@ -180,23 +187,41 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
         return true;
     }
 
-    /** Whether a shard may be read, now or once its call gap has passed: in scope, not being read, nothing to hand out. */
+    /**
+     * Whether a shard may be read, now or once its call gap has passed: in scope, not being read, less than
+     * {@link #PAGES_AHEAD} pages waiting to be handed out.
+     */
     private boolean readable(StreamShard shard) {
-        return shard.inScope && !shard.done && !shard.reading && shard.records.isEmpty() && !shard.endsAfterRecords
+        return shard.inScope && !shard.done && !shard.reading && shard.roomFor(PAGES_AHEAD) && !shard.endsAfterRecords
                 && shards.parentDone(shard);
     }
 
-    /** Starts a read of every shard that may be read now and has nothing waiting to be handed out. */
+    /** Starts a read of every shard that may be read now. */
     private void startReads() {
         long now = System.nanoTime();
         for (StreamShard shard : shards.all()) {
             if (readable(shard) && now - shard.notBefore >= 0) {
                 StreamShard.Start fresh = shards.freshStart(shard);
                 shard.reading = true;
-                pool.execute(() -> {
-                    shard.read(this, fresh, StreamShard.MAX_RECORDS_PER_CALL);
-                    readsEnded.add(shard);
-                });
+                pool.execute(() -> read(shard, fresh));
+            }
+        }
+    }
+
+    /**
+     * Reads a page of a shard, on the pool; after a full page, while there is room, the next one once the call gap
+     * has passed, whether or not the caller polls meanwhile.
+     */
+    private void read(StreamShard shard, StreamShard.Start fresh) {
+        boolean goesOn = shard.read(this, fresh, StreamShard.MAX_RECORDS_PER_CALL,
+                () -> !closed && shard.roomFor(PAGES_AHEAD));
+        readsEnded.add(shard);
+        if (goesOn) {
+            try {
+                long wait = shard.lastCalledAt() + CALL_GAP.toNanos() - System.nanoTime();
+                pool.schedule(() -> read(shard, fresh), Math.max(0, wait), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException closing) {
+                // the reader was closed meanwhile
             }
         }
     }
