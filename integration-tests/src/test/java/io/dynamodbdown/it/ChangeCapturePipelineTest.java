@@ -12,8 +12,10 @@ import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.Entry;
+import io.dynamodbdown.store.Generation;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.WriteOptions;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocalProcess;
 import java.nio.file.Files;
@@ -328,6 +330,85 @@ class ChangeCapturePipelineTest extends PipelineTestSupport {
             for (String connector : List.of("p4-many-listed-source", "p4-many-whole-source", "p4-many-listed-sink", "p4-many-whole-sink")) {
                 connect.deleteConnector(connector);
             }
+        }
+    }
+
+    /**
+     * Issue #25: a whole table's backup ({@code hash.key=*}, the sink writing by header) that needed a resnapshot equals
+     * its source. The source is stopped and the table's stream turned off; 20 keys of dba and 20 of the sharded dbs
+     * are deleted, dbc is emptied entirely, 10 keys are added to dba; the stream is turned on again and the source
+     * resumed: a new snapshot, whose end markers name every database, clears what it did not send from every copy,
+     * dbc's included, which no snapshot segment holds any more. A database of the copy written by another source
+     * table, and an entry written without a generation, are left alone.
+     */
+    @Test
+    void afterAWholeTablesResnapshotEveryCopyEqualsItsDatabaseAndAnEmptiedOneIsEmpty() throws Exception {
+        String original = dynamo.newTable("p4-whole-resnapshot");
+        String copy = dynamo.newTable("p4-whole-resnapshot-copy");
+        String topic = "p4-whole-resnapshot-backup";
+        Random random = new Random(2525);
+        OpenOptions stream = OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false);
+        try (Database dba = DynamoDbDown.open(dynamo.client(), original + "$dba", stream);
+                Database dbs = DynamoDbDown.open(dynamo.client(), original + "$dbs", stream.withShards(3));
+                Database dbc = DynamoDbDown.open(dynamo.client(), original + "$dbc", stream);
+                Database foreign = DynamoDbDown.open(dynamo.client(), copy + "$foreign")) {
+            List<Database> databases = List.of(dba, dbs, dbc);
+            for (Database db : databases) {
+                List<BatchOperation> puts = new ArrayList<>();
+                for (int i = 0; i < 60; i++) {
+                    puts.add(BatchOperation.put(Bytes.utf8(key(i)), value(random, db == dbs && i % 20 == 0)));
+                }
+                db.batch(puts);
+            }
+            foreign.batch(List.of(BatchOperation.put("f1", "another table's")),
+                    WriteOptions.DEFAULT.withGeneration(new Generation("p4-elsewhere$foreign", 1)));
+            foreign.put("f2", "written without a generation");
+
+            Map<String, String> source = source(original, "*", topic, 3);
+            source.put("mode", "changes");
+            source.put("tasks.max", "2");
+            source.put("changes.on.trimmed", "resnapshot");
+            source.put("heartbeat.interval.ms", "1000");
+            Map<String, String> sink = sink(topic, copy, "unused");
+            sink.put("hash.key.header", DynamoDbDownHeaders.HASH_KEY);
+            sink.put("tasks.max", "2");
+            connect.putConnector("p4-whole-resnapshot-source", source);
+            connect.putConnector("p4-whole-resnapshot-sink", sink);
+            awaitCopiesEqual(original, copy, "the first snapshot");
+
+            connect.stopConnector("p4-whole-resnapshot-source");
+            dynamo.client().updateTable(b -> b.tableName(original).streamSpecification(spec -> spec.streamEnabled(false)));
+            List<BatchOperation> gap = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                gap.add(BatchOperation.del(key(3 * i)));                                        // deleted: no record says so
+            }
+            dba.batch(gap);
+            dbs.batch(gap);
+            dbc.clear(KeyRange.all());                                                           // a database gone
+            for (int i = 60; i < 70; i++) {
+                dba.put(Bytes.utf8(key(i)), value(random, false));                              // added
+            }
+            dynamo.client().updateTable(b -> b.tableName(original).streamSpecification(spec -> spec
+                    .streamEnabled(true).streamViewType(StreamViewType.NEW_IMAGE)));
+            connect.resumeConnector("p4-whole-resnapshot-source");
+
+            awaitCopiesEqual(original, copy, "the resnapshot");
+            assertEquals(50, dynamo.count(original + "$dba"));
+            assertEquals(0, dynamo.count(copy + "$dbc"), "the emptied database's copy is empty");
+            assertEquals("another table's", foreign.getString("f1"));
+            assertEquals("written without a generation", foreign.getString("f2"));
+            connect.deleteConnector("p4-whole-resnapshot-source");
+            connect.deleteConnector("p4-whole-resnapshot-sink");
+        }
+    }
+
+    /** Waits until the copies of dba, dbs and dbc equal their databases. */
+    private void awaitCopiesEqual(String original, String copy, String what) {
+        for (String name : List.of("dba", "dbs", "dbc")) {
+            awaitUntil(() -> dynamo.entries(copy + "$" + name).equals(dynamo.entries(original + "$" + name)),
+                    () -> "the copy of " + name + " to equal it after " + what + "; it holds " + dynamo.count(copy + "$" + name)
+                            + " of " + dynamo.count(original + "$" + name) + "; connectors: "
+                            + connect.status("p4-whole-resnapshot-source") + ", " + connect.status("p4-whole-resnapshot-sink"));
         }
     }
 
