@@ -12,8 +12,10 @@ import io.dynamodbdown.store.BatchOperation;
 import io.dynamodbdown.store.Bytes;
 import io.dynamodbdown.store.Database;
 import io.dynamodbdown.store.Entry;
+import io.dynamodbdown.store.Generation;
 import io.dynamodbdown.store.KeyRange;
 import io.dynamodbdown.store.OpenOptions;
+import io.dynamodbdown.store.WriteOptions;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocalProcess;
 import java.nio.file.Files;
@@ -29,6 +31,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -215,19 +218,14 @@ class ChangeCapturePipelineTest extends PipelineTestSupport {
             }
             db.batch(initial);
 
-            Map<String, String> source = source(original, "orders", topic, 3);
-            source.put("mode", "changes");
-            source.put("changes.on.trimmed", "resnapshot");
-            source.put("heartbeat.interval.ms", "1000");
+            Map<String, String> source = resnapshottingSource(original, "orders", topic);
             Map<String, String> sink = sink(topic, copy, "orders");
             sink.put("tasks.max", "2");
             sink.put("shards", "2");
-            connect.putConnector("p4-resnapshot-source", source);
-            connect.putConnector("p4-resnapshot-sink", sink);
+            startPair("p4-resnapshot", source, sink);
             awaitCopyEquals(original, copy, "the first snapshot");
 
-            connect.stopConnector("p4-resnapshot-source");
-            dynamo.client().updateTable(b -> b.tableName(original).streamSpecification(spec -> spec.streamEnabled(false)));
+            stopFollowing("p4-resnapshot-source", original);
             List<BatchOperation> gap = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
                 gap.add(BatchOperation.del(key(i)));                                      // deleted: no record says so
@@ -237,9 +235,7 @@ class ChangeCapturePipelineTest extends PipelineTestSupport {
                 gap.add(BatchOperation.put(Bytes.utf8(key(i)), value(random, i % 25 == 0)));       // added
             }
             db.batch(gap);
-            dynamo.client().updateTable(b -> b.tableName(original).streamSpecification(spec -> spec
-                    .streamEnabled(true).streamViewType(StreamViewType.NEW_IMAGE)));
-            connect.resumeConnector("p4-resnapshot-source");
+            resumeFollowing("p4-resnapshot-source", original);
 
             // the keys the copy holds and the source still holds: the copy must never lose one of them
             Set<String> held = new TreeSet<>();
@@ -329,6 +325,102 @@ class ChangeCapturePipelineTest extends PipelineTestSupport {
                 connect.deleteConnector(connector);
             }
         }
+    }
+
+    /**
+     * Issue #25: a whole table's backup ({@code hash.key=*}, the sink writing by header) that needed a resnapshot equals
+     * its source. The source is stopped and the table's stream turned off; 20 keys of dba and 20 of the sharded dbs
+     * are deleted, dbc is emptied entirely, 10 keys are added to dba; the stream is turned on again and the source
+     * resumed: a new snapshot, whose end markers name every database, clears what it did not send from every copy,
+     * dbc's included, which no snapshot segment holds any more. A database of the copy written by another source
+     * table, and an entry written without a generation, are left alone.
+     */
+    @Test
+    void afterAWholeTablesResnapshotEveryCopyEqualsItsDatabaseAndAnEmptiedOneIsEmpty() throws Exception {
+        Random random = new Random(2525);
+        String topic = "p4-whole-resnapshot-backup";
+        String original = dynamo.newTable("p4-whole-resnapshot");
+        String copy = dynamo.newTable("p4-whole-resnapshot-copy");
+        OpenOptions stream = OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false);
+        try (Database dba = DynamoDbDown.open(dynamo.client(), original + "$dba", stream);
+                Database dbs = DynamoDbDown.open(dynamo.client(), original + "$dbs", stream.withShards(3));
+                Database dbc = DynamoDbDown.open(dynamo.client(), original + "$dbc", stream);
+                Database foreign = DynamoDbDown.open(dynamo.client(), copy + "$foreign")) {
+            List<Database> databases = List.of(dba, dbs, dbc);
+            for (Database db : databases) {
+                List<BatchOperation> puts = new ArrayList<>();
+                for (int i = 0; i < 60; i++) {
+                    puts.add(BatchOperation.put(Bytes.utf8(key(i)), value(random, db == dbs && i % 20 == 0)));
+                }
+                db.batch(puts);
+            }
+            foreign.batch(List.of(BatchOperation.put("f1", "another table's")),
+                    WriteOptions.DEFAULT.withGeneration(new Generation("p4-elsewhere$foreign", 1)));
+            foreign.put("f2", "written without a generation");
+
+            Map<String, String> sink = sink(topic, copy, "unused");
+            sink.putAll(Map.of("hash.key.header", DynamoDbDownHeaders.HASH_KEY, "tasks.max", "2"));
+            Map<String, String> source = resnapshottingSource(original, "*", topic);
+            source.put("tasks.max", "2");
+            startPair("p4-whole-resnapshot", source, sink);
+            awaitCopiesEqual(original, copy, "the first snapshot");
+
+            stopFollowing("p4-whole-resnapshot-source", original);
+            List<BatchOperation> deleted = IntStream.range(0, 20).<BatchOperation>mapToObj(i -> BatchOperation.del(key(3 * i))).toList();
+            dba.batch(deleted);                                                                  // no record says so
+            dbs.batch(deleted);
+            dbc.clear(KeyRange.all());                                                           // a database gone
+            for (int i = 60; i < 70; i++) {
+                dba.put(Bytes.utf8(key(i)), value(random, false));                              // added
+            }
+            resumeFollowing("p4-whole-resnapshot-source", original);
+
+            awaitCopiesEqual(original, copy, "the resnapshot");
+            assertEquals(50, dynamo.count(original + "$dba"));
+            assertEquals(0, dynamo.count(copy + "$dbc"), "the emptied database's copy is empty");
+            assertEquals("another table's", foreign.getString("f1"));
+            assertEquals("written without a generation", foreign.getString("f2"));
+            connect.deleteConnector("p4-whole-resnapshot-source");
+            connect.deleteConnector("p4-whole-resnapshot-sink");
+        }
+    }
+
+    /** Waits until the copies of dba, dbs and dbc equal their databases. */
+    private void awaitCopiesEqual(String original, String copy, String what) {
+        for (String name : List.of("dba", "dbs", "dbc")) {
+            awaitUntil(() -> dynamo.entries(copy + "$" + name).equals(dynamo.entries(original + "$" + name)),
+                    () -> "the copy of " + name + " to equal it after " + what + "; it holds " + dynamo.count(copy + "$" + name)
+                            + " of " + dynamo.count(original + "$" + name) + "; connectors: "
+                            + connect.status("p4-whole-resnapshot-source") + ", " + connect.status("p4-whole-resnapshot-sink"));
+        }
+    }
+
+    /** A changes source into a topic of three partitions that takes a new snapshot when it can no longer follow the stream. */
+    private Map<String, String> resnapshottingSource(String table, String hashKey, String topic) {
+        Map<String, String> source = source(table, hashKey, topic, 3);
+        source.put("mode", "changes");
+        source.put("changes.on.trimmed", "resnapshot");
+        source.put("heartbeat.interval.ms", "1000");
+        return source;
+    }
+
+    /** Starts the source {@code <name>-source} and the sink {@code <name>-sink}. */
+    private void startPair(String name, Map<String, String> source, Map<String, String> sink) {
+        connect.putConnector(name + "-source", source);
+        connect.putConnector(name + "-sink", sink);
+    }
+
+    /** Stops the source and turns the table's stream off: what is written now is in no stream record. */
+    private void stopFollowing(String connector, String table) {
+        connect.stopConnector(connector);
+        dynamo.client().updateTable(b -> b.tableName(table).streamSpecification(spec -> spec.streamEnabled(false)));
+    }
+
+    /** Turns the stream on again and resumes the source: its checkpoint is in the old stream, so it takes a new snapshot. */
+    private void resumeFollowing(String connector, String table) {
+        dynamo.client().updateTable(b -> b.tableName(table).streamSpecification(spec -> spec
+                .streamEnabled(true).streamViewType(StreamViewType.NEW_IMAGE)));
+        connect.resumeConnector(connector);
     }
 
     private void awaitCopyEquals(String original, String copy, String what) {

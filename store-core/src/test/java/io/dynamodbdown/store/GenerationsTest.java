@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.dynamodbdown.store.dynamodb.DynamoDbDown;
 import io.dynamodbdown.testing.DynamoDbLocalExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -109,6 +111,30 @@ class GenerationsTest {
         assertEquals(1, db.clearOlderGenerations(KeyRange.all(), new Generation("source$a", 9)), "a2 only");
         assertEquals(Map.of("a1", "a again", "b1", "b", "b2", "b"), contents());
         assertEquals(0, db.clearOlderGenerations(KeyRange.all(), new Generation("source$b", 1)), "b's own generation: nothing older");
+    }
+
+    /**
+     * A whole source table's writer that rewrote everything: one Scan of the target table finds every database holding
+     * older entries of its origins, a database it no longer writes and a sharded one's included, and nothing else.
+     */
+    @Test
+    void aScanOfTheTableFindsEveryDatabaseHoldingOlderEntriesOfTheOriginsAPrefixNames() {
+        String table = db.location().table();
+        try (Database other = DynamoDbDown.open(client, new Location(table, "other"), OpenOptions.defaults().withShards(shards))) {
+            db.batch(List.of(BatchOperation.put("a1", "a"), BatchOperation.put(Bytes.utf8("a2-large"), large(4))),
+                    WriteOptions.DEFAULT.withGeneration(new Generation("source$a", 5)));
+            db.batch(List.of(BatchOperation.put("b1", "b")), WriteOptions.DEFAULT.withGeneration(new Generation("source$b", 7)));
+            other.batch(List.of(BatchOperation.put("c1", "c")), WriteOptions.DEFAULT.withGeneration(new Generation("source$c", 3)));
+            other.batch(List.of(BatchOperation.put("d1", "d")), WriteOptions.DEFAULT.withGeneration(new Generation("sourced$d", 1)));
+            other.put("e1", "written without a generation");
+
+            assertEquals(Map.of(db.location().hashKey(), Set.of("source$a"), "other", Set.of("source$c")),
+                    DynamoDbDown.olderGenerations(client, table, "source$", 7, OpenOptions.defaults()),
+                    "b1 is of generation 7 itself, d1 of another table, e1 of none");
+            assertEquals(Map.of(), DynamoDbDown.olderGenerations(client, table, "source$", 3, OpenOptions.defaults().withPageSize(1)));
+            assertThrows(IllegalArgumentException.class, () -> DynamoDbDown.olderGenerations(client, table, "", 7,
+                    OpenOptions.defaults()));
+        }
     }
 
     private Map<String, String> contents() {

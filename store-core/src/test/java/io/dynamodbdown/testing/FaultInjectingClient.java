@@ -28,6 +28,8 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
@@ -178,6 +180,11 @@ public final class FaultInjectingClient implements DynamoDbClient {
     @Override
     public QueryResponse query(QueryRequest request) {
         return real.query(request);
+    }
+
+    @Override
+    public ScanResponse scan(ScanRequest request) {
+        return real.scan(request);
     }
 
     @Override

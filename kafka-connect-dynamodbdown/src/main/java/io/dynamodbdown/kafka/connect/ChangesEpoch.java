@@ -51,6 +51,11 @@ record ChangesEpoch(Instant since, long generation, String scope, String stream,
         return RangePartition.inJsonOrder(Map.of(RangePartition.STREAM_FIELD, table, EPOCH_FIELD, "lineages"));
     }
 
+    /** The source partition where task 0 stores that it sent the end of a whole table's snapshot ({@link TableSnapshotEnd}). */
+    static Map<String, String> snapshotEnded(String table) {
+        return RangePartition.inJsonOrder(Map.of(RangePartition.STREAM_FIELD, table, EPOCH_FIELD, "snapshot ended"));
+    }
+
     /** Whether this epoch covers {@code scope} (one set over REST covers any). */
     boolean covers(String scope) {
         return this.scope == null || this.scope.equals(scope);

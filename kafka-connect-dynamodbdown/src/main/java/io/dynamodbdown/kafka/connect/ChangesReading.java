@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Snapshot</b>: this task's {@link SnapshotPiece}s, read by a {@link PiecesReading}, each record's offset
  *       the piece's position. A listed database's piece ends, once the worker has written every record of it, with
  *       snapshot-end markers to every partition of its topic records were seen in, so the sink deletes from its copy
- *       what this snapshot did not send (keys deleted while the source could not follow the table).</li>
+ *       what this snapshot did not send (keys deleted while the source could not follow the table); a whole
+ *       table's, once every segment is complete, with task 0's markers for every database ({@link TableSnapshotEnd}).</li>
  *   <li><b>Wait</b>: until every piece, of every task, is complete: a change read before the snapshot entry it
  *       follows was written would be overwritten by that older entry.</li>
  *   <li><b>Lineages</b>: until task 0 stored every shard's lineage, for the tasks to agree on.</li>
@@ -119,6 +120,9 @@ final class ChangesReading implements SourceReading {
         }
         if (step == Step.WAIT && allPiecesComplete()) {
             LOG.info("The snapshot of {} is complete; following its changes since {}", config.table(), epoch.since());
+            if (task.index() == 0 && config.allDatabases()) {
+                snapshot.endTable(out);
+            }
             moveTo(Step.LINEAGES);
             offsetsReadAt = Instant.MIN; // the lineages are read at once
         }

@@ -20,9 +20,14 @@ public final class DynamoDbDownHeaders {
      * {@value #CHANGE} of a marker the source sends to every partition of the topic it has seen records in, once
      * every record of a snapshot of a database's range is in the topic: the sink then deletes from its copy of that
      * range what the snapshot did not send, among the entries it wrote in older generations (keys deleted while
-     * the source could not follow the table, before a new snapshot). Its key is empty and its value null.
+     * the source could not follow the table, before a new snapshot). Its key is empty and its value null. A snapshot of
+     * a whole table ({@code hash.key=*}) ends with markers whose {@value #HASH_KEY} is {@value #ALL_DATABASES}, to
+     * every partition of every topic its records went to: the sink then deletes those entries from every database
+     * of its target table, databases the source no longer holds included.
      */
     public static final String SNAPSHOT_END = "snapshot-end";
+    /** {@value #HASH_KEY} of a record about every database of the table: a whole table's snapshot-end markers, heartbeats. */
+    public static final String ALL_DATABASES = "*";
     /** The database (hash key) a record is of, on every record the source sends, heartbeats included. */
     public static final String HASH_KEY = "dynamodbdown.hash.key";
     /**
@@ -38,7 +43,10 @@ public final class DynamoDbDownHeaders {
     public static final String GENERATION = "dynamodbdown.generation";
     /** On a {@value #SNAPSHOT_END} marker: the range the snapshot read, as the source partition names it. */
     public static final String RANGE = "dynamodbdown.range";
-    /** On a {@value #SNAPSHOT_END} marker: to how many partitions of the topic (0 up to it) the markers went. */
+    /**
+     * On a {@value #SNAPSHOT_END} marker: how many markers of the snapshot went out: a database's to that many
+     * partitions of its topic (0 up to it), a whole table's to every partition of each topic its records were seen in.
+     */
     public static final String PARTITIONS = "dynamodbdown.partitions";
 
     private DynamoDbDownHeaders() {

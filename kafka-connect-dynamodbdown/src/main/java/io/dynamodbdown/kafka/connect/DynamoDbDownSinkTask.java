@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -39,7 +40,7 @@ public class DynamoDbDownSinkTask extends SinkTask {
     private final Map<String, Database> databases = new HashMap<>();
     private final SinkBuffer buffer = new SinkBuffer();
     private final Map<TopicPartition, OffsetAndMetadata> written = new HashMap<>();
-    private final SnapshotEnds snapshotEnds = new SnapshotEnds(this::database, this::ownDatabase);
+    private final SnapshotEnds snapshotEnds = new SnapshotEnds(this::database, this::ownDatabase, this::olderGenerations);
     private DynamoDbDownSinkConfig config;
     private DynamoDbClient client;
     private OpenOptions openOptions;
@@ -90,6 +91,11 @@ public class DynamoDbDownSinkTask extends SinkTask {
     public void put(Collection<SinkRecord> records) {
         for (SinkRecord record : records) {
             TopicPartition partition = new TopicPartition(record.topic(), record.kafkaPartition());
+            if (SinkHeaders.isTableSnapshotEnd(record)) {
+                reachSnapshotEnd(record, null);
+                buffer.advance(partition, record.kafkaOffset());
+                continue;
+            }
             String hashKey;
             try {
                 hashKey = databaseOf(record);
@@ -148,20 +154,29 @@ public class DynamoDbDownSinkTask extends SinkTask {
 
     /**
      * A snapshot-end marker: once every record before it is written (this task's buffer, written now), its partition
-     * counts as reached; the copy is cleared of what the snapshot did not write when every partition is.
+     * counts as reached; the copy is cleared of what the snapshot did not write when every partition is. A whole
+     * table's marker ({@code hashKey} null) clears every database of the target table of that source table's older
+     * entries.
      */
     private void reachSnapshotEnd(SinkRecord marker, String hashKey) {
         writeBuffered();
         try {
-            snapshotEnds.reached(hashKey, SinkHeaders.text(marker, DynamoDbDownHeaders.RANGE),
-                    SinkHeaders.generation(marker, hashKey), marker.kafkaPartition(),
-                    Integer.parseInt(SinkHeaders.text(marker, DynamoDbDownHeaders.PARTITIONS)));
+            String range = SinkHeaders.text(marker, DynamoDbDownHeaders.RANGE);
+            int partitions = Integer.parseInt(SinkHeaders.text(marker, DynamoDbDownHeaders.PARTITIONS));
+            if (hashKey == null) {
+                snapshotEnds.reachedTable(range, SinkHeaders.generation(marker, DynamoDbDownHeaders.ALL_DATABASES),
+                        marker.topic() + "-" + marker.kafkaPartition(), partitions);
+            } else {
+                snapshotEnds.reached(hashKey, range, SinkHeaders.generation(marker, hashKey), marker.kafkaPartition(),
+                        partitions);
+            }
         } catch (DynamoDbDownException e) {
-            throw translate(e, "Completing the snapshot in " + new Location(config.table(), hashKey));
+            throw translate(e, "Completing the snapshot in " + (hashKey == null ? "table '" + config.table() + "'"
+                    : new Location(config.table(), hashKey)));
         } catch (RuntimeException e) {
             reportBadRecord(marker, new DataException("A snapshot-end marker without a readable "
-                    + DynamoDbDownHeaders.RANGE + ", " + DynamoDbDownHeaders.GENERATION + " or "
-                    + DynamoDbDownHeaders.PARTITIONS + " header: " + e.getMessage(), e));
+                    + DynamoDbDownHeaders.RANGE + ", " + DynamoDbDownHeaders.GENERATION + ", "
+                    + DynamoDbDownHeaders.PARTITIONS + " or " + DynamoDbDownHeaders.TABLE + " header: " + e.getMessage(), e));
         }
     }
 
@@ -243,6 +258,11 @@ public class DynamoDbDownSinkTask extends SinkTask {
     /** A database of the sink's own records in the target table: its own shard count, not the copies'. */
     private Database ownDatabase(String hashKey) {
         return open(hashKey, openOptions.withShards(0));
+    }
+
+    /** The databases of the target table holding entries of origins starting with {@code originPrefix} below {@code below}. */
+    private Map<String, Set<String>> olderGenerations(String originPrefix, long below) {
+        return DynamoDbDown.olderGenerations(client, config.table(), originPrefix, below, openOptions);
     }
 
     private Database open(String hashKey, OpenOptions options) {

@@ -68,7 +68,7 @@ public class DynamoDbDownSourceConfig extends DynamoDbDownConnectorConfig {
     public static final String HEARTBEAT_TOPIC = "heartbeat.topic";
 
     /** {@value #HASH_KEY} for every database the table holds. */
-    public static final String ALL_DATABASES = "*";
+    public static final String ALL_DATABASES = DynamoDbDownHeaders.ALL_DATABASES;
     /** Where {@value #TOPIC} puts each record's database. */
     static final String HASH_KEY_PLACEHOLDER = "${hash.key}";
 

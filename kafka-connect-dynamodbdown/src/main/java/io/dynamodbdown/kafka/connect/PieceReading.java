@@ -7,6 +7,7 @@ import io.dynamodbdown.store.OpenOptions;
 import io.dynamodbdown.store.TableEntry;
 import io.dynamodbdown.store.TableScan;
 import io.dynamodbdown.store.dynamodb.DynamoDbDown;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -88,6 +89,13 @@ abstract class PieceReading {
         return new PieceOffset(position, epoch.since(), epoch.generation(), partitions, done);
     }
 
+    /** A segment's offset: its records go to many databases' topics, so it keeps them all (heartbeats' aside). */
+    PieceOffset segmentOffset(boolean done) {
+        Map<String, Integer> topics = new HashMap<>(partitionsSeen);
+        topics.remove(config.heartbeatTopic());
+        return new PieceOffset(position, epoch.since(), epoch.generation(), 0, topics, done);
+    }
+
     void sent(List<SourceRecord> out, SourceRecord record) {
         out.add(record);
         sent++;
@@ -159,7 +167,7 @@ abstract class PieceReading {
                 while (read < wanted && scan.hasNext()) {
                     TableEntry entry = scan.next();
                     position = entry.position();
-                    sent(out, SourceRecords.of(config, partition, entry.database()).change(offset(false, 0).toMap(),
+                    sent(out, SourceRecords.of(config, partition, entry.database()).change(segmentOffset(false).toMap(),
                             entry.key(), entry.value(), null, epoch.generation()));
                     read++;
                 }
@@ -173,10 +181,13 @@ abstract class PieceReading {
             return read;
         }
 
-        /** Its completion, as a heartbeat: a resnapshot of a whole table sends no end markers (see the README). */
+        /**
+         * Its completion, with the topics its records were seen in, as a heartbeat: the whole table's end markers go
+         * there once every segment is complete ({@link TableSnapshotEnd}).
+         */
         @Override
         void end(List<SourceRecord> out) {
-            out.add(SourceRecords.of(config, partition, config.databases()).heartbeat(offset(true, 0).toMap(),
+            out.add(SourceRecords.of(config, partition, config.databases()).heartbeat(segmentOffset(true).toMap(),
                     "snapshot " + piece + " complete"));
             metrics.heartbeatsSent.incrementAndGet();
             LOG.info("Snapshot of {} of {} is complete", piece, config.table());

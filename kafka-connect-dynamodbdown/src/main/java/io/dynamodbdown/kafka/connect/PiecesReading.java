@@ -87,10 +87,10 @@ final class PiecesReading implements AutoCloseable {
     private PieceReading begin(SnapshotPiece piece) {
         Map<String, String> partition = piece.partition(config);
         PieceOffset stored = PieceOffset.of(task.offsets().offset(partition));
-        String topic = piece.isSegment() ? null : config.topicFor(piece.database());
-        if (stored != null && topic != null) {
+        if (stored != null) {
             // an earlier epoch's records were seen there too: the end markers go to those partitions as well
-            partitionsSeen.merge(topic, stored.partitions(), Math::max);
+            stored.seen(piece.isSegment() ? null : config.topicFor(piece.database()))
+                    .forEach((topic, count) -> partitionsSeen.merge(topic, count, Math::max));
         }
         if (stored != null && !stored.of(epoch)) {
             stored = null;
@@ -107,6 +107,11 @@ final class PiecesReading implements AutoCloseable {
                         task.metrics())
                 : PieceReading.ofDatabase(piece, task.databases().apply(piece.database()), epoch, position, config,
                         partitionsSeen, task.metrics());
+    }
+
+    /** Ends a whole table's snapshot, every piece of it complete: its markers for every database ({@link TableSnapshotEnd}). */
+    void endTable(List<SourceRecord> out) {
+        TableSnapshotEnd.send(config, epoch, pieces, task.offsets(), partitionsSeen, out);
     }
 
     /** The pieces of the snapshot, this task's and the others', not complete yet (as their stored offsets say). */

@@ -29,6 +29,11 @@ final class SinkHeaders {
         return DynamoDbDownHeaders.SNAPSHOT_END.equals(text(record, DynamoDbDownHeaders.CHANGE));
     }
 
+    /** Whether the record is a snapshot-end marker of a whole table, every database of it. */
+    static boolean isTableSnapshotEnd(SinkRecord record) {
+        return isSnapshotEnd(record) && DynamoDbDownHeaders.ALL_DATABASES.equals(text(record, DynamoDbDownHeaders.HASH_KEY));
+    }
+
     /**
      * The generation a record is written in, or null for none: its number, of the origin its headers name (the source
      * table and database; {@code database} when the record names none).

@@ -60,7 +60,7 @@ class IamPoliciesTest {
         IamPolicies.assertTheReadmeHoldsWhatWasCalled(List.of("sink", "source-snapshot", "source-tail", "source-changes"),
                 List.of("table-creation", "stream-enabling"), IamPoliciesTest::components, Map.of(
                         "sink", List.of(store + "TableManager#create", store + "LargeValues#writeChunks", store + "LargeValues#discard",
-                                store + "Shards#"),
+                                store + "Shards#", store + "OlderGenerations#"),
                         "source-snapshot", List.of(store + "LargeValues#read", store + "Shards#"),
                         "source-tail", List.of(store + "LargeValues#read", store + "Shards#"),
                         "source-changes", List.of(store + "LargeValues#read", store + "Shards#", store + "TableStreamReader#",

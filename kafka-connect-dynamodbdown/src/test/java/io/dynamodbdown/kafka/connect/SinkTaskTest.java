@@ -325,4 +325,68 @@ class SinkTaskTest {
             second.stop();
         }
     }
+
+    /** {@code record} as the whole-table source of {@code sourceTable} sends it for {@code database}, to {@code topic}. */
+    private static SinkRecord ofTable(SinkRecord record, String sourceTable, String database, String topic) {
+        record.headers().addString(DynamoDbDownHeaders.TABLE, sourceTable).addString(DynamoDbDownHeaders.HASH_KEY, database);
+        return record.newRecord(topic, record.kafkaPartition(), record.keySchema(), record.key(), record.valueSchema(),
+                record.value(), record.timestamp());
+    }
+
+    /**
+     * Issue #25: the sink's side of a whole table's resnapshot ({@code hash.key=*}), writing by header. Generation 1
+     * filled copies of databases a, b and gone; generation 2 sends a but a3, b but b1, and nothing of gone (emptied in
+     * the source), over two topics. Once the three markers (two partitions of one topic, one of the other) are reached,
+     * what generation 2 did not send is gone from every copy; an entry of another source table and one written without
+     * a generation stay.
+     */
+    @Test
+    void aWholeTablesSnapshotEndClearsEveryDatabaseOfThatSourceTableOnceEveryMarkerIsReached(DynamoDbClient client) {
+        DynamoDbDownSinkTask sink = start(client, new StubSinkTaskContext(false),
+                props("hash.key.header", DynamoDbDownHeaders.HASH_KEY));
+        try (Database a = DynamoDbDown.open(client, table + "$a"); Database b = DynamoDbDown.open(client, table + "$b");
+                Database gone = DynamoDbDown.open(client, table + "$gone")) {
+            List<SinkRecord> generation1 = new ArrayList<>();
+            for (String database : List.of("a", "b", "gone")) {
+                for (int i = 0; i < 5; i++) {
+                    generation1.add(ofTable(change(i % 2, generation1.size(), database + i, "v1", 1), "src", database, "orders"));
+                }
+            }
+            generation1.add(ofTable(change(0, generation1.size(), "x1", "of another table", 1), "other", "a", "orders"));
+            sink.put(generation1);
+            sink.flush(Map.of());
+            b.put("unstamped", "written by something else");
+
+            List<SinkRecord> generation2 = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                if (i != 3) {
+                    generation2.add(ofTable(change(i % 2, 100 + i, "a" + i, "v2", 2), "src", "a", "orders"));
+                }
+                if (i != 1) {
+                    generation2.add(ofTable(change(0, 200 + i, "b" + i, "v2", 2), "src", "b", "more"));
+                }
+            }
+            generation2.add(ofTable(snapshotEnd(0, 300, 2, 3), "src", DynamoDbDownHeaders.ALL_DATABASES, "orders"));
+            generation2.add(ofTable(snapshotEnd(0, 301, 2, 3), "src", DynamoDbDownHeaders.ALL_DATABASES, "more"));
+            sink.put(generation2);
+            assertEquals("v1", a.getString("a3"), "two of three markers reached: a partition may still hold records");
+            assertEquals(5, gone.keys(KeyRange.all()).stream().count());
+
+            SinkRecord last = ofTable(snapshotEnd(1, 302, 2, 3), "src", DynamoDbDownHeaders.ALL_DATABASES, "orders");
+            sink.put(List.of(last));
+            assertNull(a.getString("a3"), "every marker reached: what the snapshot did not send is gone");
+            assertNull(b.getString("b1"));
+            assertEquals(0, gone.keys(KeyRange.all()).stream().count(), "a database the source no longer holds is emptied");
+            assertEquals("of another table", a.getString("x1"));
+            assertEquals("written by something else", b.getString("unstamped"));
+            assertEquals(5, a.keys(KeyRange.all()).stream().count(), "a0..a4 but a3, and x1");
+            assertEquals(5, b.keys(KeyRange.all()).stream().count(), "b0..b4 but b1, and the unstamped one");
+
+            sink.put(List.of(ofTable(change(1, 303, "a3", "v1", 1), "src", "a", "orders"), last)); // redelivered
+            assertNull(a.getString("a3"), "a marker reached again clears again what came before it");
+        }
+        try (Database all = DynamoDbDown.open(client, table + "$*")) {
+            assertEquals(0, all.keys(KeyRange.all()).stream().count(), "a whole table's marker names no database to write into");
+        }
+    }
 }

@@ -84,9 +84,14 @@ class SnapshotEndFaultsTest {
     }
 
     private DynamoDbDownSinkTask startSink(String hashKey) {
+        return startSink(hashKey, Map.of());
+    }
+
+    private DynamoDbDownSinkTask startSink(String hashKey, Map<String, String> extra) {
         Map<String, String> props = new HashMap<>(Map.of("table", copyTable, "hash.key", hashKey, "batch.size", "50",
                 "aws.endpoint", dynamo.endpoint().toString(), "aws.region", "us-east-1",
                 "aws.access.key.id", DynamoDbLocal.ACCESS_KEY, "aws.secret.access.key", DynamoDbLocal.SECRET_KEY));
+        props.putAll(extra);
         DynamoDbDownSinkTask sink = new DynamoDbDownSinkTask();
         sink.initialize(new StubSinkTaskContext(false));
         sink.start(props);
@@ -348,21 +353,7 @@ class SnapshotEndFaultsTest {
         ToIntFunction<SourceRecord> byKey = r -> Math.floorMod(Arrays.hashCode((byte[]) r.key()), 3);
         InMemoryOffsets firstOffsets = new InMemoryOffsets();
         DynamoDbDownSourceTask first = startSource(List.of("orders"), firstOffsets);
-        List<SourceRecord> markers = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
-            List<SourceRecord> records = first.poll();
-            for (SourceRecord record : records == null ? List.<SourceRecord>of() : records) {
-                if (isSnapshotEnd(record)) {
-                    markers.add(record); // not acked yet
-                } else {
-                    int partition = record.kafkaPartition() != null ? record.kafkaPartition() : byKey.applyAsInt(record);
-                    first.commitRecord(record, new RecordMetadata(new TopicPartition(record.topic(), partition), 0, 0, 0, 0, 0));
-                    firstOffsets.store(record.sourcePartition(), record.sourceOffset());
-                }
-            }
-            first.commit();
-            return !markers.isEmpty();
-        });
+        List<SourceRecord> markers = pollUntilMarkers(first, firstOffsets, byKey, new ArrayList<>());
         assertEquals(3, markers.size());
         first.stop();
         InMemoryOffsets stored = new InMemoryOffsets();
@@ -374,5 +365,102 @@ class SnapshotEndFaultsTest {
         }
         assertEquals(List.of(0, 1, 2), after.stream().filter(FaultySourceTasks::isSnapshotEnd).map(SourceRecord::kafkaPartition)
                 .distinct().sorted().toList(), "the markers not yet in Kafka are sent after the restart (with the first again)");
+    }
+
+    /**
+     * Polls as a worker does, every record written and its offset stored (into {@code written} too), until snapshot-end
+     * markers come; returns them, neither written nor stored: the worker dies before they are.
+     */
+    private static List<SourceRecord> pollUntilMarkers(DynamoDbDownSourceTask task, InMemoryOffsets offsets,
+            ToIntFunction<SourceRecord> partitionOf, List<SourceRecord> written) {
+        List<SourceRecord> markers = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
+            List<SourceRecord> records = task.poll();
+            for (SourceRecord record : records == null ? List.<SourceRecord>of() : records) {
+                if (isSnapshotEnd(record)) {
+                    markers.add(record); // not acked yet
+                } else {
+                    int partition = record.kafkaPartition() != null ? record.kafkaPartition() : partitionOf.applyAsInt(record);
+                    task.commitRecord(record, new RecordMetadata(new TopicPartition(record.topic(), partition), 0, 0, 0, 0, 0));
+                    offsets.store(record.sourcePartition(), record.sourceOffset());
+                    written.add(record);
+                }
+            }
+            task.commit();
+            return !markers.isEmpty();
+        });
+        return markers;
+    }
+
+    /**
+     * Issue #25: a whole table's snapshot ({@code hash.key=*}) ends with markers for every database, to every partition
+     * its segments' records were seen in, the last one carrying its completion. The worker dies with none of them
+     * written; the restarted task, whose pieces are all complete, sends them all again (the partitions known from the
+     * segments' stored offsets). The sink, writing by header, then deletes from every copy what the snapshot did not
+     * send: a key of a database the source holds, and a whole database the source no longer holds; an entry of another
+     * source table's stays.
+     */
+    @Test
+    void aWholeTablesSnapshotEndReachesEveryPartitionAfterACrashAndClearsDatabasesTheSourceNoLongerHolds() throws Exception {
+        OpenOptions stream = OpenOptions.defaults().withStream(StreamViewType.NEW_IMAGE, false);
+        try (Database a = DynamoDbDown.open(dynamo.client(), table + "$a", stream);
+                Database b = DynamoDbDown.open(dynamo.client(), table + "$b", stream.withShards(3))) {
+            for (int i = 0; i < 20; i++) {
+                a.put(String.format("k%02d", i), "va");
+                b.put(String.format("k%02d", i), "vb");
+            }
+        }
+        try (Database a = DynamoDbDown.open(dynamo.client(), copyTable + "$a");
+                Database gone = DynamoDbDown.open(dynamo.client(), copyTable + "$gone")) {
+            // what the copy holds of an older generation: a key deleted since, a database emptied since, another table's
+            a.batch(List.of(BatchOperation.put("k99", "deleted in the source")),
+                    WriteOptions.DEFAULT.withGeneration(new Generation(table + "$a", 5)));
+            gone.batch(List.of(BatchOperation.put("k01", "gone"), BatchOperation.put("k02", "gone")),
+                    WriteOptions.DEFAULT.withGeneration(new Generation(table + "$gone", 5)));
+            a.batch(List.of(BatchOperation.put("x01", "another table's")),
+                    WriteOptions.DEFAULT.withGeneration(new Generation(table + "-other$a", 5)));
+        }
+        ToIntFunction<SourceRecord> byKey = r -> Math.floorMod(Arrays.hashCode((byte[]) r.key()), 3);
+        InMemoryOffsets offsets = new InMemoryOffsets();
+        DynamoDbDownSourceTask first = startSource(List.of("*"), offsets);
+        List<SourceRecord> written = new ArrayList<>();
+        List<SourceRecord> markers = pollUntilMarkers(first, offsets, byKey, written);
+        assertEquals(List.of(0, 1, 2), markers.stream().map(SourceRecord::kafkaPartition).toList());
+        for (SourceRecord marker : markers) {
+            assertEquals(DynamoDbDownHeaders.ALL_DATABASES, marker.headers().lastWithName(DynamoDbDownHeaders.HASH_KEY).value());
+            assertEquals("3", marker.headers().lastWithName(DynamoDbDownHeaders.PARTITIONS).value());
+            assertEquals(TOPIC, marker.topic());
+        }
+        assertEquals(List.of("false", "false", "true"), markers.stream().map(m -> m.sourceOffset().get("done")).toList(),
+                "only the last one's offset says the markers are all written");
+        first.stop();
+        tasks.remove(first);
+
+        DynamoDbDownSourceTask restarted = startSource(List.of("*"), offsets);
+        List<SourceRecord> again = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
+            again.addAll(pollAndCommit(restarted, byKey));
+            return again.stream().filter(FaultySourceTasks::isSnapshotEnd).count() >= 3;
+        });
+        List<SourceRecord> resent = again.stream().filter(FaultySourceTasks::isSnapshotEnd).toList();
+        assertEquals(List.of(0, 1, 2), resent.stream().map(SourceRecord::kafkaPartition).toList(), "sent again after the crash");
+
+        DynamoDbDownSinkTask sink = startSink("unused", Map.of("hash.key.header", DynamoDbDownHeaders.HASH_KEY));
+        List<SourceRecord> topic = new ArrayList<>(written);
+        topic.addAll(resent);
+        sink.put(asSinkRecords(topic, byKey));
+        sink.flush(Map.of());
+        try (Database a = DynamoDbDown.open(dynamo.client(), copyTable + "$a");
+                Database b = DynamoDbDown.open(dynamo.client(), copyTable + "$b");
+                Database gone = DynamoDbDown.open(dynamo.client(), copyTable + "$gone")) {
+            TreeSet<String> expected = new TreeSet<>();
+            for (int i = 0; i < 20; i++) {
+                expected.add(String.format("k%02d", i));
+            }
+            assertEquals(expected, keys(b));
+            expected.add("x01");
+            assertEquals(expected, keys(a), "k99 deleted, another table's x01 kept");
+            assertEquals(new TreeSet<>(), keys(gone), "a database the source no longer holds is emptied");
+        }
     }
 }

@@ -11,7 +11,9 @@ import io.dynamodbdown.store.TableChangeReader;
 import io.dynamodbdown.store.TableEntry;
 import io.dynamodbdown.store.TableScan;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -105,6 +107,30 @@ public final class DynamoDbDown {
     public static TableScan scan(DynamoDbClient client, String table, int segment, int segments, String after,
             OpenOptions options) {
         return TableScanner.open(client, table, segment, segments, after, options);
+    }
+
+    /**
+     * The databases of {@code table} holding entries written in a generation whose origin starts with
+     * {@code originPrefix} and whose number is below {@code below} ({@link io.dynamodbdown.store.WriteOptions#generation()}),
+     * each with those origins: found by one Scan of the whole table, which reads (and bills) every item, and sends
+     * only those. A sharded database's entries name the database, the store's own items are left out, entries
+     * without a generation or of other origins are not looked at. Give each database and origin found to
+     * {@link Database#clearOlderGenerations} to delete them. The table is neither created nor changed.
+     *
+     * @param client the client every request goes through; the caller's
+     * @param table the table to scan
+     * @param originPrefix how the origins start, e.g. {@code source-table$} for every database of a source table; not
+     *     empty
+     * @param below entries of a lower generation number are found
+     * @param options {@code pageSize} (items per Scan page), {@code consistentRead} and {@code layout} (AUTO: the
+     *     table's own) apply
+     * @return each database's hash key with the origins of its older entries, both sorted; empty when none holds any
+     * @throws IllegalArgumentException when the table name is invalid or the prefix empty
+     * @throws io.dynamodbdown.store.DynamoDbDownException when the table does not exist or a Scan fails
+     */
+    public static Map<String, Set<String>> olderGenerations(DynamoDbClient client, String table, String originPrefix,
+            long below, OpenOptions options) {
+        return OlderGenerations.find(client, table, originPrefix, below, options);
     }
 
     /**
