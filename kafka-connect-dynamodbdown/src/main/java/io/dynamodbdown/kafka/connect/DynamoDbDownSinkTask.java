@@ -173,6 +173,8 @@ public class DynamoDbDownSinkTask extends SinkTask {
         } catch (DynamoDbDownException e) {
             throw translate(e, "Completing the snapshot in " + (hashKey == null ? "table '" + config.table() + "'"
                     : new Location(config.table(), hashKey)));
+        } catch (ConnectException e) {
+            throw e; // opening a database failed (retryable or not, translated already): not a bad marker
         } catch (RuntimeException e) {
             reportBadRecord(marker, new DataException("A snapshot-end marker without a readable "
                     + DynamoDbDownHeaders.RANGE + ", " + DynamoDbDownHeaders.GENERATION + ", "

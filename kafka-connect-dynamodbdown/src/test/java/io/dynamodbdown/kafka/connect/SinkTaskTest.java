@@ -389,4 +389,35 @@ class SinkTaskTest {
             assertEquals(0, all.keys(KeyRange.all()).stream().count(), "a whole table's marker names no database to write into");
         }
     }
+
+    /**
+     * A whole table's snapshot end opens every database it clears (and the sink's own record of the markers): when
+     * DynamoDB cannot be reached for that (throttled past the retries), the marker is handed back to be retried, like
+     * a write that could not complete, and not reported as a bad record: that would skip it, and the copies would
+     * keep what the snapshot did not send.
+     */
+    @Test
+    void aWholeTablesSnapshotEndThatCannotReachDynamoDbIsRetriedNotReportedAsBad(DynamoDbClient client) {
+        DynamoDbDownSinkTask other = new DynamoDbDownSinkTask(config -> new FaultInjectingClient(client));
+        other.initialize(new StubSinkTaskContext(false));
+        other.start(props("hash.key.header", DynamoDbDownHeaders.HASH_KEY));
+        try (FaultInjectingHttpClient http = new FaultInjectingHttpClient();
+                Database gone = DynamoDbDown.open(client, table + "$gone")) {
+            other.put(List.of(ofTable(change(0, 0, "g0", "v1", 1), "src", "gone", "orders")));
+            other.flush(Map.of());
+            StubSinkTaskContext context = new StubSinkTaskContext(true); // errors.tolerance=all
+            startWithHttpFaults(http, context, props("hash.key.header", DynamoDbDownHeaders.HASH_KEY));
+            task.put(List.of(ofTable(change(0, 1, "a0", "v2", 2), "src", "a", "orders")));
+
+            http.failAlways("DescribeTable", Fault.THROTTLE);
+            SinkRecord marker = ofTable(snapshotEnd(0, 2, 2, 1), "src", DynamoDbDownHeaders.ALL_DATABASES, "orders");
+            assertThrows(RetriableException.class, () -> task.put(List.of(marker)));
+            assertEquals(List.of(), context.reasons, "not a bad record");
+            http.heal();
+            task.put(List.of(marker)); // redelivered
+            assertEquals(0, gone.keys(KeyRange.all()).stream().count(), "the snapshot did not send it");
+        } finally {
+            other.stop();
+        }
+    }
 }
