@@ -289,10 +289,7 @@ class TableChangeReaderTest {
                 DynamoDbStreamsClient streams = streamsOf(local, simulator, null);
                 TableChangeReader reader = DynamoDbDown.tableChanges(streams, local.client(), table,
                         StreamScope.all(database -> true, null), STREAM)) {
-            List<BatchOperation> puts = new ArrayList<>();
-            for (int i = 0; i < changes; i++) {
-                puts.add(BatchOperation.put(String.format("k%05d", i), "v"));
-            }
+            List<BatchOperation> puts = putsOf(changes, "v");
             a.batch(puts);
             simulator.catchUp();
             List<StreamChange> read = new ArrayList<>();
@@ -330,10 +327,7 @@ class TableChangeReaderTest {
                 DynamoDbStreamsClient streams = streamsOf(local, simulator, null);
                 TableChangeReader reader = DynamoDbDown.tableChanges(streams, local.client(), table,
                         StreamScope.all(database -> true, null), STREAM)) {
-            List<BatchOperation> puts = new ArrayList<>();
-            for (int i = 0; i < changes; i++) {
-                puts.add(BatchOperation.put(String.format("k%05d", i), "v"));
-            }
+            List<BatchOperation> puts = putsOf(changes, "v");
             a.batch(puts);
             simulator.catchUp();
             List<StreamChange> read = new ArrayList<>();
@@ -347,10 +341,7 @@ class TableChangeReaderTest {
                 read.addAll(reader.poll(5_000));
                 return read.size() >= changes;
             });
-            // a batch is written in parallel: the stream's order is the order the puts arrived in, not the keys'
-            List<String> keys = read.stream().map(change -> new String(change.key(), StandardCharsets.UTF_8)).sorted().toList();
-            assertEquals(puts.stream().map(put -> new String(put.key(), StandardCharsets.UTF_8)).toList(), keys,
-                    "every change once");
+            assertEveryChangeOnce(puts, read);
         }
     }
 
@@ -368,10 +359,7 @@ class TableChangeReaderTest {
                 DynamoDbStreamsClient streams = streamsOf(local, simulator, null);
                 TableChangeReader reader = DynamoDbDown.tableChanges(streams, local.client(), table,
                         StreamScope.all(database -> true, null), STREAM)) {
-            List<BatchOperation> puts = new ArrayList<>();
-            for (int i = 0; i < changes; i++) {
-                puts.add(BatchOperation.put(String.format("k%05d", i), value));
-            }
+            List<BatchOperation> puts = putsOf(changes, value);
             a.batch(puts);
             simulator.catchUp();
             List<StreamChange> read = new ArrayList<>();
@@ -403,10 +391,7 @@ class TableChangeReaderTest {
                 DynamoDbStreamsClient streams = streamsOf(local, simulator, null);
                 TableChangeReader reader = DynamoDbDown.tableChanges(streams, local.client(), table,
                         StreamScope.all(database -> true, null), STREAM)) {
-            List<BatchOperation> puts = new ArrayList<>();
-            for (int i = 0; i < changes; i++) {
-                puts.add(BatchOperation.put(String.format("k%05d", i), value));
-            }
+            List<BatchOperation> puts = putsOf(changes, value);
             a.batch(puts);
             simulator.catchUp();
             List<StreamChange> read = new ArrayList<>();
@@ -430,10 +415,7 @@ class TableChangeReaderTest {
                 DynamoDbStreamsClient streams = streamsOf(local, simulator, http);
                 TableChangeReader reader = DynamoDbDown.tableChanges(streams, local.client(), table,
                         StreamScope.all(database -> true, null), STREAM)) {
-            List<BatchOperation> puts = new ArrayList<>();
-            for (int i = 0; i < changes; i++) {
-                puts.add(BatchOperation.put(String.format("k%05d", i), "v"));
-            }
+            List<BatchOperation> puts = putsOf(changes, "v");
             a.batch(puts);
             simulator.catchUp();
             http.fail("GetRecords", Fault.SERVER_ERROR, 1, 2); // the first read ahead fails, both its attempts
@@ -452,9 +434,7 @@ class TableChangeReaderTest {
                 return read.size() >= changes;
             });
             assertEquals(2, failures[0], "the failed read was told");
-            List<String> keys = read.stream().map(change -> new String(change.key(), StandardCharsets.UTF_8)).sorted().toList();
-            assertEquals(puts.stream().map(put -> new String(put.key(), StandardCharsets.UTF_8)).toList(), keys,
-                    "every change once");
+            assertEveryChangeOnce(puts, read);
         }
     }
 
@@ -465,10 +445,7 @@ class TableChangeReaderTest {
         try (Database a = DynamoDbDown.open(local.client(), table + "$a", STREAM);
                 StreamSimulator simulator = StreamSimulator.of(local, table).shards(1).unthrottled().start();
                 DynamoDbStreamsClient streams = streamsOf(local, simulator, null)) {
-            List<BatchOperation> puts = new ArrayList<>();
-            for (int i = 0; i < 4_500; i++) {
-                puts.add(BatchOperation.put(String.format("k%05d", i), "v"));
-            }
+            List<BatchOperation> puts = putsOf(4_500, "v");
             a.batch(puts);
             simulator.catchUp();
             TableChangeReader reader = DynamoDbDown.tableChanges(streams, local.client(), table,
@@ -499,6 +476,24 @@ class TableChangeReaderTest {
                         "changes wanted from 25 hours ago, from a stream that keeps 24");
             }
         }
+    }
+
+    /** Puts of keys k00000, k00001, ... of {@code value}. */
+    private static List<BatchOperation> putsOf(int count, String value) {
+        List<BatchOperation> puts = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            puts.add(BatchOperation.put(String.format("k%05d", i), value));
+        }
+        return puts;
+    }
+
+    /**
+     * Every put read once. A batch is written in parallel: the stream's order is the order the puts arrived in, not
+     * the keys'.
+     */
+    private static void assertEveryChangeOnce(List<BatchOperation> puts, List<StreamChange> read) {
+        List<String> keys = read.stream().map(change -> new String(change.key(), StandardCharsets.UTF_8)).sorted().toList();
+        assertEquals(puts.stream().map(put -> new String(put.key(), StandardCharsets.UTF_8)).toList(), keys, "every change once");
     }
 
     private static List<TableChangeReader> open(DynamoDbStreamsClient streams, DynamoDbLocal local, String table, int readers,
