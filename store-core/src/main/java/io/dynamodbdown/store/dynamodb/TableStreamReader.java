@@ -37,9 +37,10 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * lineages in scope are read in parallel on a pool, a call at most every {@link #CALL_GAP} from the previous call's
  * start (DynamoDB Streams serves 5 GetRecords calls a second per shard) and, after a page that held nothing, once
  * every {@link #IDLE_GAP}. A shard with a backlog is read on at that pace whether or not the caller polls meanwhile,
- * up to {@link #PAGES_AHEAD} pages ahead of what was handed out. A poll with nothing to hand out waits for a read
- * under way, or for a shard whose last page was full to be due, up to {@link #POLL_WAIT} each: a caller that polls
- * again at once while {@link #more()} does not spin. A shard is read only once its parent is read to its end, and each
+ * up to {@link #PAGES_AHEAD} pages ahead of what was handed out. A poll with nothing to hand out waits for a shard
+ * whose last page was full to be due, up to {@link #POLL_WAIT}, and for a read under way, up to {@link #POLL_WAIT}
+ * after it is due (a read ahead waits out its call gap first): a caller that polls again at once while
+ * {@link #more()} does not spin. A shard is read only once its parent is read to its end, and each
  * from where its stored position stands. Which shards there are, their lineages and where they stand are kept by
  * {@link StreamShards}, which lists the stream again at once after a shard was read to its end.
  *
@@ -133,7 +134,8 @@ final class TableStreamReader implements TableChangeReader, StreamShard.Context 
             startReads();
         }
         if (out.isEmpty() && shards.all().stream().anyMatch(shard -> shard.reading)) {
-            takeReadsEnded(POLL_WAIT.toNanos(), out);
+            // a read under way may be a read ahead, due only once its call gap has passed
+            takeReadsEnded(CALL_GAP.plus(POLL_WAIT).toNanos(), out);
             startReads();
             handOut(max, out);
         }
