@@ -167,10 +167,8 @@ final class StreamShard {
      * followed by another; the caller then reads again after the call gap, without waiting to be asked.
      */
     boolean read(Context context, Start fresh, int max, BooleanSupplier goOn) {
-        long calledAt = System.nanoTime();
         try {
             GetRecordsResponse response = getRecords(context, fresh, max);
-            calledAt = lastCalledAt;
             List<Item> items = new ArrayList<>(response.records().size());
             String last = readUpTo;
             long bytes = 0;
@@ -187,11 +185,11 @@ final class StreamShard {
             }
             boolean full = items.size() >= MAX_RECORDS_PER_CALL || bytes >= FULL_PAGE_BYTES;
             boolean goesOn = full && iterator != null && goOn.getAsBoolean();
-            pagesRead.add(new Page(items, iterator, calledAt, null, full, goesOn));
+            pagesRead.add(new Page(items, iterator, lastCalledAt, null, full, goesOn));
             return goesOn;
         } catch (RuntimeException e) {
             iterator = null; // the next read starts again after the last record read
-            pagesRead.add(new Page(List.of(), null, calledAt, e, false, false));
+            pagesRead.add(new Page(List.of(), null, lastCalledAt, e, false, false));
             return false;
         }
     }
